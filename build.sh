@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Emotion.Core build entry point. The README's two commands go through this script:
+#   ./build.sh demo   # set up the machine, build, and run the main job (train + predict on bundled data)
+#   ./build.sh test   # set up the machine, build, and run the whole test suite
+# Other verbs: setup (native prerequisites only), build, pack, bench [--short].
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+CONFIG=${CONFIG:-Release}
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+log() { printf '\033[1;34m[build]\033[0m %s\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else log "need root for: $*"; return 1; fi; }
+
+# TorchSharp 0.107's native LibTorchSharp.so needs libstdc++ with GLIBCXX_3.4.32 (GCC 13+).
+libstdcxx_ok() {
+  local lib
+  for lib in $(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64|libstdc\+\+\.so\.6 .*AArch64/ {print $NF}') /usr/lib/x86_64-linux-gnu/libstdc++.so.6 /usr/lib/aarch64-linux-gnu/libstdc++.so.6; do
+    [ -r "$lib" ] && grep -aq 'GLIBCXX_3\.4\.32' "$lib" && return 0
+  done
+  return 1
+}
+
+ensure_libstdcxx() {
+  [ "$(uname -s)" = Linux ] || return 0
+  libstdcxx_ok && return 0
+  local id="" version=""
+  if [ -r /etc/os-release ]; then . /etc/os-release; id=${ID:-}; version=${VERSION_ID:-}; fi
+  if [ "$id" = debian ] && [ "$version" = 12 ]; then
+    log "libstdc++ lacks GLIBCXX_3.4.32 (needed by TorchSharp); installing libstdc++6 from Debian 13 (trixie), pinned at priority 100"
+    as_root tee /etc/apt/sources.list.d/trixie.list >/dev/null <<'LIST'
+deb http://deb.debian.org/debian trixie main
+LIST
+    as_root tee /etc/apt/preferences.d/trixie-pin >/dev/null <<'PIN'
+Package: *
+Pin: release n=trixie
+Pin-Priority: 100
+PIN
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq -t trixie libstdc++6 >/dev/null
+    libstdcxx_ok || { log "libstdc++6 from trixie did not provide GLIBCXX_3.4.32"; exit 1; }
+  else
+    log "WARNING: this system's libstdc++ lacks GLIBCXX_3.4.32, which TorchSharp 0.107 needs."
+    log "Install libstdc++ from GCC 13 or newer (Ubuntu 24.04+, Debian 13+ ship it), then run again."
+  fi
+}
+
+setup() { ensure_libstdcxx; }
+
+build() { dotnet build Emotion.Core.sln -c "$CONFIG" -nologo -v:q "$@"; }
+
+verb=${1:-test}; shift || true
+case "$verb" in
+  setup) setup ;;
+  build) setup; build "$@" ;;
+  test)
+    setup; build
+    dotnet test Emotion.Core.sln -c "$CONFIG" --no-build -nologo "$@" ;;
+  demo)
+    setup; build
+    dotnet "samples/Emotion.Cli/bin/$CONFIG/net10.0/emotion.dll" demo --out "${DEMO_OUT:-$ROOT/artifacts/demo}" "$@" ;;
+  pack) setup; dotnet pack Emotion.Core.sln -c "$CONFIG" -o "$ROOT/artifacts/packages" "$@" ;;
+  bench)
+    setup
+    dotnet run -c Release --project benchmarks/Emotion.Benchmarks -- "$@" ;;
+  *) echo "usage: ./build.sh [setup|build|test|demo|pack|bench] [args]" >&2; exit 2 ;;
+esac

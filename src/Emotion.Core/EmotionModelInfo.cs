@@ -1,0 +1,75 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Emotion.Core;
+
+/// <summary>
+/// What a consumer of a trained model must know to feed it and read its outputs: the task, the category order, the frame
+/// size and the normalisation. Checkpoints store it beside their weights and exported ONNX files carry it as metadata,
+/// so that nobody re-states preprocessing by hand.
+/// </summary>
+public sealed record EmotionModelInfo
+{
+    /// <summary>What the model predicts.</summary>
+    public required EmotionTask Task { get; init; }
+
+    /// <summary>The categories in the order of the model's logits (empty for <see cref="EmotionTask.ValenceArousal"/>).</summary>
+    public ImmutableArray<EmotionCategory> Categories { get; init; } = EmotionCategories.Basic;
+
+    /// <summary>Side of the square RGB face crop the model takes, in pixels.</summary>
+    public required int FrameSize { get; init; }
+
+    /// <summary>The per-channel normalisation of pixels in [0, 1].</summary>
+    public required Normalization Normalization { get; init; }
+
+    /// <summary>The sequence length the model was trained on (it accepts any length at inference).</summary>
+    public int SequenceLength { get; init; } = 1;
+
+    /// <summary>The version of the library that produced the model.</summary>
+    public string LibraryVersion { get; init; } = CurrentLibraryVersion;
+
+    /// <summary>The version of this library.</summary>
+    public static string CurrentLibraryVersion { get; } =
+        typeof(EmotionModelInfo).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary>JSON options used for every file the library writes (camelCase, enums as strings, indented).</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    /// <summary>Serialises to JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    /// <summary>Parses JSON written by <see cref="ToJson"/>.</summary>
+    /// <exception cref="FormatException">The text is not a valid model description.</exception>
+    public static EmotionModelInfo FromJson(string json)
+    {
+        try
+        {
+            var info = JsonSerializer.Deserialize<EmotionModelInfo>(json, JsonOptions)
+                ?? throw new FormatException("Model description is empty.");
+            return info.Validate();
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"Not a valid model description: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Checks that the values are consistent.</summary>
+    /// <exception cref="FormatException">A value is out of range or inconsistent with the task.</exception>
+    public EmotionModelInfo Validate()
+    {
+        if (FrameSize <= 0) throw new FormatException($"Model description has frame size {FrameSize}; expected a positive size.");
+        if (SequenceLength <= 0) throw new FormatException($"Model description has sequence length {SequenceLength}; expected a positive length.");
+        if (Normalization is null) throw new FormatException("Model description has no normalization.");
+        if (Task.HasCategories() && (Categories.IsDefaultOrEmpty || Categories.Length < 2))
+            throw new FormatException($"A {Task.ToName()} model needs its category list; found {(Categories.IsDefault ? 0 : Categories.Length)}.");
+        try { Normalization.Validate(); }
+        catch (ArgumentOutOfRangeException e) { throw new FormatException(e.Message, e); }
+        return this;
+    }
+}
