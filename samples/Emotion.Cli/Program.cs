@@ -1,1 +1,3 @@
-return 0;
+using Emotion.Cli;
+
+return await EmotionCli.RunAsync(args);

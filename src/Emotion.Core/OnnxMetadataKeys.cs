@@ -1,0 +1,55 @@
+namespace Emotion.Core;
+
+/// <summary>
+/// The metadata keys (<c>metadata_props</c>) an ONNX model exported by Emotion.Core carries. The exporter
+/// (Emotion.Onnx.Export) writes them and the inference side (Emotion.Onnx) reads them, so that preprocessing and
+/// label order are never re-stated by hand. <see cref="ModelInfo"/> is the authoritative entry; the per-field keys
+/// repeat its values in plain text for tools such as Netron.
+/// </summary>
+public static class OnnxMetadataKeys
+{
+    /// <summary>The version of this metadata layout, an integer as text (currently <see cref="CurrentFormatVersion"/>).</summary>
+    public const string FormatVersion = "emotion.format_version";
+
+    /// <summary>The metadata layout version written by this library.</summary>
+    public const int CurrentFormatVersion = 1;
+
+    /// <summary>The complete <see cref="EmotionModelInfo"/> as JSON (<see cref="EmotionModelInfo.ToJson"/>).</summary>
+    public const string ModelInfo = "emotion.model_info";
+
+    /// <summary>The task name (<c>categorical</c>, <c>va</c> or <c>combined</c>; see <see cref="EmotionTaskExtensions.ToName"/>).</summary>
+    public const string Task = "emotion.task";
+
+    /// <summary>The category names in logit order, comma-separated (for example <c>neutral,anger,...</c>); empty for a VA model.</summary>
+    public const string Categories = "emotion.categories";
+
+    /// <summary>The square frame size in pixels (the input's H and W).</summary>
+    public const string FrameSize = "emotion.frame_size";
+
+    /// <summary>The per-channel normalisation mean of [0, 1] RGB pixels, as <c>r,g,b</c> (invariant culture).</summary>
+    public const string NormalizationMean = "emotion.normalization.mean";
+
+    /// <summary>The per-channel normalisation standard deviation, as <c>r,g,b</c> (invariant culture).</summary>
+    public const string NormalizationStd = "emotion.normalization.std";
+
+    /// <summary>The sequence length the model was trained on.</summary>
+    public const string SequenceLength = "emotion.sequence_length";
+
+    /// <summary>The version of the library that exported the model.</summary>
+    public const string LibraryVersion = "emotion.library_version";
+
+    /// <summary>The recurrent head: <c>gru</c>, <c>lstm</c> or <c>none</c>.</summary>
+    public const string Recurrence = "emotion.recurrence";
+
+    /// <summary>Whether outputs are per frame (<c>per_frame</c>, T outputs for T frames) or per sequence (<c>sequence</c>, one output row).</summary>
+    public const string OutputMode = "emotion.output_mode";
+
+    /// <summary>The graph's input names, comma-separated, in order (see <see cref="OnnxTensorNames"/>).</summary>
+    public const string Inputs = "emotion.inputs";
+
+    /// <summary>The graph's output names, comma-separated, in order (see <see cref="OnnxTensorNames"/>).</summary>
+    public const string Outputs = "emotion.outputs";
+
+    /// <summary>The model's architecture options as JSON, when the exporter knows them (informational).</summary>
+    public const string Architecture = "emotion.architecture";
+}

@@ -1,0 +1,132 @@
+using System.Runtime.CompilerServices;
+using Emotion.Core;
+using Emotion.Onnx.Smoothing;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace Emotion.Onnx;
+
+/// <summary>
+/// A live or long video processed chunk by chunk: frames are preprocessed as they arrive into one pre-allocated chunk
+/// buffer, each full chunk is one ONNX Runtime run, and the recurrent state (<c>h</c>, <c>c</c>) after a chunk is the
+/// initial state of the next, so the outputs equal those of one run over the whole video while memory stays flat.
+/// For a model without state inputs (<see cref="CarriesState"/> false) chunks are independent. The options' smoothing,
+/// if any, is applied on the fly (a centred window delays its outputs by half a window).
+/// </summary>
+/// <remarks>
+/// Open one with <see cref="EmotionPredictor.OpenStream"/>. A stream is not thread-safe; use one per video. The pixels of
+/// a frame are copied when it is pushed, so the caller may dispose or reuse the image right after.
+/// </remarks>
+public sealed class EmotionStream : IDisposable
+{
+    private readonly EmotionPredictor predictor;
+    private readonly float[] buffer;
+    private readonly int[] numbers;
+    private readonly PredictionSmoother? smoother;
+    private readonly List<FramePrediction> raw;
+    private float[][] state;
+    private int pending;
+    private int nextNumber = 1;
+    private bool disposed;
+
+    internal EmotionStream(EmotionPredictor predictor, int chunkSize)
+    {
+        this.predictor = predictor;
+        ChunkSize = chunkSize;
+        buffer = GC.AllocateUninitializedArray<float>(chunkSize * predictor.FrameLength, pinned: true);
+        numbers = new int[chunkSize];
+        raw = new List<FramePrediction>(chunkSize);
+        state = predictor.NewState();
+        if (predictor.Options.Smoothing is { } smoothing) smoother = new PredictionSmoother(smoothing);
+    }
+
+    /// <summary>Frames per run.</summary>
+    public int ChunkSize { get; }
+
+    /// <summary>Whether the recurrent state is carried from chunk to chunk (the model has state inputs).</summary>
+    public bool CarriesState => predictor.IsStateful;
+
+    /// <summary>Frames pushed since the stream was opened or reset.</summary>
+    public long FrameCount { get; private set; }
+
+    /// <summary>
+    /// Adds the next frame; when the chunk is full, runs it and returns its predictions (otherwise an empty list).
+    /// </summary>
+    /// <param name="frame">The RGB face crop (copied; the caller keeps ownership).</param>
+    /// <param name="frameNumber">The frame's number, or null for the next one (1, 2, ... by default).</param>
+    /// <exception cref="ArgumentException">The frame is not the model's size (and resizing is off).</exception>
+    public IReadOnlyList<FramePrediction> Push(Image<Rgb24> frame, int? frameNumber = null)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        int number = frameNumber ?? nextNumber;
+        int length = predictor.FrameLength;
+        predictor.WriteFrame(frame, buffer.AsSpan(pending * length, length), number);
+        numbers[pending++] = number;
+        nextNumber = number + 1;
+        FrameCount++;
+        return pending == ChunkSize ? RunChunk() : [];
+    }
+
+    /// <summary>Ends the video: runs the frames of the last partial chunk, flushes the smoother and resets the stream.</summary>
+    public IReadOnlyList<FramePrediction> Complete()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var results = new List<FramePrediction>(RunChunk());
+        if (smoother is not null) results.AddRange(smoother.Complete());
+        Reset();
+        return results;
+    }
+
+    /// <summary>Starts a new video: zero state, frame numbers from 1, smoother emptied, pending frames dropped.</summary>
+    public void Reset()
+    {
+        pending = 0;
+        nextNumber = 1;
+        FrameCount = 0;
+        state = predictor.NewState();
+        smoother?.Reset();
+    }
+
+    /// <summary>Predicts a sequence of frames lazily, chunk by chunk, then <see cref="Complete"/>s the stream.</summary>
+    public IEnumerable<FramePrediction> Process(IEnumerable<Image<Rgb24>> frames)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        return Iterate(frames);
+
+        IEnumerable<FramePrediction> Iterate(IEnumerable<Image<Rgb24>> source)
+        {
+            foreach (var frame in source)
+                foreach (var p in Push(frame)) yield return p;
+            foreach (var p in Complete()) yield return p;
+        }
+    }
+
+    /// <summary>Predicts an asynchronous sequence of frames chunk by chunk, then <see cref="Complete"/>s the stream.</summary>
+    public async IAsyncEnumerable<FramePrediction> ProcessAsync(IAsyncEnumerable<Image<Rgb24>> frames,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        await foreach (var frame in frames.WithCancellation(cancellationToken).ConfigureAwait(false))
+            foreach (var p in Push(frame)) yield return p;
+        foreach (var p in Complete()) yield return p;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => disposed = true;
+
+    private IReadOnlyList<FramePrediction> RunChunk()
+    {
+        if (pending == 0) return [];
+        raw.Clear();
+        int count = pending;
+        pending = 0;
+        predictor.RunFrames(buffer.AsMemory(0, count * predictor.FrameLength), count, sequential: true,
+            predictor.IsStateful ? state : null, numbers.AsSpan(0, count), raw);
+        if (smoother is null) return [.. raw];
+        var smoothed = new List<FramePrediction>(count);
+        foreach (var p in raw)
+            if (smoother.Push(p) is { } ready) smoothed.Add(ready);
+        return smoothed;
+    }
+}

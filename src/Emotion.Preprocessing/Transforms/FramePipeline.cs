@@ -1,0 +1,261 @@
+using Emotion.Preprocessing.Frames;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+
+namespace Emotion.Preprocessing.Transforms;
+
+/// <summary>
+/// The per-frame preprocessing pipeline, in two stages so that the deterministic part can be cached:
+/// <list type="number">
+/// <item><see cref="Prepare(IFrameSource, FaceBox?)"/>: one decode, optional face crop, one resize (bilinear) into an <see cref="RgbFrame"/> of bytes;</item>
+/// <item><see cref="Write"/>: one pass over the output window that reads bytes, applies crop offset, flip and colour
+/// jitter, and writes normalised CHW floats into the destination span. Without colour jitter each channel uses a
+/// precomputed 256-entry table of <c>(v / 255 - mean) / std</c>, i.e. a per-channel scale and offset.</item>
+/// </list>
+/// The pipeline is immutable and thread-safe.
+/// </summary>
+public sealed class FramePipeline
+{
+    private const float Inv255 = 1f / 255f;
+    private readonly float[] _table; // [3 * 256]: normalised value of byte v in channel c at c * 256 + v
+    private readonly float _scaleR, _scaleG, _scaleB, _offsetR, _offsetG, _offsetB;
+
+    /// <summary>Creates a pipeline.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The options are invalid; the message names the option.</exception>
+    public FramePipeline(FrameTransformOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options.Validate();
+        var n = options.Normalization;
+        _scaleR = 1f / n.Std.R; _offsetR = -n.Mean.R / n.Std.R;
+        _scaleG = 1f / n.Std.G; _offsetG = -n.Mean.G / n.Std.G;
+        _scaleB = 1f / n.Std.B; _offsetB = -n.Mean.B / n.Std.B;
+        _table = new float[3 * 256];
+        for (int v = 0; v < 256; v++)
+        {
+            float x = v * Inv255;
+            _table[v] = x * _scaleR + _offsetR;
+            _table[256 + v] = x * _scaleG + _offsetG;
+            _table[512 + v] = x * _scaleB + _offsetB;
+        }
+    }
+
+    /// <summary>The options.</summary>
+    public FrameTransformOptions Options { get; }
+
+    /// <summary>Floats written per frame: 3 x H x W.</summary>
+    public int FrameLength => Options.FrameLength;
+
+    /// <summary>Decodes a frame, crops it to the face box (if any) and resizes it.</summary>
+    /// <param name="source">The frame.</param>
+    /// <param name="faceBox">An optional face box in the source image's pixel coordinates.</param>
+    /// <exception cref="FrameDecodeException">The frame cannot be decoded.</exception>
+    public RgbFrame Prepare(IFrameSource source, FaceBox? faceBox = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        using var image = source.Decode();
+        ApplyGeometry(image, faceBox);
+        return RgbFrame.FromImage(image);
+    }
+
+    /// <summary>Crops (face box) and resizes a copy of an RGB image; the image itself is not changed.</summary>
+    /// <param name="image">The image.</param>
+    /// <param name="faceBox">An optional face box in the image's pixel coordinates.</param>
+    public RgbFrame Prepare(Image<Rgb24> image, FaceBox? faceBox = null)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        using var copy = image.Clone();
+        ApplyGeometry(copy, faceBox);
+        return RgbFrame.FromImage(copy);
+    }
+
+    /// <summary>The size an image of <paramref name="width"/> x <paramref name="height"/> (after the face crop) is resized to.</summary>
+    public Size ResizedSize(int width, int height)
+    {
+        var o = Options;
+        if (o.Resize == ResizeMode.Exact)
+            return new Size(o.ResizeWidth ?? o.Width, o.ResizeHeight ?? o.Height);
+        int shorter = o.ResizeShorterSide ?? Math.Max(o.Width, o.Height);
+        if (width <= height)
+            return new Size(shorter, Math.Max(shorter, (int)Math.Round((double)height * shorter / width)));
+        return new Size(Math.Max(shorter, (int)Math.Round((double)width * shorter / height)), shorter);
+    }
+
+    /// <summary>Draws the random choices of one frame (crop position, flip, colour factors) from its generator.</summary>
+    /// <param name="random">The frame's generator, e.g. <see cref="FrameRandom.For"/>.</param>
+    /// <returns><see cref="FrameAugmentation.None"/> when the options configure no augmentation.</returns>
+    public FrameAugmentation SampleAugmentation(ref FrameRandom random)
+    {
+        var o = Options;
+        if (!o.HasAugmentation) return FrameAugmentation.None;
+        float cropX = 0.5f, cropY = 0.5f;
+        if (o.Crop == CropMode.Random)
+        {
+            cropX = random.NextFloat();
+            cropY = random.NextFloat();
+        }
+        bool flip = o.HorizontalFlipProbability > 0f && random.NextFloat() < o.HorizontalFlipProbability;
+        var j = o.Jitter;
+        float b = Factor(ref random, j.Brightness), c = Factor(ref random, j.Contrast), s = Factor(ref random, j.Saturation);
+        return new FrameAugmentation(cropX, cropY, flip, b, c, s);
+    }
+
+    /// <summary>The random choices of a frame keyed by (seed, epoch, video id, frame number); independent of thread scheduling.</summary>
+    public FrameAugmentation SampleAugmentation(long seed, int epoch, string videoId, int frameNumber)
+    {
+        var random = FrameRandom.For(seed, epoch, videoId, frameNumber);
+        return SampleAugmentation(ref random);
+    }
+
+    /// <summary>
+    /// Writes a prepared frame as normalised CHW floats <c>[3, H, W]</c>: takes the output window (centre, or at the
+    /// augmentation's crop position for <see cref="CropMode.Random"/>), mirrors it if requested, applies the colour
+    /// factors, and normalises.
+    /// </summary>
+    /// <param name="frame">The prepared frame; at least the output size.</param>
+    /// <param name="augmentation">The frame's random choices (<see cref="FrameAugmentation.None"/> for evaluation).</param>
+    /// <param name="destination">At least <see cref="FrameLength"/> floats (for instance <c>SequenceBatch.Frame(b, t)</c>).</param>
+    /// <exception cref="ArgumentException">The frame is smaller than the output or the destination is too short.</exception>
+    public void Write(RgbFrame frame, in FrameAugmentation augmentation, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        var o = Options;
+        int w = o.Width, h = o.Height, plane = w * h;
+        if (frame.Width < w || frame.Height < h)
+            throw new ArgumentException($"The prepared frame is {frame.Width}x{frame.Height}, smaller than the output {w}x{h}; prepare it with the same pipeline.", nameof(frame));
+        if (destination.Length < 3 * plane)
+            throw new ArgumentException($"The destination holds {destination.Length} floats; a {w}x{h} frame needs {3 * plane}.", nameof(destination));
+        int freeX = frame.Width - w, freeY = frame.Height - h;
+        int ox, oy;
+        if (o.Crop == CropMode.Random)
+        {
+            ox = Math.Min((int)(augmentation.CropX * (freeX + 1)), freeX);
+            oy = Math.Min((int)(augmentation.CropY * (freeY + 1)), freeY);
+        }
+        else
+        {
+            ox = freeX / 2;
+            oy = freeY / 2;
+        }
+        var dR = destination[..plane];
+        var dG = destination.Slice(plane, plane);
+        var dB = destination.Slice(2 * plane, plane);
+        ReadOnlySpan<byte> pixels = frame.Pixels;
+        int stride = frame.Width * 3;
+        if (!augmentation.HasColorChange)
+            WritePlain(pixels, stride, ox, oy, w, h, augmentation.Flip, dR, dG, dB);
+        else
+            WriteJittered(pixels, stride, ox, oy, w, h, augmentation, dR, dG, dB);
+    }
+
+    /// <summary>The evaluation path for one frame: decode, face crop, resize, centre crop, normalise into <paramref name="destination"/>.</summary>
+    /// <exception cref="FrameDecodeException">The frame cannot be decoded.</exception>
+    public void ProcessForEvaluation(IFrameSource source, Span<float> destination, FaceBox? faceBox = null) =>
+        Write(Prepare(source, faceBox), FrameAugmentation.None, destination);
+
+    /// <summary>The evaluation path for an image in memory (not modified).</summary>
+    public void ProcessForEvaluation(Image<Rgb24> image, Span<float> destination, FaceBox? faceBox = null) =>
+        Write(Prepare(image, faceBox), FrameAugmentation.None, destination);
+
+    /// <summary>Normalises one byte value of a channel exactly as <see cref="Write"/> does without jitter.</summary>
+    public float Normalize(int channel, byte value) => _table[checked(channel * 256) + value];
+
+    private void ApplyGeometry(Image<Rgb24> image, FaceBox? faceBox)
+    {
+        Rectangle? crop = faceBox is { } box ? box.ClampTo(image.Width, image.Height, Options.FaceBoxMargin) : null;
+        int cw = crop?.Width ?? image.Width, ch = crop?.Height ?? image.Height;
+        var target = ResizedSize(cw, ch);
+        bool needsCrop = crop is { } r && (r.Width != image.Width || r.Height != image.Height);
+        bool needsResize = target.Width != cw || target.Height != ch;
+        if (!needsCrop && !needsResize) return;
+        image.Mutate(ctx =>
+        {
+            if (needsCrop) ctx.Crop(crop!.Value);
+            if (needsResize) ctx.Resize(target.Width, target.Height, KnownResamplers.Triangle);
+        });
+    }
+
+    private void WritePlain(ReadOnlySpan<byte> pixels, int stride, int ox, int oy, int w, int h, bool flip,
+        Span<float> dR, Span<float> dG, Span<float> dB)
+    {
+        ReadOnlySpan<float> tR = _table.AsSpan(0, 256), tG = _table.AsSpan(256, 256), tB = _table.AsSpan(512, 256);
+        for (int y = 0; y < h; y++)
+        {
+            var row = pixels.Slice((oy + y) * stride + ox * 3, w * 3);
+            int d = y * w;
+            if (!flip)
+            {
+                for (int x = 0, s = 0; x < w; x++, s += 3)
+                {
+                    dR[d + x] = tR[row[s]];
+                    dG[d + x] = tG[row[s + 1]];
+                    dB[d + x] = tB[row[s + 2]];
+                }
+            }
+            else
+            {
+                for (int x = 0, s = (w - 1) * 3; x < w; x++, s -= 3)
+                {
+                    dR[d + x] = tR[row[s]];
+                    dG[d + x] = tG[row[s + 1]];
+                    dB[d + x] = tB[row[s + 2]];
+                }
+            }
+        }
+    }
+
+    private void WriteJittered(ReadOnlySpan<byte> pixels, int stride, int ox, int oy, int w, int h, in FrameAugmentation a,
+        Span<float> dR, Span<float> dG, Span<float> dB)
+    {
+        const float gr = 0.2989f, gg = 0.587f, gb = 0.114f;
+        float bf = a.Brightness * Inv255, cf = a.Contrast, sf = a.Saturation;
+        float mean = 0f;
+        if (cf != 1f)
+        {
+            // Contrast blends with the mean grey level of the brightness-adjusted window (torchvision semantics).
+            double sum = 0;
+            for (int y = 0; y < h; y++)
+            {
+                var row = pixels.Slice((oy + y) * stride + ox * 3, w * 3);
+                for (int s = 0; s < row.Length; s += 3)
+                    sum += gr * Clamp01(row[s] * bf) + gg * Clamp01(row[s + 1] * bf) + gb * Clamp01(row[s + 2] * bf);
+            }
+            mean = (float)(sum / (w * h));
+        }
+        float cOff = (1f - cf) * mean;
+        for (int y = 0; y < h; y++)
+        {
+            var row = pixels.Slice((oy + y) * stride + ox * 3, w * 3);
+            int d = y * w;
+            for (int x = 0; x < w; x++)
+            {
+                int s = flip(a.Flip, x, w) * 3;
+                float r = Clamp01(row[s] * bf), g = Clamp01(row[s + 1] * bf), b = Clamp01(row[s + 2] * bf);
+                if (cf != 1f)
+                {
+                    r = Clamp01(r * cf + cOff);
+                    g = Clamp01(g * cf + cOff);
+                    b = Clamp01(b * cf + cOff);
+                }
+                if (sf != 1f)
+                {
+                    float grey = gr * r + gg * g + gb * b;
+                    r = Clamp01(grey + (r - grey) * sf);
+                    g = Clamp01(grey + (g - grey) * sf);
+                    b = Clamp01(grey + (b - grey) * sf);
+                }
+                dR[d + x] = r * _scaleR + _offsetR;
+                dG[d + x] = g * _scaleG + _offsetG;
+                dB[d + x] = b * _scaleB + _offsetB;
+            }
+        }
+
+        static int flip(bool f, int x, int w) => f ? w - 1 - x : x;
+    }
+
+    private static float Clamp01(float v) => v < 0f ? 0f : v > 1f ? 1f : v;
+
+    private static float Factor(ref FrameRandom random, float strength) =>
+        strength == 0f ? 1f : random.NextFloat(Math.Max(0f, 1f - strength), 1f + strength);
+}

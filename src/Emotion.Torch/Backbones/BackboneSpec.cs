@@ -1,0 +1,89 @@
+using System.Collections.Immutable;
+
+namespace Emotion.Torch.Backbones;
+
+/// <summary>
+/// A serialisable description of a backbone: the registry name plus its options. Part of
+/// <c>EmotionModelOptions</c>; the <see cref="BackboneRegistry"/> turns it into a <see cref="Backbone"/>.
+/// </summary>
+public sealed record BackboneSpec
+{
+    /// <summary>The registry name (case-insensitive), for example <c>resnet18</c>; see <see cref="BackboneNames"/>.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>
+    /// An optional pretrained weights file loaded when the backbone is built (TorchSharp format, a PyTorch state dict or
+    /// safetensors, with the backbone's own keys; a TorchVision classifier's entries are skipped).
+    /// </summary>
+    public string? WeightsPath { get; init; }
+
+    /// <summary>Channel width multiplier (MobileNetV2 and the small CNN; must be 1 for the others).</summary>
+    public double WidthMultiplier { get; init; } = 1.0;
+
+    /// <summary>
+    /// VGG only: when set, the convolutional output is flattened and passed through a fully connected layer of this width
+    /// with ReLU (and <see cref="Dropout"/>), as in AffWildNet (4096); when null, global average pooling gives 512 features.
+    /// </summary>
+    public int? FullyConnectedWidth { get; init; }
+
+    /// <summary>VGG with <see cref="FullyConnectedWidth"/>: dropout after the fully connected layer.</summary>
+    public double Dropout { get; init; }
+
+    /// <summary>Free-form options for custom backbones registered by users (not used by the built-ins).</summary>
+    public ImmutableSortedDictionary<string, string> Parameters { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+
+    /// <summary>A backbone by registry name with default options.</summary>
+    public static BackboneSpec Named(string name) => new() { Name = name };
+
+    /// <summary>TorchVision ResNet-18 (512 features), optionally with pretrained weights.</summary>
+    public static BackboneSpec ResNet18(string? weightsPath = null) => new() { Name = BackboneNames.ResNet18, WeightsPath = weightsPath };
+
+    /// <summary>TorchVision ResNet-34 (512 features), optionally with pretrained weights.</summary>
+    public static BackboneSpec ResNet34(string? weightsPath = null) => new() { Name = BackboneNames.ResNet34, WeightsPath = weightsPath };
+
+    /// <summary>TorchVision ResNet-50 (2048 features), optionally with pretrained weights.</summary>
+    public static BackboneSpec ResNet50(string? weightsPath = null) => new() { Name = BackboneNames.ResNet50, WeightsPath = weightsPath };
+
+    /// <summary>TorchVision VGG-11 with batch norm; global average pooling (512 features) unless <paramref name="fullyConnectedWidth"/> is set.</summary>
+    public static BackboneSpec Vgg11Bn(string? weightsPath = null, int? fullyConnectedWidth = null, double dropout = 0) =>
+        new() { Name = BackboneNames.Vgg11Bn, WeightsPath = weightsPath, FullyConnectedWidth = fullyConnectedWidth, Dropout = dropout };
+
+    /// <summary>TorchVision VGG-16 with batch norm; global average pooling (512 features) unless <paramref name="fullyConnectedWidth"/> is set.</summary>
+    public static BackboneSpec Vgg16Bn(string? weightsPath = null, int? fullyConnectedWidth = null, double dropout = 0) =>
+        new() { Name = BackboneNames.Vgg16Bn, WeightsPath = weightsPath, FullyConnectedWidth = fullyConnectedWidth, Dropout = dropout };
+
+    /// <summary>TorchVision VGG-16 without batch norm (VGG-Face layout); global average pooling unless <paramref name="fullyConnectedWidth"/> is set.</summary>
+    public static BackboneSpec Vgg16(string? weightsPath = null, int? fullyConnectedWidth = null, double dropout = 0) =>
+        new() { Name = BackboneNames.Vgg16, WeightsPath = weightsPath, FullyConnectedWidth = fullyConnectedWidth, Dropout = dropout };
+
+    /// <summary>TorchVision MobileNetV2 with a width multiplier (1280 features at width 1).</summary>
+    public static BackboneSpec MobileNetV2(double widthMultiplier = 1.0, string? weightsPath = null) =>
+        new() { Name = BackboneNames.MobileNetV2, WidthMultiplier = widthMultiplier, WeightsPath = weightsPath };
+
+    /// <summary>TorchVision MobileNetV3-Small (576 features).</summary>
+    public static BackboneSpec MobileNetV3Small(string? weightsPath = null) => new() { Name = BackboneNames.MobileNetV3Small, WeightsPath = weightsPath };
+
+    /// <summary>TorchVision MobileNetV3-Large (960 features).</summary>
+    public static BackboneSpec MobileNetV3Large(string? weightsPath = null) => new() { Name = BackboneNames.MobileNetV3Large, WeightsPath = weightsPath };
+
+    /// <summary>The small fast CNN (4 stride-2 conv-bn-relu blocks of 16-32-64-128 channels times <paramref name="widthMultiplier"/>, global average pooling).</summary>
+    public static BackboneSpec SmallCnn(double widthMultiplier = 1.0, string? weightsPath = null) =>
+        new() { Name = BackboneNames.SmallCnn, WidthMultiplier = widthMultiplier, WeightsPath = weightsPath };
+
+    /// <summary>Returns a copy with one free-form parameter set (for custom backbones).</summary>
+    public BackboneSpec WithParameter(string key, string value) => this with { Parameters = Parameters.SetItem(key, value) };
+
+    /// <summary>Value equality, comparing <see cref="Parameters"/> entry by entry.</summary>
+    public bool Equals(BackboneSpec? other) =>
+        other is not null
+        && string.Equals(Name, other.Name, StringComparison.OrdinalIgnoreCase)
+        && WeightsPath == other.WeightsPath
+        && WidthMultiplier.Equals(other.WidthMultiplier)
+        && FullyConnectedWidth == other.FullyConnectedWidth
+        && Dropout.Equals(other.Dropout)
+        && Parameters.Count == other.Parameters.Count
+        && Parameters.All(kv => other.Parameters.TryGetValue(kv.Key, out var v) && v == kv.Value);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Name?.ToLowerInvariant(), WeightsPath, WidthMultiplier, FullyConnectedWidth, Dropout, Parameters.Count);
+}

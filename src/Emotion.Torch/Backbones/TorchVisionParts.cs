@@ -1,0 +1,27 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Emotion.Torch.Backbones;
+
+/// <summary>Takes the children of a TorchVision network so that a backbone can re-register them under the same names.</summary>
+internal static class TorchVisionParts
+{
+    /// <summary>
+    /// Returns the network's children in order, except those named in <paramref name="drop"/>, which are disposed.
+    /// The container itself is not disposed (that would dispose the children taken over); it holds no tensors of its own.
+    /// </summary>
+    public static List<(string Name, nn.Module<Tensor, Tensor> Module)> Take(nn.Module network, params string[] drop)
+    {
+        var kept = new List<(string, nn.Module<Tensor, Tensor>)>();
+        foreach (var (name, child) in network.named_children())
+        {
+            if (Array.IndexOf(drop, name) >= 0)
+            {
+                child.Dispose();
+                continue;
+            }
+            kept.Add((name, (nn.Module<Tensor, Tensor>)child));
+        }
+        return kept;
+    }
+}

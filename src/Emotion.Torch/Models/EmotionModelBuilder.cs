@@ -1,0 +1,239 @@
+using System.Collections.Immutable;
+using Emotion.Core;
+using Emotion.Torch.Backbones;
+using Emotion.Torch.Heads;
+using Emotion.Torch.Losses;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Emotion.Torch.Models;
+
+/// <summary>
+/// Describes an <see cref="EmotionModel"/> step by step; <see cref="Build"/> validates everything at once and says what to change.
+/// </summary>
+/// <example>
+/// <code>
+/// using var model = EmotionModel.Create()
+///     .WithInput(frames: 8, size: 112)
+///     .WithBackbone(BackboneSpec.ResNet18())
+///     .WithRecurrentHead(HeadSpec.Gru(hidden: 128, layers: 2))
+///     .ForTask(EmotionTask.Combined)
+///     .WithLoss(l => l.CrossEntropy().Ccc())
+///     .OnDevice(DeviceType.CPU)
+///     .WithSeed(42)
+///     .Build();
+/// </code>
+/// </example>
+public sealed class EmotionModelBuilder
+{
+    private int frameSize = 112;
+    private int sequenceLength = 8;
+    private BackboneSpec backbone = BackboneSpec.ResNet18();
+    private HeadSpec head = HeadSpec.Gru();
+    private EmotionTask task = EmotionTask.Combined;
+    private ImmutableArray<EmotionCategory> categories = EmotionCategories.Basic;
+    private Normalization? normalization;
+    private double outputDropout;
+    private ImmutableArray<string> frozenStages = [];
+    private string? freezeUpTo;
+    private bool freezeAll;
+    private LossSpec? loss;
+    private int? seed;
+    private Device? device;
+    private BackboneRegistry? registry;
+
+    /// <summary>Sets the training sequence length and the square frame size (defaults: 8 frames of 112 x 112).</summary>
+    public EmotionModelBuilder WithInput(int frames, int size)
+    {
+        sequenceLength = frames;
+        frameSize = size;
+        return this;
+    }
+
+    /// <summary>Sets the backbone (default ResNet-18); for example <c>BackboneSpec.MobileNetV3Small()</c>.</summary>
+    public EmotionModelBuilder WithBackbone(BackboneSpec spec)
+    {
+        backbone = spec ?? throw new ArgumentNullException(nameof(spec));
+        return this;
+    }
+
+    /// <summary>Sets the backbone by registry name with default options (built-in or registered by the user).</summary>
+    public EmotionModelBuilder WithBackbone(string name) => WithBackbone(BackboneSpec.Named(name));
+
+    /// <summary>Sets the recurrent head (default GRU, 128 units, 1 layer, per-frame).</summary>
+    public EmotionModelBuilder WithRecurrentHead(HeadSpec spec)
+    {
+        head = spec ?? throw new ArgumentNullException(nameof(spec));
+        return this;
+    }
+
+    /// <summary>Sets the task (default <see cref="EmotionTask.Combined"/>).</summary>
+    public EmotionModelBuilder ForTask(EmotionTask emotionTask)
+    {
+        task = emotionTask;
+        return this;
+    }
+
+    /// <summary>Sets the categories: <see cref="EmotionCategories.Basic"/> (default) or <see cref="EmotionCategories.WithOther"/>.</summary>
+    public EmotionModelBuilder WithCategories(ImmutableArray<EmotionCategory> categoryList)
+    {
+        categories = categoryList;
+        return this;
+    }
+
+    /// <summary>Adds Aff-Wild2's <see cref="EmotionCategory.Other"/> as an eighth class (<see cref="EmotionCategories.WithOther"/>).</summary>
+    public EmotionModelBuilder WithOtherCategory() => WithCategories(EmotionCategories.WithOther);
+
+    /// <summary>Sets the normalisation of frames (default: the backbone's, ImageNet for TorchVision networks).</summary>
+    public EmotionModelBuilder WithNormalization(Normalization value)
+    {
+        normalization = value ?? throw new ArgumentNullException(nameof(value));
+        return this;
+    }
+
+    /// <summary>Sets the dropout applied before the output layers (default 0).</summary>
+    public EmotionModelBuilder WithOutputDropout(double p)
+    {
+        outputDropout = p;
+        return this;
+    }
+
+    /// <summary>Freezes backbone stages by name (see <see cref="Backbone.Stages"/>).</summary>
+    public EmotionModelBuilder FreezeStages(params string[] stages)
+    {
+        ArgumentNullException.ThrowIfNull(stages);
+        frozenStages = frozenStages.AddRange(stages);
+        return this;
+    }
+
+    /// <summary>Freezes the whole backbone, or its stages up to and including <paramref name="upToStage"/>.</summary>
+    public EmotionModelBuilder FreezeBackbone(string? upToStage = null)
+    {
+        if (upToStage is null) freezeAll = true;
+        else freezeUpTo = upToStage;
+        return this;
+    }
+
+    /// <summary>Sets the training loss (stored in the options; default: cross-entropy and/or CCC per task).</summary>
+    public EmotionModelBuilder WithLoss(Func<LossBuilder, LossBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        loss = configure(new LossBuilder()).Build();
+        return this;
+    }
+
+    /// <summary>Sets the training loss (stored in the options).</summary>
+    public EmotionModelBuilder WithLoss(LossSpec spec)
+    {
+        loss = spec ?? throw new ArgumentNullException(nameof(spec));
+        return this;
+    }
+
+    /// <summary>Puts the model on a device (default CPU).</summary>
+    public EmotionModelBuilder OnDevice(DeviceType deviceType) => OnDevice(new Device(deviceType));
+
+    /// <summary>Puts the model on a device (default CPU).</summary>
+    public EmotionModelBuilder OnDevice(Device target)
+    {
+        device = target ?? throw new ArgumentNullException(nameof(target));
+        return this;
+    }
+
+    /// <summary>Seeds TorchSharp's global generator before the weights are initialised (reproducible runs on CPU).</summary>
+    public EmotionModelBuilder WithSeed(int value)
+    {
+        seed = value;
+        return this;
+    }
+
+    /// <summary>Uses a backbone registry other than <see cref="BackboneRegistry.Default"/> (for example one resolved from DI).</summary>
+    public EmotionModelBuilder WithRegistry(BackboneRegistry backboneRegistry)
+    {
+        registry = backboneRegistry ?? throw new ArgumentNullException(nameof(backboneRegistry));
+        return this;
+    }
+
+    /// <summary>
+    /// The AffWildNet setting of Kollias et al.: VGG-16 convolutions (VGG-Face layout, no batch norm) and a 4096-wide
+    /// fully connected layer, a 2-layer GRU of 128 units with per-frame outputs, 96 x 96 frames scaled to [-1, 1],
+    /// 80-frame training sequences. Later calls can still change any part (for example the task).
+    /// </summary>
+    public EmotionModelBuilder UseAffWildNetPreset()
+    {
+        frameSize = 96;
+        sequenceLength = 80;
+        backbone = BackboneSpec.Vgg16(fullyConnectedWidth: 4096);
+        head = HeadSpec.Gru(hidden: 128, layers: 2);
+        normalization = Normalization.MinusOneToOne;
+        return this;
+    }
+
+    /// <summary>The options described so far (normalisation resolved to the backbone's default when not set).</summary>
+    /// <exception cref="ArgumentException">The description is invalid (the message lists what to change).</exception>
+    public EmotionModelOptions ToOptions()
+    {
+        var (options, reg) = Describe();
+        if (!NeedsBackbone) return options;
+        using var probe = EmotionModel.CreateBackbone(options, reg, loadPretrained: false);
+        return Resolve(options, probe);
+    }
+
+    /// <summary>Validates the description and builds the model (the backbone is created once, after seeding).</summary>
+    /// <exception cref="ArgumentException">The description is invalid (the message lists what to change).</exception>
+    public EmotionModel Build()
+    {
+        var (options, reg) = Describe();
+        if (seed is { } s) TorchSharp.torch.random.manual_seed(s);
+        var backbone = EmotionModel.CreateBackbone(options, reg, loadPretrained: true);
+        try
+        {
+            return EmotionModel.Build(Resolve(options, backbone), device, reg, fresh: true, backbone);
+        }
+        catch
+        {
+            backbone.Dispose();
+            throw;
+        }
+    }
+
+    private bool NeedsBackbone => normalization is null || freezeAll || freezeUpTo is not null;
+
+    private (EmotionModelOptions Options, BackboneRegistry Registry) Describe()
+    {
+        var reg = registry ?? BackboneRegistry.Default;
+        var options = new EmotionModelOptions
+        {
+            Backbone = backbone,
+            Head = head,
+            Task = task,
+            Categories = categories,
+            FrameSize = frameSize,
+            SequenceLength = sequenceLength,
+            Normalization = normalization ?? Normalization.ImageNet,
+            OutputDropout = outputDropout,
+            FrozenStages = frozenStages,
+            Loss = loss ?? (Enum.IsDefined(task) ? LossSpec.DefaultFor(task) : null),
+            Seed = seed,
+        };
+        var problems = options.Validate(reg);
+        if (problems.Count > 0)
+            throw new ArgumentException($"Cannot build the emotion model: {string.Join(" ", problems)}");
+        return (options, reg);
+    }
+
+    // The backbone's default normalisation and stage names are known once it exists.
+    private EmotionModelOptions Resolve(EmotionModelOptions options, Backbone created)
+    {
+        var stages = frozenStages;
+        if (freezeAll) stages = [.. created.Stages];
+        else if (freezeUpTo is not null)
+        {
+            int index = created.Stages.ToList().IndexOf(freezeUpTo);
+            if (index < 0)
+                throw new ArgumentException(
+                    $"Cannot build the emotion model: backbone '{backbone.Name}' has no stage '{freezeUpTo}' to freeze up to; its stages are {string.Join(", ", created.Stages)}.");
+            stages = [.. stages.Concat(created.Stages.Take(index + 1)).Distinct()];
+        }
+        return options with { Normalization = normalization ?? created.DefaultNormalization, FrozenStages = stages };
+    }
+}

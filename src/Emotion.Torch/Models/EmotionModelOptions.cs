@@ -1,0 +1,140 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Emotion.Core;
+using Emotion.Torch.Backbones;
+using Emotion.Torch.Heads;
+using Emotion.Torch.Losses;
+
+namespace Emotion.Torch.Models;
+
+/// <summary>
+/// The complete description of an <see cref="EmotionModel"/>: input, backbone, head, task, categories, normalisation,
+/// output dropout, frozen stages, loss and seed. Immutable and JSON-serialisable (<see cref="EmotionModelInfo.JsonOptions"/>);
+/// checkpoints store it beside the weights, and <see cref="EmotionModel.FromOptions"/> rebuilds the architecture from it.
+/// </summary>
+public sealed record EmotionModelOptions
+{
+    /// <summary>The version of this description's layout.</summary>
+    public int FormatVersion { get; init; } = 1;
+
+    /// <summary>The per-frame CNN.</summary>
+    public required BackboneSpec Backbone { get; init; }
+
+    /// <summary>The recurrent head.</summary>
+    public required HeadSpec Head { get; init; }
+
+    /// <summary>What the model predicts.</summary>
+    public EmotionTask Task { get; init; } = EmotionTask.Combined;
+
+    /// <summary>The categories in logit order: <see cref="EmotionCategories.Basic"/> (7) or <see cref="EmotionCategories.WithOther"/> (8); ignored for valence/arousal only.</summary>
+    public ImmutableArray<EmotionCategory> Categories { get; init; } = EmotionCategories.Basic;
+
+    /// <summary>Side of the square frames in pixels.</summary>
+    public required int FrameSize { get; init; }
+
+    /// <summary>The sequence length used for training (any length is accepted at inference).</summary>
+    public int SequenceLength { get; init; } = 8;
+
+    /// <summary>The per-channel normalisation the frames get before the backbone.</summary>
+    public required Normalization Normalization { get; init; }
+
+    /// <summary>Dropout applied to the head's output before the classifier and regressor.</summary>
+    public double OutputDropout { get; init; }
+
+    /// <summary>Backbone stages frozen when the model is built.</summary>
+    public ImmutableArray<string> FrozenStages { get; init; } = [];
+
+    /// <summary>The training loss (read by the trainer; it does not change the architecture).</summary>
+    public LossSpec? Loss { get; init; }
+
+    /// <summary>The seed of TorchSharp's global generator set before the weights are initialised, or null to leave it.</summary>
+    public int? Seed { get; init; }
+
+    /// <summary>The number of category logits (0 for a valence/arousal-only model).</summary>
+    public int ClassCount => Task.HasCategories() && !Categories.IsDefault ? Categories.Length : 0;
+
+    /// <summary>The Emotion.Core description consumers of the model need (task, categories, size, normalisation, sequence length).</summary>
+    public EmotionModelInfo ToInfo() => new()
+    {
+        Task = Task,
+        Categories = Task.HasCategories() ? Categories : [],
+        FrameSize = FrameSize,
+        Normalization = Normalization,
+        SequenceLength = SequenceLength,
+    };
+
+    /// <summary>The problems with these options, each a sentence saying what to change (empty when valid). Backbone-specific checks happen when the backbone is built.</summary>
+    public IReadOnlyList<string> Validate(BackboneRegistry? registry = null)
+    {
+        var problems = new List<string>();
+        if (FormatVersion != 1) problems.Add($"Options format version {FormatVersion} is not supported by this library (expected 1).");
+        if (Backbone is null || string.IsNullOrWhiteSpace(Backbone.Name))
+            problems.Add("No backbone is set; call WithBackbone(BackboneSpec.ResNet18()) or another backbone.");
+        else if (!(registry ?? BackboneRegistry.Default).Contains(Backbone.Name))
+            problems.Add($"Unknown backbone '{Backbone.Name}'; registered backbones are {string.Join(", ", (registry ?? BackboneRegistry.Default).Names)} (register your own with BackboneRegistry.Register).");
+        if (Head is null) problems.Add("No recurrent head is set; call WithRecurrentHead(HeadSpec.Gru(...)) or HeadSpec.NoRecurrence().");
+        else problems.AddRange(Head.Validate());
+        if (!Enum.IsDefined(Task)) problems.Add($"Task {(int)Task} is not defined; use Categorical, ValenceArousal or Combined.");
+        else if (Task.HasCategories())
+        {
+            if (Categories.IsDefault || !(Categories.SequenceEqual(EmotionCategories.Basic) || Categories.SequenceEqual(EmotionCategories.WithOther)))
+                problems.Add("The categories must be EmotionCategories.Basic (7 classes) or EmotionCategories.WithOther (8, with Other last).");
+        }
+        if (FrameSize <= 0) problems.Add($"The frame size must be positive (got {FrameSize}); for example WithInput(frames: 8, size: 112).");
+        if (SequenceLength <= 0) problems.Add($"The sequence length must be positive (got {SequenceLength}); for example WithInput(frames: 8, size: 112).");
+        if (Normalization is null) problems.Add("No normalization is set.");
+        else
+        {
+            try { Normalization.Validate(); }
+            catch (ArgumentOutOfRangeException e) { problems.Add(e.Message); }
+        }
+        if (!(OutputDropout >= 0 && OutputDropout < 1)) problems.Add($"The output dropout must be in [0, 1) (got {OutputDropout}).");
+        if (Loss is not null && Enum.IsDefined(Task))
+        {
+            try { Loss.Validate(Task, Task.HasCategories() ? ClassCount : null); }
+            catch (ArgumentException e) { problems.Add(e.Message); }
+        }
+        return problems;
+    }
+
+    /// <summary>Serialises to JSON (camelCase, enums as strings).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, EmotionModelInfo.JsonOptions);
+
+    /// <summary>Parses JSON written by <see cref="ToJson"/>.</summary>
+    /// <exception cref="FormatException">The text is not a valid model description.</exception>
+    public static EmotionModelOptions FromJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        try
+        {
+            return JsonSerializer.Deserialize<EmotionModelOptions>(json, EmotionModelInfo.JsonOptions)
+                ?? throw new FormatException("Model options are empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"Not a valid model options file: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Value equality, comparing the category and frozen-stage lists element by element.</summary>
+    public bool Equals(EmotionModelOptions? other) =>
+        other is not null
+        && FormatVersion == other.FormatVersion
+        && Equals(Backbone, other.Backbone)
+        && Equals(Head, other.Head)
+        && Task == other.Task
+        && SeqEq(Categories, other.Categories)
+        && FrameSize == other.FrameSize
+        && SequenceLength == other.SequenceLength
+        && Equals(Normalization, other.Normalization)
+        && OutputDropout.Equals(other.OutputDropout)
+        && SeqEq(FrozenStages, other.FrozenStages)
+        && Equals(Loss, other.Loss)
+        && Seed == other.Seed;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Backbone, Head, Task, FrameSize, SequenceLength, Normalization, Loss, Seed);
+
+    private static bool SeqEq<T>(ImmutableArray<T> a, ImmutableArray<T> b) =>
+        a.IsDefaultOrEmpty ? b.IsDefaultOrEmpty : !b.IsDefault && a.SequenceEqual(b);
+}

@@ -1,0 +1,140 @@
+using System.Collections;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace Emotion.Torch.Weights;
+
+/// <summary>
+/// Reads and writes state dictionaries (tensors by parameter or buffer name) as files, never serialised module objects.
+/// Writes are atomic: the data goes to a temporary file in the target folder, which is then renamed over the target.
+/// </summary>
+public static class StateDictFile
+{
+    /// <summary>
+    /// Detects a file's format from its first bytes and extension: a zip archive (<c>PK</c>) is a PyTorch state dict,
+    /// <c>.safetensors</c> is safetensors, anything else is TorchSharp's format.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static WeightsFormat DetectFormat(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Weights file '{path}' does not exist.", path);
+        if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)) return WeightsFormat.Safetensors;
+        Span<byte> head = stackalloc byte[2];
+        using var stream = File.OpenRead(path);
+        int read = stream.Read(head);
+        return read == 2 && head[0] == (byte)'P' && head[1] == (byte)'K' ? WeightsFormat.PyTorch : WeightsFormat.TorchSharp;
+    }
+
+    /// <summary>
+    /// Reads every tensor of a state-dictionary file (format detected by <see cref="DetectFormat"/>) onto the CPU.
+    /// The caller owns (and disposes) the returned tensors.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a readable state dictionary.</exception>
+    public static Dictionary<string, Tensor> Read(string path)
+    {
+        var format = DetectFormat(path);
+        try
+        {
+            return format switch
+            {
+                WeightsFormat.PyTorch => ReadPyTorch(path),
+                WeightsFormat.Safetensors => Safetensors.LoadStateDict(path),
+                _ => ReadTorchSharp(path),
+            };
+        }
+        catch (Exception e) when (e is not InvalidDataException and not FileNotFoundException)
+        {
+            throw new InvalidDataException(
+                $"Weights file '{path}' could not be read as a {format} state dictionary ({e.GetType().Name}: {e.Message}). " +
+                "Expected a file written by TorchSharp's Module.save, by torch.save(model.state_dict()) or a .safetensors file.", e);
+        }
+    }
+
+    /// <summary>Writes a state dictionary in TorchSharp's format (readable by <c>Module.load</c>), atomically.</summary>
+    public static void Write(string path, IReadOnlyDictionary<string, Tensor> stateDict)
+    {
+        ArgumentNullException.ThrowIfNull(stateDict);
+        var copy = new Dictionary<string, Tensor>(stateDict);
+        WriteAtomically(path, stream =>
+        {
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            nn.Module.save_state_dict(writer, copy);
+        });
+    }
+
+    /// <summary>
+    /// Writes a file atomically: <paramref name="write"/> fills a temporary file in the target's folder, which is flushed
+    /// and renamed over <paramref name="path"/>; on failure the temporary file is removed and the target is untouched.
+    /// </summary>
+    public static void WriteAtomically(string path, Action<Stream> write)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(write);
+        var full = Path.GetFullPath(path);
+        var folder = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(folder);
+        var temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(temp); } catch (IOException) { /* best effort */ }
+            throw;
+        }
+    }
+
+    private static Dictionary<string, Tensor> ReadTorchSharp(string path)
+    {
+        using var stream = File.OpenRead(path);
+        using var reader = new BinaryReader(stream);
+        long count = reader.Read7BitEncodedInt64();
+        if (count < 0 || count > 1_000_000)
+            throw new InvalidDataException($"Weights file '{path}' is not a TorchSharp state dictionary (entry count {count}).");
+        var result = new Dictionary<string, Tensor>((int)count);
+        try
+        {
+            for (long i = 0; i < count; i++)
+            {
+                var key = reader.ReadString();
+                var tensor = TensorExtensionMethods.Load(reader);
+                if (!result.TryAdd(key, tensor))
+                {
+                    tensor.Dispose();
+                    throw new InvalidDataException($"Weights file '{path}' holds the entry '{key}' twice.");
+                }
+            }
+            if (stream.Position != stream.Length)
+                throw new InvalidDataException($"Weights file '{path}' has {stream.Length - stream.Position} bytes after its last entry; it is not a TorchSharp state dictionary.");
+        }
+        catch
+        {
+            foreach (var t in result.Values) t.Dispose();
+            throw;
+        }
+        return result;
+    }
+
+    private static Dictionary<string, Tensor> ReadPyTorch(string path)
+    {
+        Hashtable table = PyTorchUnpickler.UnpickleStateDict(path);
+        var result = new Dictionary<string, Tensor>(table.Count);
+        foreach (DictionaryEntry entry in table)
+        {
+            if (entry.Key is not string key || entry.Value is not Tensor tensor)
+                throw new InvalidDataException(
+                    $"Weights file '{path}' is a PyTorch pickle but not a flat state dictionary (entry '{entry.Key}' holds {entry.Value?.GetType().Name ?? "null"}); save module.state_dict().");
+            result.Add(key, tensor);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,206 @@
+using Emotion.Core;
+using Emotion.Onnx.Models;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace Emotion.Onnx.Tests.Inference;
+
+public sealed class EmotionPredictorTests : IDisposable
+{
+    private static readonly EmotionPredictorOptions OneThread = new() { IntraOpThreads = 1 };
+    private readonly TinyModels.TempDir dir = new();
+
+    public void Dispose() => dir.Dispose();
+
+    [Fact]
+    public void ReadsTheMetadataAndMatchesHandComputedOutputs()
+    {
+        string path = dir.File("linear.onnx");
+        TinyModels.SaveLinear(path);
+        using var predictor = new EmotionPredictor(path, OneThread);
+        Assert.Equal(TinyModels.Info(), predictor.ModelInfo with { Categories = TinyModels.Info().Categories });
+        Assert.Equal(EmotionCategories.Basic, predictor.ModelInfo!.Categories);
+        Assert.True(predictor.PredictsCategories);
+        Assert.True(predictor.PredictsValenceArousal);
+        Assert.False(predictor.IsStateful);
+        Assert.Equal(Normalization.ImageNet, predictor.Descriptor.Normalization);
+
+        using var image = TinyModels.RandomImage(1);
+        var p = predictor.Predict(image);
+        var m = TinyModels.ChannelMeans(image, Normalization.ImageNet);
+        var expected = TinyModels.Softmax(TinyModels.Logits(m));
+        Assert.Equal(7, p.Probabilities.Length);
+        for (int k = 0; k < 7; k++) Assert.Equal(expected[k], p.Probabilities[k], 1e-5);
+        Assert.Equal((EmotionCategory)Array.IndexOf(expected, expected.Max()), p.Category);
+        var (valence, arousal) = TinyModels.Va(m);
+        Assert.Equal(valence, p.Valence!.Value, 1e-5);
+        Assert.Equal(arousal, p.Arousal!.Value, 1e-5);
+        Assert.Equal(1, p.FrameNumber);
+    }
+
+    [Fact]
+    public void ProbabilitiesFollowTheCategoryEnumWhateverTheModelsLabelOrder()
+    {
+        // The model's logit k is the category order listed in its metadata (reversed here).
+        var order = EmotionCategories.Basic.Reverse().ToArray();
+        string path = dir.File("reversed.onnx");
+        TinyModels.SaveLinear(path, TinyModels.Info(EmotionTask.Categorical, order));
+        using var predictor = new EmotionPredictor(path, OneThread);
+        Assert.False(predictor.PredictsValenceArousal);
+        using var image = TinyModels.RandomImage(2);
+        var p = predictor.Predict(image);
+        var expected = TinyModels.Softmax(TinyModels.Logits(TinyModels.ChannelMeans(image, Normalization.ImageNet)));
+        for (int k = 0; k < 7; k++) Assert.Equal(expected[k], p.Probabilities[(int)order[k]], 1e-5);
+        Assert.Null(p.Valence);
+    }
+
+    [Fact]
+    public void ValenceArousalOnlyModelHasNoProbabilities()
+    {
+        string path = dir.File("va.onnx");
+        TinyModels.SaveLinear(path, TinyModels.Info(EmotionTask.ValenceArousal));
+        using var predictor = new EmotionPredictor(path, OneThread);
+        using var image = TinyModels.RandomImage(3);
+        var p = predictor.Predict(image);
+        Assert.True(p.Probabilities.IsEmpty);
+        Assert.Null(p.Category);
+        Assert.Equal(TinyModels.Va(TinyModels.ChannelMeans(image, Normalization.ImageNet)).Valence, p.Valence!.Value, 1e-5);
+    }
+
+    [Fact]
+    public void BatchedImagesEqualOneByOneAndHandComputedValues()
+    {
+        string path = dir.File("linear.onnx");
+        TinyModels.SaveLinear(path);
+        using var predictor = new EmotionPredictor(path, OneThread with { MaxFramesPerRun = 3 });
+        var images = Enumerable.Range(10, 10).Select(s => TinyModels.RandomImage(s)).ToArray();
+        try
+        {
+            var batched = predictor.PredictImages(images);
+            Assert.Equal(10, batched.Count);
+            for (int i = 0; i < images.Length; i++)
+            {
+                Assert.Equal(i + 1, batched[i].FrameNumber);
+                var single = predictor.Predict(images[i]);
+                var expected = TinyModels.Softmax(TinyModels.Logits(TinyModels.ChannelMeans(images[i], Normalization.ImageNet)));
+                for (int k = 0; k < 7; k++)
+                {
+                    Assert.Equal(expected[k], batched[i].Probabilities[k], 1e-5);
+                    Assert.Equal(single.Probabilities[k], batched[i].Probabilities[k], 1e-6);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var image in images) image.Dispose();
+        }
+    }
+
+    [Fact]
+    public void ParallelPredictionsOnOneSessionEqualSequentialOnes()
+    {
+        string path = dir.File("linear.onnx");
+        TinyModels.SaveLinear(path);
+        using var predictor = new EmotionPredictor(path, OneThread with { MaxFramesPerRun = 4 });
+        var images = Enumerable.Range(100, 24).Select(s => TinyModels.RandomImage(s)).ToArray();
+        try
+        {
+            var sequential = images.Select(i => predictor.Predict(i)).ToArray();
+            var batches = new IReadOnlyList<FramePrediction>[8];
+            var singles = new FramePrediction[64];
+            // 72 concurrent calls on one session: 64 single-image predictions and 8 batched runs over all images.
+            Parallel.For(0, 72, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+            {
+                if (i < 64) singles[i] = predictor.Predict(images[i % images.Length]);
+                else batches[i - 64] = predictor.PredictImages(images);
+            });
+            for (int i = 0; i < singles.Length; i++)
+            {
+                var expected = sequential[i % images.Length];
+                Assert.Equal(expected.Probabilities.ToArray(), singles[i].Probabilities.ToArray());
+                Assert.Equal(expected.Valence, singles[i].Valence);
+                Assert.Equal(expected.Arousal, singles[i].Arousal);
+            }
+            foreach (var batch in batches)
+                for (int i = 0; i < images.Length; i++)
+                    for (int k = 0; k < 7; k++) Assert.Equal(sequential[i].Probabilities[k], batch[i].Probabilities[k], 1e-6);
+        }
+        finally
+        {
+            foreach (var image in images) image.Dispose();
+        }
+    }
+
+    [Fact]
+    public void PredictsAFrameFolderAndImageFilesWithFileFrameNumbers()
+    {
+        string path = dir.File("linear.onnx");
+        TinyModels.SaveLinear(path);
+        string frames = Path.Combine(dir.Path, "video");
+        Directory.CreateDirectory(frames);
+        int[] numbers = [3, 4, 7, 12, 13];
+        foreach (int n in numbers)
+        {
+            using var image = TinyModels.RandomImage(n);
+            image.SaveAsPng(Path.Combine(frames, $"{n:D5}.png"));
+        }
+        using var predictor = new EmotionPredictor(path, OneThread with { MaxFramesPerRun = 2 });
+        var predictions = predictor.PredictFolder(frames);
+        Assert.Equal(numbers, predictions.Select(p => p.FrameNumber));
+        var files = predictor.PredictImageFiles(numbers.Select(n => Path.Combine(frames, $"{n:D5}.png")));
+        Assert.Equal([1, 2, 3, 4, 5], files.Select(p => p.FrameNumber));
+        for (int i = 0; i < numbers.Length; i++)
+        {
+            using var image = TinyModels.RandomImage(numbers[i]);
+            var expected = TinyModels.Softmax(TinyModels.Logits(TinyModels.ChannelMeans(image, Normalization.ImageNet)));
+            for (int k = 0; k < 7; k++)
+            {
+                Assert.Equal(expected[k], predictions[i].Probabilities[k], 1e-5);
+                Assert.Equal(expected[k], files[i].Probabilities[k], 1e-5);
+            }
+        }
+    }
+
+    [Fact]
+    public void PreprocessedBatchesRunAsIndependentSequences()
+    {
+        string path = dir.File("cumulative.onnx");
+        TinyModels.SaveCumulative(path);
+        using var predictor = new EmotionPredictor(path, OneThread);
+        int length = predictor.FrameLength;
+        // Two sequences of three frames; frame (b, t) is constant c = b + 0.5 t, so its mean is c.
+        var data = new float[2 * 3 * length];
+        for (int b = 0; b < 2; b++)
+            for (int t = 0; t < 3; t++)
+                data.AsSpan((b * 3 + t) * length, length).Fill(b + 0.5f * t);
+        var predictions = predictor.PredictPreprocessed(data, 2, 3);
+        Assert.Equal(6, predictions.Count);
+        for (int b = 0; b < 2; b++)
+        {
+            double sum = 0;
+            for (int t = 0; t < 3; t++)
+            {
+                sum += b + 0.5 * t;
+                var p = predictions[b * 3 + t];
+                Assert.Equal(t + 1, p.FrameNumber);
+                Assert.Equal(Math.Tanh(sum * TinyModels.V[0] + TinyModels.VaBias[0]), p.Valence!.Value, 1e-5);
+            }
+        }
+        Assert.Throws<ArgumentException>(() => predictor.PredictPreprocessed(data.AsMemory(1), 2, 3));
+    }
+
+    [Fact]
+    public void ResizesFramesOnlyWhenAsked()
+    {
+        string path = dir.File("linear.onnx");
+        TinyModels.SaveLinear(path);
+        using var strict = new EmotionPredictor(path, OneThread);
+        using var resizing = new EmotionPredictor(path, OneThread with { ResizeFrames = true });
+        using var uniform = new Image<Rgb24>(9, 6, new Rgb24(200, 30, 90));
+        using var small = new Image<Rgb24>(4, 4, new Rgb24(200, 30, 90));
+        Assert.Throws<ArgumentException>(() => strict.Predict(uniform));
+        var expected = strict.Predict(small);
+        var actual = resizing.Predict(uniform);
+        for (int k = 0; k < 7; k++) Assert.Equal(expected.Probabilities[k], actual.Probabilities[k], 1e-5);
+    }
+}
