@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -38,6 +37,7 @@ public sealed class EmotionPredictor : IDisposable
     private readonly int[] stateLengths; // S x hidden per batch element, for each state binding
     private readonly long[][] stateDims; // S, hidden
     private readonly int fixedBatch; // the image input's fixed batch size, or 0 when dynamic
+    private readonly AlignedBufferPool buffers = new(2 * Environment.ProcessorCount);
     private int disposed;
 
     /// <summary>Opens a model file.</summary>
@@ -121,7 +121,8 @@ public sealed class EmotionPredictor : IDisposable
         var results = new List<FramePrediction>(images.Count);
         int perRun = fixedBatch > 0 ? fixedBatch : Options.MaxFramesPerRun;
         int length = FrameLength;
-        float[] buffer = ArrayPool<float>.Shared.Rent(perRun * length);
+        float[] buffer = buffers.Rent(perRun * length);
+        var memory = AlignedBufferPool.Aligned(buffer, perRun * length);
         int[] numbers = new int[perRun];
         try
         {
@@ -132,14 +133,14 @@ public sealed class EmotionPredictor : IDisposable
                 {
                     numbers[i] = start + i + 1;
                     writer.Write(images[start + i] ?? throw new ArgumentException($"Image {start + i + 1} is null.", nameof(images)),
-                        buffer.AsSpan(i * length, length), $"image {start + i + 1}");
+                        memory.Span.Slice(i * length, length), $"image {start + i + 1}");
                 }
-                RunFrames(buffer.AsMemory(0, n * length), n, sequential: false, null, numbers.AsSpan(0, n), results);
+                RunFrames(memory[..(n * length)], n, sequential: false, null, numbers.AsSpan(0, n), results);
             }
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(buffer);
+            buffers.Return(buffer);
         }
         return results;
     }
@@ -270,9 +271,18 @@ public sealed class EmotionPredictor : IDisposable
         var numbers = new int[batchSize * sequenceLength];
         for (int i = 0; i < numbers.Length; i++) numbers[i] = i % sequenceLength + 1;
         var results = new List<FramePrediction>(numbers.Length);
-        var memory = MemoryMarshal.AsMemory(frames);
-        if (!Descriptor.HasTimeAxis) RunFrames(memory, numbers.Length, sequential: false, null, numbers, results);
-        else Run(memory, batchSize, sequenceLength, null, numbers, results);
+        float[] buffer = buffers.Rent(frames.Length);
+        try
+        {
+            var memory = AlignedBufferPool.Aligned(buffer, frames.Length);
+            frames.Span.CopyTo(memory.Span);
+            if (!Descriptor.HasTimeAxis) RunFrames(memory, numbers.Length, sequential: false, null, numbers, results);
+            else Run(memory, batchSize, sequenceLength, null, numbers, results);
+        }
+        finally
+        {
+            buffers.Return(buffer);
+        }
         return results;
     }
 
@@ -317,18 +327,19 @@ public sealed class EmotionPredictor : IDisposable
                 Run(slice, perRun, 1, null, frameNumbers.Slice(start, n), results);
                 continue;
             }
-            float[] padded = ArrayPool<float>.Shared.Rent(perRun * length);
+            float[] buffer = buffers.Rent(perRun * length);
             try
             {
-                slice.Span.CopyTo(padded);
-                padded.AsSpan(n * length, (perRun - n) * length).Clear();
+                var padded = AlignedBufferPool.Aligned(buffer, perRun * length);
+                slice.Span.CopyTo(padded.Span);
+                padded.Span[(n * length)..].Clear();
                 int before = results.Count;
-                Run(padded.AsMemory(0, perRun * length), perRun, 1, null, PadNumbers(frameNumbers.Slice(start, n), perRun), results);
+                Run(padded, perRun, 1, null, PadNumbers(frameNumbers.Slice(start, n), perRun), results);
                 results.RemoveRange(before + n, perRun - n);
             }
             finally
             {
-                ArrayPool<float>.Shared.Return(padded);
+                buffers.Return(buffer);
             }
         }
     }

@@ -20,7 +20,8 @@ namespace Emotion.Onnx;
 public sealed class EmotionStream : IDisposable
 {
     private readonly EmotionPredictor predictor;
-    private readonly float[] buffer;
+    private readonly float[] storage;
+    private readonly Memory<float> buffer; // 64-byte aligned, pinned
     private readonly int[] numbers;
     private readonly PredictionSmoother? smoother;
     private readonly List<FramePrediction> raw;
@@ -33,7 +34,8 @@ public sealed class EmotionStream : IDisposable
     {
         this.predictor = predictor;
         ChunkSize = chunkSize;
-        buffer = GC.AllocateUninitializedArray<float>(chunkSize * predictor.FrameLength, pinned: true);
+        storage = AlignedBufferPool.Allocate(chunkSize * predictor.FrameLength);
+        buffer = AlignedBufferPool.Aligned(storage, chunkSize * predictor.FrameLength);
         numbers = new int[chunkSize];
         raw = new List<FramePrediction>(chunkSize);
         state = predictor.NewState();
@@ -61,7 +63,7 @@ public sealed class EmotionStream : IDisposable
         ObjectDisposedException.ThrowIf(disposed, this);
         int number = frameNumber ?? nextNumber;
         int length = predictor.FrameLength;
-        predictor.WriteFrame(frame, buffer.AsSpan(pending * length, length), number);
+        predictor.WriteFrame(frame, buffer.Span.Slice(pending * length, length), number);
         numbers[pending++] = number;
         nextNumber = number + 1;
         FrameCount++;
@@ -121,7 +123,7 @@ public sealed class EmotionStream : IDisposable
         raw.Clear();
         int count = pending;
         pending = 0;
-        predictor.RunFrames(buffer.AsMemory(0, count * predictor.FrameLength), count, sequential: true,
+        predictor.RunFrames(buffer[..(count * predictor.FrameLength)], count, sequential: true,
             predictor.IsStateful ? state : null, numbers.AsSpan(0, count), raw);
         if (smoother is null) return [.. raw];
         var smoothed = new List<FramePrediction>(count);

@@ -12,9 +12,10 @@ public sealed class InterpretabilityReportTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), $"emotion-report-{Guid.NewGuid():N}");
 
+    // Set EMOTION_KEEP_TEST_OUTPUT to keep the report folder for viewing the images.
     public void Dispose()
     {
-        if (Directory.Exists(_folder) && Environment.GetEnvironmentVariable("KEEP_REPORT_TMP") is null) Directory.Delete(_folder, recursive: true);
+        if (Directory.Exists(_folder) && Environment.GetEnvironmentVariable("EMOTION_KEEP_TEST_OUTPUT") is null) Directory.Delete(_folder, recursive: true);
     }
 
     private static List<FrameLabel> Frames()

@@ -74,7 +74,7 @@ public static class Pca
         for (int c = 0; c < k; c++)
         {
             variances[c] = Math.Max(eigenvalues[c], 0.0);
-            for (int j = 0; j < d; j++) axes[c * d + j] = covariance[j * d + c];
+            covariance.AsSpan(c * d, d).CopyTo(axes.AsSpan(c * d, d));
         }
     }
 
@@ -101,7 +101,7 @@ public static class Pca
             for (int j = 0; j < d; j++)
             {
                 double s = 0;
-                for (int i = 0; i < n; i++) s += x[(long)j * n + i] * gram[i * n + c];
+                for (int i = 0; i < n; i++) s += x[(long)j * n + i] * gram[c * n + i];
                 axes[c * d + j] = s;
                 norm += s * s;
             }
@@ -132,12 +132,28 @@ public static class Pca
         }
     }
 
+    /// <summary>Dot product with SIMD lanes (System.Numerics.Vector), summed in a fixed order so the result is deterministic.</summary>
+    private static double DotProduct(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        int i = 0;
+        double s = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated && a.Length >= 2 * System.Numerics.Vector<double>.Count)
+        {
+            var acc = System.Numerics.Vector<double>.Zero;
+            var va = System.Runtime.InteropServices.MemoryMarshal.Cast<double, System.Numerics.Vector<double>>(a);
+            var vb = System.Runtime.InteropServices.MemoryMarshal.Cast<double, System.Numerics.Vector<double>>(b);
+            for (int k = 0; k < va.Length; k++) acc += va[k] * vb[k];
+            s = System.Numerics.Vector.Sum(acc);
+            i = va.Length * System.Numerics.Vector<double>.Count;
+        }
+        for (; i < a.Length; i++) s += a[i] * b[i];
+        return s;
+    }
+
     private static double Dot(double[] x, int columnA, int columnB, int n, int length)
     {
         var a = x.AsSpan((int)((long)columnA * n), length);
         var b = x.AsSpan((int)((long)columnB * n), length);
-        double s = 0;
-        for (int i = 0; i < a.Length; i++) s += a[i] * b[i];
-        return s;
+        return DotProduct(a, b);
     }
 }

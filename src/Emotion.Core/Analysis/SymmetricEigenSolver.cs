@@ -9,7 +9,7 @@ internal static class SymmetricEigenSolver
 {
     /// <summary>
     /// Decomposes the row-major n x n symmetric matrix <paramref name="a"/>. On return <paramref name="a"/> holds the orthonormal
-    /// eigenvectors in its columns and <paramref name="eigenvalues"/> the eigenvalues in descending order.
+    /// eigenvectors in its rows (row i belongs to eigenvalue i) and <paramref name="eigenvalues"/> the eigenvalues in descending order.
     /// </summary>
     /// <exception cref="InvalidOperationException">The QL iteration did not converge (only for non-finite input).</exception>
     public static void Decompose(double[] a, int n, double[] eigenvalues)
@@ -17,6 +17,8 @@ internal static class SymmetricEigenSolver
         if (a.Length != n * n || eigenvalues.Length != n) throw new ArgumentException("Matrix and eigenvalue buffers do not match n.");
         var e = new double[n];
         Tridiagonalize(a, n, eigenvalues, e);
+        // The QL sweeps rotate pairs of eigenvector columns; transposed, they rotate contiguous rows (cache-friendly).
+        Transpose(a, n);
         QlImplicit(a, n, eigenvalues, e);
         SortDescending(a, n, eigenvalues);
     }
@@ -163,12 +165,13 @@ internal static class SymmetricEigenSolver
                         c = p / r;
                         p = c * d[i] - s * g;
                         d[i + 1] = h + s * (c * g + s * d[i]);
+                        var vi = v.AsSpan(i * n, n);
+                        var vi1 = v.AsSpan((i + 1) * n, n);
                         for (int k = 0; k < n; k++)
                         {
-                            int row = k * n;
-                            h = v[row + i + 1];
-                            v[row + i + 1] = s * v[row + i] + c * h;
-                            v[row + i] = c * v[row + i] - s * h;
+                            h = vi1[k];
+                            vi1[k] = s * vi[k] + c * h;
+                            vi[k] = c * vi[k] - s * h;
                         }
                     }
                     p = -s * s2 * c3 * el1 * e[l] / dl1;
@@ -194,8 +197,15 @@ internal static class SymmetricEigenSolver
             d[k] = d[i];
             d[i] = p;
             for (int j = 0; j < n; j++)
-                (v[j * n + i], v[j * n + k]) = (v[j * n + k], v[j * n + i]);
+                (v[i * n + j], v[k * n + j]) = (v[k * n + j], v[i * n + j]);
         }
+    }
+
+    private static void Transpose(double[] v, int n)
+    {
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++)
+                (v[i * n + j], v[j * n + i]) = (v[j * n + i], v[i * n + j]);
     }
 
     private static double Hypot(double a, double b)

@@ -78,11 +78,15 @@ public static class SyntheticFaceRenderer
             bool wrinkleRow = p.NoseWrinkle > 0.01f && py > wrinkleTopY - wrinkleHalf - 2f && py < wrinkleBottomY + wrinkleHalf + 2f;
             bool mouthRow = py > mouthY - mouthReach && py < mouthY + mouthReach + open;
             float uy = (py - cy) / ry, uy2 = uy * uy;
+            // Background stripes sin(phase0 + x * step), advanced by the angle-addition recurrence (no sin per pixel).
+            float phase0 = (0.5f * cosA + py * sinA) * freq, step = cosA * freq;
+            float sinX = MathF.Sin(phase0), cosX = MathF.Cos(phase0), sinStep = MathF.Sin(step), cosStep = MathF.Cos(step);
             for (int x = 0; x < size; x++)
             {
                 float px = x + 0.5f;
                 // Background: base colour with a stripe pattern.
-                float stripe = id.BackgroundPattern * MathF.Sin((px * cosA + py * sinA) * freq);
+                float stripe = id.BackgroundPattern * sinX;
+                (sinX, cosX) = (sinX * cosStep + cosX * sinStep, cosX * cosStep - sinX * sinStep);
                 float r = id.Background.R + stripe, g = id.Background.G + stripe, b = id.Background.B + stripe;
 
                 float ux = (px - cx) / rx;

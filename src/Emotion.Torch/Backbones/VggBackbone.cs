@@ -31,17 +31,8 @@ public sealed class VggBackbone : SequentialBackbone
                 nameof(inputSize));
         if (!(dropout >= 0 && dropout < 1))
             throw new ArgumentOutOfRangeException(nameof(dropout), dropout, "Dropout must be in [0, 1).");
-        var net = variant switch
-        {
-            BackboneNames.Vgg11 => torchvision.models.vgg11(),
-            BackboneNames.Vgg11Bn => torchvision.models.vgg11_bn(),
-            BackboneNames.Vgg16 => torchvision.models.vgg16(),
-            BackboneNames.Vgg16Bn => torchvision.models.vgg16_bn(),
-            _ => throw new ArgumentException($"Unknown VGG variant '{variant}'; expected vgg11, vgg11_bn, vgg16 or vgg16_bn.", nameof(variant)),
-        };
+        var features = MakeFeatures(variant);
         Variant = variant;
-        var parts = TorchVisionParts.Take(net, "avgpool", "classifier");
-        var features = parts.Single(p => p.Name == "features").Module;
         AddStep("features", features);
 
         int block = 1, lastRelu = -1;
@@ -80,6 +71,44 @@ public sealed class VggBackbone : SequentialBackbone
             AddStep("flatten", nn.Flatten());
             FeatureWidth = 512;
         }
+    }
+
+    // TorchVision's configurations (torchvision/models/vgg.py, cfgs "A" and "D"): channel counts, 0 = max pooling.
+    private static readonly Dictionary<string, (int[] Channels, bool BatchNorm)> Configurations = new()
+    {
+        [BackboneNames.Vgg11] = ([64, 0, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0], false),
+        [BackboneNames.Vgg11Bn] = ([64, 0, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0], true),
+        [BackboneNames.Vgg16] = ([64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0], false),
+        [BackboneNames.Vgg16Bn] = ([64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0], true),
+    };
+
+    /// <summary>
+    /// Builds TorchVision's <c>features</c> Sequential (same modules, order, indices and initialisation as
+    /// <c>torchvision.models.vgg*</c>). Built here rather than taken from <c>torchvision.models.vgg16()</c>, whose constructor
+    /// also allocates and initialises the 120-million-parameter classifier this backbone discards (seconds and 500 MB per build).
+    /// </summary>
+    private static nn.Module<Tensor, Tensor> MakeFeatures(string variant)
+    {
+        if (!Configurations.TryGetValue(variant, out var config))
+            throw new ArgumentException($"Unknown VGG variant '{variant}'; expected vgg11, vgg11_bn, vgg16 or vgg16_bn.", nameof(variant));
+        var layers = new List<nn.Module<Tensor, Tensor>>();
+        long inChannels = 3;
+        foreach (var channels in config.Channels)
+        {
+            if (channels == 0)
+            {
+                layers.Add(nn.MaxPool2d(kernel_size: 2, stride: 2));
+                continue;
+            }
+            var conv = nn.Conv2d(inChannels, channels, kernel_size: 3, padding: 1);
+            nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
+            nn.init.zeros_(conv.bias);
+            layers.Add(conv);
+            if (config.BatchNorm) layers.Add(nn.BatchNorm2d(channels));
+            layers.Add(nn.ReLU(inplace: true));
+            inChannels = channels;
+        }
+        return nn.Sequential(layers);
     }
 
     /// <summary>The TorchVision variant name.</summary>

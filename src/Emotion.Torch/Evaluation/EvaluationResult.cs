@@ -54,20 +54,20 @@ public sealed record EvaluationResult
         StateDictFile.WriteAtomically(path, stream =>
         {
             using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
-            using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+            using var csv = CsvWriter.Create(writer, Training.CsvFormat.Options, leaveOpen: true);
             foreach (var c in columns) csv.WriteField(c);
-            csv.NextRecord();
+            csv.EndRecord();
             foreach (var p in Predictions)
             {
                 var prediction = p.Prediction;
                 csv.WriteField(p.VideoId);
-                csv.WriteField(prediction.FrameNumber);
+                csv.WriteField(prediction.FrameNumber.ToString(CultureInfo.InvariantCulture));
                 csv.WriteField(prediction.Category is { } category ? category.ToName() : string.Empty);
                 for (int c = 0; c < classes; c++)
                     csv.WriteField(prediction.Probabilities.IsDefaultOrEmpty ? string.Empty : Format(prediction.Probabilities[c]));
                 csv.WriteField(prediction.Valence is { } v ? Format(v) : string.Empty);
                 csv.WriteField(prediction.Arousal is { } a ? Format(a) : string.Empty);
-                csv.NextRecord();
+                csv.EndRecord();
             }
         });
     }

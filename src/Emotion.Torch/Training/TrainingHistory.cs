@@ -52,7 +52,7 @@ public sealed record TrainingHistory
     {
         var terms = Epochs.SelectMany(e => e.TrainLossTerms.Keys.Concat(e.ValidationLossTerms.Keys)).Distinct().Order(StringComparer.Ordinal).ToArray();
         using var text = new StringWriter(CultureInfo.InvariantCulture);
-        using (var csv = new CsvWriter(text, CultureInfo.InvariantCulture))
+        using (var csv = CsvWriter.Create(text, CsvFormat.Options, leaveOpen: true))
         {
             foreach (var h in new[] { "epoch", "global_step", "learning_rate", "train_loss" }) csv.WriteField(h);
             foreach (var t in terms) csv.WriteField("train_" + t);
@@ -60,11 +60,11 @@ public sealed record TrainingHistory
             foreach (var t in terms) csv.WriteField("val_" + t);
             foreach (var h in new[] { "accuracy", "macro_f1", "ccc_valence", "ccc_arousal", "ccc_mean", "monitor", "monitor_value", "is_best", "seconds", "frames_per_second" })
                 csv.WriteField(h);
-            csv.NextRecord();
+            csv.EndRecord();
             foreach (var e in Epochs)
             {
-                csv.WriteField(e.Epoch);
-                csv.WriteField(e.GlobalStep);
+                csv.WriteField(e.Epoch.ToString(CultureInfo.InvariantCulture));
+                csv.WriteField(e.GlobalStep.ToString(CultureInfo.InvariantCulture));
                 csv.WriteField(Number(e.LearningRate));
                 csv.WriteField(Number(e.TrainLoss));
                 foreach (var t in terms) csv.WriteField(Number(e.TrainLossTerms.TryGetValue(t, out var v) ? v : null));
@@ -80,7 +80,7 @@ public sealed record TrainingHistory
                 csv.WriteField(e.IsBest ? "true" : "false");
                 csv.WriteField(Number(e.Seconds));
                 csv.WriteField(Number(e.FramesPerSecond));
-                csv.NextRecord();
+                csv.EndRecord();
             }
         }
         return text.ToString();

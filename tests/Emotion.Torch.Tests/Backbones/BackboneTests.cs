@@ -15,8 +15,8 @@ public sealed class BackboneTests
     [InlineData(BackboneNames.ResNet18, 512, "layer4")]
     [InlineData(BackboneNames.ResNet34, 512, "layer4")]
     [InlineData(BackboneNames.ResNet50, 2048, "layer4")]
-    [InlineData(BackboneNames.Vgg11, 512, "features.18")]
-    [InlineData(BackboneNames.Vgg11Bn, 512, "features.26")]
+    [InlineData(BackboneNames.Vgg11, 512, "features.19")]
+    [InlineData(BackboneNames.Vgg11Bn, 512, "features.27")]
     [InlineData(BackboneNames.Vgg16, 512, "features.29")]
     [InlineData(BackboneNames.Vgg16Bn, 512, "features.42")]
     [InlineData(BackboneNames.MobileNetV2, 1280, "features.18")]
@@ -38,6 +38,23 @@ public sealed class BackboneTests
         using var y = backbone.call(x);
         Assert.Equal(new long[] { 2, width }, y.shape);
         Assert.DoesNotContain(backbone.state_dict().Keys, k => k.StartsWith("fc.", StringComparison.Ordinal) || k.StartsWith("classifier.", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(BackboneNames.Vgg11)]
+    [InlineData(BackboneNames.Vgg16Bn)]
+    public void VggFeaturesHaveTorchVisionLayout(string variant)
+    {
+        // The reference is TorchVision's own network (its features' state dict, names and shapes), so that pretrained
+        // VGG weights load by name.
+        using var reference = variant == BackboneNames.Vgg11 ? torchvision.models.vgg11() : torchvision.models.vgg16_bn();
+        var expected = reference.state_dict().Where(kv => kv.Key.StartsWith("features.", StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key, kv => kv.Value.shape);
+        using var backbone = new VggBackbone(variant, 64);
+        var actual = backbone.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape);
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Where(k => k.StartsWith("features.", StringComparison.Ordinal)).Order());
+        foreach (var (key, shape) in expected) Assert.Equal(shape, actual[key]);
+        Assert.Equal(5, backbone.Stages.Count);
     }
 
     [Fact]
@@ -87,8 +104,8 @@ public sealed class BackboneTests
             if (frozen) Assert.True(p.grad is null, $"{name} has a gradient although frozen");
             else Assert.True(p.grad is not null && p.grad.abs().sum().ToDouble() > 0, $"{name} has no gradient");
         }
-        Assert.True(frozenBn.running_mean!.equal(before).ToBoolean());
-        Assert.False(liveBn.running_mean!.equal(liveBefore).ToBoolean());
+        Assert.True(ModelTestSupport.Same(frozenBn.running_mean!, before));
+        Assert.False(ModelTestSupport.Same(liveBn.running_mean!, liveBefore));
 
         backbone.UnfreezeAll();
         Assert.True(frozenBn.training);
@@ -156,7 +173,7 @@ public sealed class BackboneTests
         Assert.Throws<WeightsMismatchException>(() => target.LoadWeights(path));
         var result = target.LoadWeights(path, strict: false);
         Assert.Equal(["fc.weight"], result.Ignored);
-        foreach (var (k, v) in target.state_dict()) Assert.True(v.equal(sd[k]).ToBoolean(), k);
+        foreach (var (k, v) in target.state_dict()) Assert.True(ModelTestSupport.Same(v, sd[k]), k);
         Directory.Delete(dir, true);
     }
 

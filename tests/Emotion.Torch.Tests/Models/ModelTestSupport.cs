@@ -41,6 +41,14 @@ internal static class ModelTestSupport
     /// <summary>Reads a shape from a JSON array element.</summary>
     public static long[] Shape(System.Text.Json.JsonElement array) => array.EnumerateArray().Select(v => v.GetInt64()).ToArray();
 
+    /// <summary>Whether two tensors have the same shape and exactly the same values.</summary>
+    public static bool Same(Tensor a, Tensor b)
+    {
+        if (!a.shape.SequenceEqual(b.shape)) return false;
+        using var eq = a.eq(b).all();
+        return eq.ToBoolean();
+    }
+
     /// <summary>The largest absolute difference between two tensors of the same shape.</summary>
     public static double MaxAbsDiff(Tensor a, Tensor b)
     {

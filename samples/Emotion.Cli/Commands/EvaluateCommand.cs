@@ -1,0 +1,46 @@
+using System.CommandLine;
+using Emotion.Cli.Terminal;
+using Emotion.Cli.Workflows;
+using Emotion.Core;
+using Emotion.Preprocessing.Datasets;
+using Emotion.Torch.Training;
+
+namespace Emotion.Cli.Commands;
+
+/// <summary>
+/// <c>emotion evaluate --model CHECKPOINT --data DIR --out DIR</c>: scores a trained model on a labelled set and writes
+/// <c>metrics.json</c> and <c>predictions.csv</c>.
+/// </summary>
+public static class EvaluateCommand
+{
+    /// <summary>Creates the command.</summary>
+    public static Command Create()
+    {
+        var modelPath = new Option<FileSystemInfo>("--model") { Description = "A checkpoint folder written by train or demo (or its model.json).", Required = true };
+        var dataset = new DatasetArguments("The Aff-Wild2 root or a CSV manifest to evaluate on.");
+        var split = new Option<string>("--split") { Description = "Aff-Wild2 split to evaluate.", DefaultValueFactory = _ => AffWild2Layout.ValidationSplit };
+        var batch = new Option<int>("--batch-size") { Description = "Sequences per batch.", DefaultValueFactory = _ => 8 };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for metrics.json and predictions.csv.", Required = true };
+        var command = new Command("evaluate", "Evaluate a trained model: metrics.json (CCC, F1, accuracy, ABAW scores) and per-frame predictions.csv.") { modelPath };
+        dataset.AddTo(command);
+        command.Add(split);
+        command.Add(batch);
+        command.Add(output);
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var ui = new ConsoleUi(parse.InvocationConfiguration.Output);
+            string checkpoint = CliArguments.ExistingPath(parse.GetValue(modelPath), "--model");
+            using var model = TrainingCheckpoint.LoadModel(checkpoint);
+            var data = dataset.Load(parse, parse.GetValue(split)!);
+            var result = TrainingWorkflow.Evaluate(model, data, new DataPlan(BatchSize: CliArguments.Positive(parse.GetValue(batch), "--batch-size")), cancellationToken);
+            string outDir = parse.GetRequiredValue(output).FullName;
+            Directory.CreateDirectory(outDir);
+            result.WriteMetricsJson(Path.Combine(outDir, "metrics.json"));
+            result.WritePredictionsCsv(Path.Combine(outDir, "predictions.csv"));
+            ui.MetricsComparison([(model.Info.Task.ToName(), result.Metrics)]);
+            ui.Line($"{result.Frames} frames scored; wrote {Path.Combine(outDir, "metrics.json")} and {Path.Combine(outDir, "predictions.csv")}");
+            return Task.FromResult(EmotionCli.Success);
+        });
+        return command;
+    }
+}

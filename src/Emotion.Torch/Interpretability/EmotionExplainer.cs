@@ -1,0 +1,182 @@
+using Emotion.Torch.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Emotion.Torch.Interpretability;
+
+/// <summary>
+/// Explains an <see cref="EmotionModel"/>'s predictions with Grad-CAM, Grad-CAM++ or gradient saliency (any
+/// <see cref="IExplanationMethod"/>) for any <see cref="IExplanationTarget"/>: one map per input frame, upsampled bilinearly to the
+/// frame size and (by default) normalised to [0, 1]. Works on one frame, a sequence (the gradient flows back through the recurrent
+/// head; see <see cref="SequenceTargetMode"/>) or a batch of sequences.
+/// </summary>
+/// <remarks>
+/// Each call puts the model in evaluation mode (restoring its mode afterwards), registers a forward hook on the layer, computes the
+/// gradients with <c>torch.autograd.grad</c> (the parameters' <c>.grad</c> are left untouched) and removes the hook and disposes every
+/// tensor before returning, so repeated calls leave memory flat. Frames must be normalised as the model expects
+/// (<see cref="EmotionModel.Normalize"/>). Not thread-safe with respect to the same model.
+/// </remarks>
+public sealed class EmotionExplainer
+{
+    private readonly nn.Module<Tensor, Tensor>? _layer;
+
+    /// <summary>Creates an explainer for a model.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="options">Method, layer and modes; null for <see cref="ExplanationOptions.Default"/>.</param>
+    /// <exception cref="ArgumentException">The layer does not exist in the backbone (the message lists the valid names) or is not a tensor-to-tensor module.</exception>
+    public EmotionExplainer(EmotionModel model, ExplanationOptions? options = null)
+    {
+        Model = model ?? throw new ArgumentNullException(nameof(model));
+        Options = options ?? ExplanationOptions.Default;
+        ArgumentNullException.ThrowIfNull(Options.Method, nameof(options));
+        if (Options.Method.Source == ExplanationSource.Layer)
+        {
+            LayerName = Options.Layer ?? model.Backbone.DefaultTargetLayer;
+            if (!model.Backbone.TryGetLayer(LayerName, out var layer) || layer is null)
+                throw new ArgumentException(
+                    $"The backbone has no layer '{LayerName}'. Valid layer names: {string.Join(", ", model.Backbone.LayerNames)} (default: {model.Backbone.DefaultTargetLayer}).",
+                    nameof(options));
+            _layer = layer as nn.Module<Tensor, Tensor>
+                ?? throw new ArgumentException($"Layer '{LayerName}' ({layer.GetType().Name}) does not map a tensor to a tensor; choose a convolutional layer or block.", nameof(options));
+        }
+    }
+
+    /// <summary>The model explained.</summary>
+    public EmotionModel Model { get; }
+
+    /// <summary>The options.</summary>
+    public ExplanationOptions Options { get; }
+
+    /// <summary>The resolved layer name, or null for input methods.</summary>
+    public string? LayerName { get; }
+
+    /// <summary>Explains one frame <c>[3, S, S]</c> (a sequence of length 1).</summary>
+    /// <exception cref="ArgumentException">The frame has the wrong shape, size or type, or the target does not fit the model.</exception>
+    public ExplanationResult ExplainFrame(Tensor frame, IExplanationTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        if (frame.dim() != 3)
+            throw new ArgumentException($"Expected one frame [3, {Model.Options.FrameSize}, {Model.Options.FrameSize}], got [{string.Join(", ", frame.shape)}].", nameof(frame));
+        using var batch = frame.unsqueeze(0).unsqueeze(0);
+        return Explain(batch, target);
+    }
+
+    /// <summary>Explains one sequence <c>[T, 3, S, S]</c>: one map per frame.</summary>
+    /// <exception cref="ArgumentException">The frames have the wrong shape, size or type, or the target does not fit the model.</exception>
+    public ExplanationResult ExplainSequence(Tensor frames, IExplanationTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        if (frames.dim() != 4)
+            throw new ArgumentException($"Expected a sequence [T, 3, {Model.Options.FrameSize}, {Model.Options.FrameSize}], got [{string.Join(", ", frames.shape)}].", nameof(frames));
+        using var batch = frames.unsqueeze(0);
+        return Explain(batch, target);
+    }
+
+    /// <summary>Explains a batch of sequences <c>[B, T, 3, S, S]</c>: one map per frame of every sequence.</summary>
+    /// <exception cref="ArgumentException">The frames have the wrong shape, size or type, or the target does not fit the model.</exception>
+    /// <exception cref="InvalidOperationException">The layer's output is not a 4-D feature map, or the target returned the wrong shape.</exception>
+    public ExplanationResult Explain(Tensor frames, IExplanationTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        CheckFrames(frames);
+        target.Validate(Model);
+        int batch = (int)frames.shape[0], time = (int)frames.shape[1], height = (int)frames.shape[3], width = (int)frames.shape[4];
+        bool wasTraining = Model.training;
+        Tensor? activation = null;
+        string? hookError = null;
+        nn.HookableModule<Func<nn.Module<Tensor, Tensor>, Tensor, Tensor>, Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>>.HookRemover? hook = null;
+        try
+        {
+            Model.eval();
+            using var scope = NewDisposeScope();
+            using var gradMode = enable_grad();
+            var input = frames.detach();
+            if (Options.Method.Source == ExplanationSource.Input) input = input.clone().requires_grad_(true);
+            if (_layer is not null)
+            {
+                hook = _layer.register_forward_hook((_, _, output) =>
+                {
+                    if (activation is not null) hookError = $"Layer '{LayerName}' ran more than once in one forward pass; choose a layer the backbone calls once.";
+                    else if (output.dim() != 4) hookError = $"Layer '{LayerName}' outputs [{string.Join(", ", output.shape)}]; Grad-CAM needs a convolutional layer with output [N, C, h, w].";
+                    else activation = output.DetachFromDisposeScope();
+                    return output;
+                });
+            }
+
+            using var output = Model.forward(input);
+            if (hookError is not null) throw new InvalidOperationException(hookError);
+            var source = Options.Method.Source == ExplanationSource.Input ? input.view(batch * time, 3, height, width) : activation;
+            var sourceRoot = Options.Method.Source == ExplanationSource.Input ? input : activation;
+            if (source is null || sourceRoot is null)
+                throw new InvalidOperationException($"Layer '{LayerName}' was not called during the forward pass; choose a layer on the backbone's path.");
+
+            var scores = target.Select(output);
+            if (scores.dim() != 2 || scores.shape[0] != batch || (scores.shape[1] != time && scores.shape[1] != 1))
+                throw new InvalidOperationException(
+                    $"Target '{target.Name}' returned [{string.Join(", ", scores.shape)}]; expected one value per output frame, [{batch}, {time}] or [{batch}, 1].");
+            int scoreFrames = (int)scores.shape[1];
+            var mode = scoreFrames == 1 ? SequenceTargetMode.LastFrame : Options.SequenceMode;
+            var gradients = Gradients(scores, sourceRoot, mode, batch, time, sourceIsSequences: Options.Method.Source == ExplanationSource.Input);
+            if (Options.Method.Source == ExplanationSource.Input) gradients = gradients.view(batch * time, 3, height, width);
+
+            var maps = Options.Method.Compute(source.detach(), gradients);
+            if (maps.dim() != 3 || maps.shape[0] != batch * time)
+                throw new InvalidOperationException($"Method '{Options.Method.Name}' returned [{string.Join(", ", maps.shape)}]; expected [{batch * time}, h, w].");
+            maps = nn.functional.interpolate(maps.unsqueeze(1), size: [height, width], mode: InterpolationMode.Bilinear, align_corners: false).squeeze(1);
+            if (Options.Normalize)
+            {
+                var flat = maps.view(batch * time, -1);
+                var min = flat.amin([1], keepdim: true);
+                var shifted = flat - min;
+                maps = (shifted / (shifted.amax([1], keepdim: true) + 1e-7)).view(batch * time, height, width);
+            }
+            float[] mapValues = maps.detach().cpu().contiguous().data<float>().ToArray();
+            float[] scoreValues = scores.detach().cpu().contiguous().data<float>().ToArray();
+            for (int i = 0; i < mapValues.Length; i++)
+                if (!float.IsFinite(mapValues[i]))
+                    throw new InvalidOperationException($"Method '{Options.Method.Name}' produced a non-finite value in the map of frame {i / (height * width) % time} of sequence {i / (height * width) / time}; check the model's outputs for NaN.");
+            return new ExplanationResult(mapValues, batch, time, height, width, scoreValues, scoreFrames,
+                Options.Method.Name, LayerName, target.Name, mode, Options.Normalize);
+        }
+        finally
+        {
+            hook?.remove();
+            activation?.Dispose();
+            Model.train(wasTraining);
+        }
+    }
+
+    /// <summary>The gradient of the target with respect to <paramref name="source"/> (a layer's <c>[B x T, ...]</c>, or the input <c>[B, T, ...]</c> when <paramref name="sourceIsSequences"/>), per mode.</summary>
+    private static Tensor Gradients(Tensor scores, Tensor source, SequenceTargetMode mode, int batch, int time, bool sourceIsSequences)
+    {
+        switch (mode)
+        {
+            case SequenceTargetMode.AllFrames:
+                return autograd.grad([scores.sum()], [source], allow_unused: true)[0] ?? zeros_like(source);
+            case SequenceTargetMode.LastFrame:
+                return autograd.grad([scores.select(1, scores.shape[1] - 1).sum()], [source], allow_unused: true)[0] ?? zeros_like(source);
+            default:
+                // Map of frame t from the output at frame t: one backward pass per frame, keeping frame t's rows of each gradient.
+                var perFrame = new Tensor[time];
+                for (int t = 0; t < time; t++)
+                {
+                    var g = autograd.grad([scores.select(1, t).sum()], [source], retain_graph: t < time - 1, allow_unused: true)[0] ?? zeros_like(source);
+                    var shaped = g.view([batch, time, .. g.shape[(sourceIsSequences ? 2 : 1)..]]);
+                    perFrame[t] = shaped.select(1, t);
+                }
+                var stacked = stack(perFrame, 1);
+                return sourceIsSequences ? stacked : stacked.view(source.shape);
+        }
+    }
+
+    private void CheckFrames(Tensor frames)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        int s = Model.Options.FrameSize;
+        if (frames.dim() != 5 || frames.shape[2] != 3 || frames.shape[3] != s || frames.shape[4] != s || frames.shape[0] == 0 || frames.shape[1] == 0)
+            throw new ArgumentException(
+                $"The explainer expects normalised frames [B, T, 3, {s}, {s}] (the model's frame size is {s} x {s}), got [{string.Join(", ", frames.shape)}].", nameof(frames));
+        if (frames.dtype != ScalarType.Float32)
+            throw new ArgumentException($"The explainer expects float32 frames, got {frames.dtype}.", nameof(frames));
+    }
+}

@@ -1,0 +1,27 @@
+using Emotion.Core;
+
+namespace Emotion.Torch.Interpretability;
+
+/// <summary>Creates targets by name, for command lines: a category name (<c>happiness</c>), <c>valence</c> or <c>arousal</c>.</summary>
+public static class ExplanationTargets
+{
+    /// <summary>The logit of a category.</summary>
+    public static CategoryTarget Category(EmotionCategory category) => new(category);
+
+    /// <summary>Predicted valence.</summary>
+    public static ValenceArousalTarget Valence => ValenceArousalTarget.Valence;
+
+    /// <summary>Predicted arousal.</summary>
+    public static ValenceArousalTarget Arousal => ValenceArousalTarget.Arousal;
+
+    /// <summary>Parses <c>valence</c>, <c>arousal</c> or a category name (case-insensitive).</summary>
+    /// <exception cref="FormatException">The name is none of these.</exception>
+    public static IExplanationTarget Parse(string name)
+    {
+        string n = name?.Trim().ToLowerInvariant() ?? "";
+        if (n == "valence") return Valence;
+        if (n == "arousal") return Arousal;
+        if (EmotionCategories.TryParse(n, out var category)) return new CategoryTarget(category);
+        throw new FormatException($"'{name}' is not an explanation target; expected valence, arousal or a category ({string.Join(", ", EmotionCategories.WithOther.Select(c => c.ToName()))}).");
+    }
+}

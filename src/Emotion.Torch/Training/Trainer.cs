@@ -1,0 +1,451 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Emotion.Core;
+using Emotion.Core.Data;
+using Emotion.Torch.Evaluation;
+using Emotion.Torch.Losses;
+using Emotion.Torch.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Emotion.Torch.Training;
+
+/// <summary>
+/// Trains an <see cref="EmotionModel"/>: epochs of optimizer steps on training batches with the model's loss
+/// (<see cref="EmotionModelOptions.Loss"/>, or the task's default), per-epoch validation with the field's metrics,
+/// a history (<c>history.json</c>, <c>history.csv</c>), best and last checkpoints, early stopping and resume.
+/// </summary>
+/// <remarks>
+/// <para>The optimizer has two parameter groups, the backbone's (<see cref="EmotionModel.BackboneParameters"/>, rate
+/// <see cref="TrainerOptions.BackboneLearningRate"/>) and the head's and output layers' (<see cref="EmotionModel.HeadParameters"/>,
+/// rate <see cref="TrainerOptions.LearningRate"/>); the schedule scales both. Each step runs in its own dispose scope, so
+/// memory stays flat however long the run.</para>
+/// <para>Progress is reported synchronously on the training thread through <see cref="IProgress{T}.Report"/>
+/// (<see cref="Progress{T}"/> forwards it to its synchronisation context).</para>
+/// <para>Resuming (<see cref="Resume"/>, <see cref="RestoreCheckpoint"/>) restores the weights, the optimizer state (Adam's
+/// moments, SGD's momentum buffers), the epoch and step counters, the best value, the early-stopping counter and the
+/// history; the learning-rate schedule is a function of the step and epoch and the global generator is re-seeded from
+/// (seed, epoch) at every epoch, so with a deterministic batch source the resumed run reproduces an uninterrupted one.</para>
+/// </remarks>
+public sealed class Trainer : IDisposable
+{
+    private readonly IProgress<TrainingProgress>? _progress;
+    private readonly bool _ownsModel;
+    private readonly OptimizerHelper _optimizer;
+    private readonly torch.optim.ILearningRateController[] _groups;
+    private readonly double[] _baseRates;
+    private readonly Parameter[] _parameters;
+    private EmotionLoss? _loss;
+    private ImmutableArray<long> _classCounts = [];
+    private int _completedEpochs;
+    private long _globalStep;
+    private int? _stepsPerEpoch;
+    private double? _bestValue;
+    private int _bestEpoch;
+    private int _sinceImprovement;
+    private bool _stoppedEarly;
+    private TrainingHistory _history = new();
+
+    /// <summary>Creates a trainer for <paramref name="model"/> (which stays owned by the caller).</summary>
+    /// <param name="model">The model to train.</param>
+    /// <param name="options">Training options (defaults when null).</param>
+    /// <param name="progress">Receives progress reports, or null.</param>
+    /// <exception cref="ArgumentException">The options or the model's loss are invalid, or the monitored metric does not fit the task.</exception>
+    public Trainer(EmotionModel model, TrainerOptions? options = null, IProgress<TrainingProgress>? progress = null)
+        : this(model, options, progress, ownsModel: false)
+    {
+    }
+
+    private Trainer(EmotionModel model, TrainerOptions? options, IProgress<TrainingProgress>? progress, bool ownsModel)
+    {
+        Model = model ?? throw new ArgumentNullException(nameof(model));
+        Task = model.Options.Task;
+        Options = (options ?? new TrainerOptions()).Validate(Task);
+        Loss = (model.Options.Loss ?? LossSpec.DefaultFor(Task)).Validate(Task, Task.HasCategories() ? model.Options.ClassCount : null);
+        Monitor = MonitorMetric.Normalize(Options.MonitorMetric ?? MonitorMetric.DefaultFor(Task));
+        _progress = progress;
+        _ownsModel = ownsModel;
+        _parameters = [.. model.parameters()];
+        var backbone = model.BackboneParameters().ToList();
+        var head = model.HeadParameters().ToList();
+        if (backbone.Count + head.Count != _parameters.Length)
+            throw new InvalidOperationException(
+                $"The model's parameter groups hold {backbone.Count} + {head.Count} parameters but the model has {_parameters.Length}; every parameter must be in the backbone or the head group.");
+        _baseRates = [Options.BackboneLearningRate ?? Options.LearningRate, Options.LearningRate];
+        _optimizer = CreateOptimizer(backbone, head);
+        _groups = [.. _optimizer.ParamGroups];
+    }
+
+    /// <summary>The model being trained.</summary>
+    public EmotionModel Model { get; }
+
+    /// <summary>The model's task.</summary>
+    public EmotionTask Task { get; }
+
+    /// <summary>The training options.</summary>
+    public TrainerOptions Options { get; }
+
+    /// <summary>The loss trained.</summary>
+    public LossSpec Loss { get; }
+
+    /// <summary>The monitored metric's canonical name.</summary>
+    public string Monitor { get; }
+
+    /// <summary>Epochs completed (continues after a resume).</summary>
+    public int CompletedEpochs => _completedEpochs;
+
+    /// <summary>Optimizer steps taken (continues after a resume).</summary>
+    public long GlobalStep => _globalStep;
+
+    /// <summary>The history so far.</summary>
+    public TrainingHistory History => _history;
+
+    /// <summary>The optimizer (TorchSharp), for inspection.</summary>
+    public OptimizerHelper Optimizer => _optimizer;
+
+    /// <summary>The best checkpoint's folder (<c>OutputDirectory/best</c>), or null without an output directory.</summary>
+    public string? BestCheckpointPath => Options.OutputDirectory is { } d ? Path.GetFullPath(Path.Combine(d, TrainingCheckpoint.BestName)) : null;
+
+    /// <summary>The last checkpoint's folder (<c>OutputDirectory/last</c>), or null without an output directory.</summary>
+    public string? LastCheckpointPath => Options.OutputDirectory is { } d ? Path.GetFullPath(Path.Combine(d, TrainingCheckpoint.LastName)) : null;
+
+    /// <summary>
+    /// Opens a checkpoint to continue its run: loads the model (architecture from the checkpoint), builds a trainer with the
+    /// checkpoint's options (or <paramref name="options"/>, for example with more epochs or another output directory) and
+    /// restores the run's state. The trainer owns the model and disposes it.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No checkpoint at <paramref name="checkpoint"/>.</exception>
+    /// <exception cref="FormatException">A file of the checkpoint is damaged.</exception>
+    /// <exception cref="InvalidDataException">The weights or optimizer state are damaged or truncated.</exception>
+    public static Trainer Resume(string checkpoint, TrainerOptions? options = null, IProgress<TrainingProgress>? progress = null, Device? device = null)
+    {
+        var dir = TrainingCheckpoint.Resolve(checkpoint);
+        var state = TrainingCheckpoint.ReadState(dir);
+        var model = TrainingCheckpoint.LoadModel(dir, device);
+        try
+        {
+            var trainer = new Trainer(model, options ?? state.Options, progress, ownsModel: true);
+            trainer.RestoreState(dir, state);
+            return trainer;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Restores a checkpoint into this trainer's model and optimizer (weights, optimizer state, counters, history).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The checkpoint was saved for another architecture (the message shows both).</exception>
+    /// <exception cref="FileNotFoundException">No checkpoint at <paramref name="checkpoint"/>.</exception>
+    /// <exception cref="InvalidDataException">The weights or optimizer state are damaged, truncated or do not fit.</exception>
+    public void RestoreCheckpoint(string checkpoint)
+    {
+        var dir = TrainingCheckpoint.Resolve(checkpoint);
+        var state = TrainingCheckpoint.ReadState(dir);
+        EmotionModelOptions saved;
+        try
+        {
+            saved = EmotionModelOptions.FromJson(File.ReadAllText(Path.Combine(dir, EmotionModel.OptionsFileName)));
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"Checkpoint '{dir}': {e.Message}", e);
+        }
+        if (!SameArchitecture(saved, Model.Options))
+            throw new InvalidOperationException(
+                $"Checkpoint '{dir}' was saved for another architecture and cannot be restored into this model. " +
+                $"Checkpoint: {Describe(saved)}. This model: {Describe(Model.Options)}. " +
+                "Open it with Trainer.Resume (which builds the checkpoint's architecture) or build the same model.");
+        Model.LoadWeights(Path.Combine(dir, EmotionModel.WeightsFileName));
+        RestoreState(dir, state);
+    }
+
+    /// <summary>
+    /// Trains until <see cref="TrainerOptions.Epochs"/> epochs are complete (counting epochs done before a resume) or early
+    /// stopping ends the run. After each epoch: validation (when <paramref name="validation"/> is given), history files, the
+    /// best checkpoint when the monitored metric improved, and the last checkpoint.
+    /// </summary>
+    /// <param name="training">The training batches of each epoch.</param>
+    /// <param name="validation">The validation batches (the same every epoch: epoch 0 of the source), or null.</param>
+    /// <param name="cancellationToken">Stops between steps (throws <see cref="OperationCanceledException"/>; completed epochs stay saved).</param>
+    /// <exception cref="ArgumentException">The monitored metric needs validation data that was not given, or a batch does not fit the model.</exception>
+    /// <exception cref="InvalidOperationException">An epoch produced no batches, or the loss became NaN or infinite.</exception>
+    public TrainingResult Fit(BatchSource training, BatchSource? validation = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        if (validation is null && Monitor != MonitorMetric.Loss)
+            throw new ArgumentException(
+                $"The monitored metric '{Monitor}' is computed on validation data, but none was given; pass validation batches or set MonitorMetric = \"loss\" (training loss).",
+                nameof(validation));
+        EnsureLoss(training, cancellationToken);
+        var device = Model.Device;
+        var clock = Stopwatch.StartNew();
+        var trainClock = new Stopwatch();
+        long stepsThisRun = 0;
+
+        for (int epoch = _completedEpochs; epoch < Options.Epochs && !_stoppedEarly; epoch++)
+        {
+            if (Options.Seed is { } seed) torch.manual_seed(MixSeed(seed, epoch));
+            Model.train();
+            var epochClock = Stopwatch.StartNew();
+            int? stepsPerEpoch = training.BatchesPerEpoch ?? _stepsPerEpoch;
+            var averager = new LossAverager();
+            long frames = 0;
+            int step = 0;
+            double lr = 0;
+            foreach (var batch in training.Batches(epoch, cancellationToken))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                trainClock.Start();
+                double fraction = stepsPerEpoch is { } n ? Math.Min(step, n) / (double)n : 0;
+                lr = ApplySchedule(epoch, fraction);
+                var values = TrainStep(batch, device);
+                trainClock.Stop();
+                if (!double.IsFinite(values.Total))
+                    throw new InvalidOperationException(
+                        $"The training loss became {values.Total} at epoch {epoch + 1}, step {step + 1} (terms: {string.Join(", ", values.Terms.Select(t => $"{t.Key}={t.Value}"))}); lower the learning rate or enable GradientClipNorm.");
+                averager.Add(values);
+                frames += SequenceBatchTensors.RealFrames(batch);
+                step++;
+                _globalStep++;
+                stepsThisRun++;
+                if (_progress is not null && (step % Options.ProgressEverySteps == 0 || step == stepsPerEpoch))
+                {
+                    double secondsPerStep = trainClock.Elapsed.TotalSeconds / stepsThisRun;
+                    TimeSpan? eta = stepsPerEpoch is { } total
+                        ? TimeSpan.FromSeconds(secondsPerStep * (Math.Max(0, total - step) + (long)(Options.Epochs - epoch - 1) * total))
+                        : null;
+                    _progress.Report(new TrainingProgress
+                    {
+                        Phase = TrainingPhase.Step,
+                        Epoch = epoch + 1,
+                        Epochs = Options.Epochs,
+                        Step = step,
+                        StepsPerEpoch = stepsPerEpoch,
+                        GlobalStep = _globalStep,
+                        Loss = values.Total,
+                        AverageLoss = averager.Mean().Total,
+                        LossTerms = values.Terms,
+                        LearningRate = lr,
+                        FramesPerSecond = frames / Math.Max(1e-9, epochClock.Elapsed.TotalSeconds),
+                        Elapsed = clock.Elapsed,
+                        EstimatedRemaining = eta,
+                    });
+                }
+            }
+            if (step == 0)
+                throw new InvalidOperationException($"The training batch source produced no batches for epoch {epoch + 1}.");
+            _stepsPerEpoch = step;
+            double trainSeconds = epochClock.Elapsed.TotalSeconds;
+            var trainLoss = averager.Mean();
+
+            EvaluationResult? evaluation = null;
+            if (validation is not null)
+            {
+                _progress?.Report(new TrainingProgress
+                {
+                    Phase = TrainingPhase.Validating, Epoch = epoch + 1, Epochs = Options.Epochs, Step = step, StepsPerEpoch = _stepsPerEpoch,
+                    GlobalStep = _globalStep, Loss = trainLoss.Total, AverageLoss = trainLoss.Total, LearningRate = lr, Elapsed = clock.Elapsed,
+                });
+                evaluation = ModelEvaluator.Evaluate(Model, validation.Batches(0, cancellationToken),
+                    new EvaluationOptions { CollectPredictions = false }, _loss, cancellationToken);
+            }
+            double monitorLoss = evaluation?.Loss?.Total ?? trainLoss.Total;
+            double? value = MonitorMetric.Read(Monitor, evaluation?.Metrics, monitorLoss);
+            bool improved = value is { } v && (_bestValue is not { } best || Improves(v, best));
+            _completedEpochs = epoch + 1;
+            if (improved)
+            {
+                _bestValue = value;
+                _bestEpoch = _completedEpochs;
+                _sinceImprovement = 0;
+            }
+            else
+            {
+                _sinceImprovement++;
+            }
+            if (Options.EarlyStoppingPatience is { } patience && _sinceImprovement >= patience && _completedEpochs < Options.Epochs)
+                _stoppedEarly = true;
+
+            var record = new EpochRecord
+            {
+                Epoch = _completedEpochs,
+                GlobalStep = _globalStep,
+                LearningRate = lr,
+                TrainLoss = trainLoss.Total,
+                TrainLossTerms = trainLoss.Terms,
+                TrainFrames = frames,
+                ValidationLoss = evaluation?.Loss?.Total,
+                ValidationLossTerms = evaluation?.Loss?.Terms ?? ImmutableDictionary<string, double>.Empty,
+                Validation = evaluation?.Metrics,
+                Monitor = Monitor,
+                MonitorValue = value,
+                IsBest = improved,
+                Seconds = epochClock.Elapsed.TotalSeconds,
+                FramesPerSecond = frames / Math.Max(1e-9, trainSeconds),
+            };
+            _history = _history.Add(record);
+            WriteOutputs(improved, isLastEpoch: _completedEpochs >= Options.Epochs || _stoppedEarly);
+            _progress?.Report(new TrainingProgress
+            {
+                Phase = TrainingPhase.EpochCompleted, Epoch = _completedEpochs, Epochs = Options.Epochs, Step = step, StepsPerEpoch = _stepsPerEpoch,
+                GlobalStep = _globalStep, Loss = trainLoss.Total, AverageLoss = trainLoss.Total, LossTerms = trainLoss.Terms, LearningRate = lr,
+                FramesPerSecond = record.FramesPerSecond, Elapsed = clock.Elapsed, EpochRecord = record,
+                EstimatedRemaining = TimeSpan.FromSeconds(stepsThisRun == 0 ? 0 : trainClock.Elapsed.TotalSeconds / stepsThisRun * (long)(Options.Epochs - _completedEpochs) * step),
+            });
+        }
+
+        _progress?.Report(new TrainingProgress
+        {
+            Phase = TrainingPhase.Finished, Epoch = _completedEpochs, Epochs = Options.Epochs, StepsPerEpoch = _stepsPerEpoch,
+            GlobalStep = _globalStep, Elapsed = clock.Elapsed, EstimatedRemaining = TimeSpan.Zero,
+            Loss = _history.Epochs.IsDefaultOrEmpty ? 0 : _history.Epochs[^1].TrainLoss,
+        });
+        return new TrainingResult
+        {
+            History = _history,
+            CompletedEpochs = _completedEpochs,
+            GlobalStep = _globalStep,
+            Monitor = Monitor,
+            BestValue = _bestValue,
+            BestEpoch = _bestEpoch,
+            StoppedEarly = _stoppedEarly,
+            BestCheckpoint = BestCheckpointPath is { } b && Directory.Exists(b) ? b : null,
+            LastCheckpoint = LastCheckpointPath is { } l && Directory.Exists(l) ? l : null,
+        };
+    }
+
+    /// <summary>Saves a checkpoint of the current state (model, optimizer, counters, history) into <paramref name="directory"/>.</summary>
+    /// <returns>The checkpoint folder's full path.</returns>
+    public string SaveCheckpoint(string directory) => TrainingCheckpoint.Save(directory, Model, CurrentState(), _optimizer);
+
+    /// <summary>The run's state as stored in checkpoints.</summary>
+    public TrainingState CurrentState() => new()
+    {
+        Epoch = _completedEpochs,
+        GlobalStep = _globalStep,
+        StepsPerEpoch = _stepsPerEpoch,
+        Monitor = Monitor,
+        BestValue = _bestValue,
+        BestEpoch = _bestEpoch,
+        EpochsWithoutImprovement = _sinceImprovement,
+        StoppedEarly = _stoppedEarly,
+        Options = Options,
+        Loss = Loss,
+        ClassCounts = _classCounts,
+        HasOptimizerState = true,
+        History = _history,
+    };
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _loss?.Dispose();
+        _optimizer.Dispose();
+        if (_ownsModel) Model.Dispose();
+    }
+
+    private LossValues TrainStep(SequenceBatch batch, Device device)
+    {
+        if (batch.Height != Model.Options.FrameSize || batch.Width != Model.Options.FrameSize)
+            throw new ArgumentException(
+                $"A training batch has {batch.Width}x{batch.Height} frames but the model takes {Model.Options.FrameSize}x{Model.Options.FrameSize}.", nameof(batch));
+        using var scope = NewDisposeScope();
+        var frames = SequenceBatchTensors.Frames(batch, device);
+        using var targets = EmotionTargets.FromBatch(batch, device, _loss!.ClassCount);
+        _optimizer.zero_grad();
+        using var output = Model.call(frames);
+        using var loss = _loss.Compute(output, targets);
+        loss.Total.backward();
+        if (Options.GradientClipNorm is { } maxNorm) nn.utils.clip_grad_norm_(_parameters, maxNorm);
+        _optimizer.step();
+        return loss.ToValues();
+    }
+
+    private double ApplySchedule(int epoch, double fraction)
+    {
+        double factor = Options.Schedule.Factor(epoch, fraction, _globalStep, Options.Epochs);
+        for (int g = 0; g < _groups.Length; g++) _groups[g].LearningRate = _baseRates[g] * factor;
+        return _baseRates[^1] * factor;
+    }
+
+    private bool Improves(double value, double best) => MonitorMetric.HigherIsBetter(Monitor)
+        ? value > best + Options.EarlyStoppingMinDelta
+        : value < best - Options.EarlyStoppingMinDelta;
+
+    private void EnsureLoss(BatchSource training, CancellationToken cancellationToken)
+    {
+        if (_loss is not null) return;
+        int classCount = Task.HasCategories() ? Model.Options.ClassCount : EmotionCategories.BasicCount;
+        bool balanced = Loss.Terms.Any(t => t.ClassWeighting == ClassWeighting.Balanced);
+        if (balanced && _classCounts.IsDefaultOrEmpty)
+        {
+            _classCounts = training.ClassCounts is { } known
+                ? [.. known]
+                : [.. ClassWeights.Count(training.Batches(0, cancellationToken), classCount)];
+        }
+        _loss = new EmotionLoss(Loss, classCount, balanced ? _classCounts.AsSpan() : default, Model.Device);
+    }
+
+    private void WriteOutputs(bool improved, bool isLastEpoch)
+    {
+        if (Options.OutputDirectory is not { } dir) return;
+        _history.Write(dir);
+        if (improved) SaveCheckpoint(BestCheckpointPath!);
+        if (Options.SaveLastEveryEpoch || isLastEpoch) SaveCheckpoint(LastCheckpointPath!);
+    }
+
+    private void RestoreState(string directory, TrainingState state)
+    {
+        if (!state.Loss.Equals(Loss))
+            throw new InvalidOperationException(
+                $"Checkpoint '{directory}' was trained with the loss {state.Loss.Describe()} but this model's loss is {Loss.Describe()}; resume with the same loss.");
+        if (state.HasOptimizerState)
+        {
+            if (state.Options.Optimizer != Options.Optimizer)
+                throw new InvalidOperationException(
+                    $"Checkpoint '{directory}' holds the state of a {state.Options.Optimizer} optimizer; this trainer uses {Options.Optimizer}. Resume with the same optimizer.");
+            TrainingCheckpoint.LoadOptimizer(directory, _optimizer);
+        }
+        _completedEpochs = state.Epoch;
+        _globalStep = state.GlobalStep;
+        _stepsPerEpoch = state.StepsPerEpoch;
+        _bestValue = string.Equals(state.Monitor, Monitor, StringComparison.Ordinal) ? state.BestValue : null;
+        _bestEpoch = _bestValue is null ? 0 : state.BestEpoch;
+        _sinceImprovement = _bestValue is null ? 0 : state.EpochsWithoutImprovement;
+        _stoppedEarly = state.StoppedEarly && Options.Epochs <= state.Options.Epochs;
+        _classCounts = state.ClassCounts.IsDefault ? [] : state.ClassCounts;
+        _history = state.History ?? new TrainingHistory();
+        _loss?.Dispose();
+        _loss = null;
+    }
+
+    private OptimizerHelper CreateOptimizer(List<Parameter> backbone, List<Parameter> head)
+    {
+        double wd = Options.WeightDecay, lrB = _baseRates[0], lrH = _baseRates[1];
+        return Options.Optimizer switch
+        {
+            OptimizerKind.Adam => torch.optim.Adam(
+                [new Adam.ParamGroup(backbone, lr: lrB, weight_decay: wd), new Adam.ParamGroup(head, lr: lrH, weight_decay: wd)], lr: lrH, weight_decay: wd),
+            OptimizerKind.AdamW => torch.optim.AdamW(
+                [new AdamW.ParamGroup(backbone, lr: lrB, weight_decay: wd), new AdamW.ParamGroup(head, lr: lrH, weight_decay: wd)], lr: lrH, weight_decay: wd),
+            _ => torch.optim.SGD(
+                [new SGD.ParamGroup(backbone, lr: lrB, momentum: Options.Momentum, weight_decay: wd, nesterov: Options.Nesterov),
+                 new SGD.ParamGroup(head, lr: lrH, momentum: Options.Momentum, weight_decay: wd, nesterov: Options.Nesterov)],
+                lrH, Options.Momentum, 0, wd, Options.Nesterov),
+        };
+    }
+
+    private static bool SameArchitecture(EmotionModelOptions a, EmotionModelOptions b) =>
+        (a with { Loss = null, Seed = null }).Equals(b with { Loss = null, Seed = null });
+
+    private static string Describe(EmotionModelOptions o) =>
+        $"backbone {o.Backbone.Name}, head {o.Head.Kind}(hidden {o.Head.Hidden}, layers {o.Head.Layers}{(o.Head.Bidirectional ? ", bidirectional" : "")}, {o.Head.Output}), " +
+        $"task {o.Task.ToName()}, {o.ClassCount} classes, {o.FrameSize}px";
+
+    private static long MixSeed(long seed, int epoch) => unchecked(seed * 1_000_003L + epoch);
+}

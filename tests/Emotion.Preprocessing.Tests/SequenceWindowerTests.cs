@@ -1,0 +1,85 @@
+using Emotion.Core;
+using Emotion.Preprocessing.Datasets;
+using Emotion.Preprocessing.Frames;
+using Emotion.Preprocessing.Sequences;
+
+namespace Emotion.Preprocessing.Tests;
+
+public class SequenceWindowerTests
+{
+    internal static VideoRecord Video(string id, params int[] numbers) =>
+        new(id, numbers.Select(n => new VideoFrame(n, new FileFrameSource($"/nowhere/{id}/{n:D5}.jpg"), new FrameLabel((EmotionCategory)(n % 7)))));
+
+    private static int[][] Numbers(IReadOnlyList<SequenceWindow> windows) => windows.Select(w => w.FrameNumbers.ToArray()).ToArray();
+
+    [Fact]
+    public void ShorterThanAWindow_GivesOnePaddedWindow()
+    {
+        var windows = SequenceWindower.Windows(Video("v", 1, 2, 3), new WindowOptions { Length = 8 });
+        var w = Assert.Single(windows);
+        Assert.Equal(8, w.Length);
+        Assert.Equal(3, w.ValidCount);
+        Assert.Empty(SequenceWindower.Windows(Video("v", 1, 2, 3), new WindowOptions { Length = 8, Tail = TailMode.Drop }));
+    }
+
+    [Fact]
+    public void ExactMultiple_HasNoPadding()
+    {
+        var windows = SequenceWindower.Windows(Video("v", Enumerable.Range(1, 8).ToArray()), new WindowOptions { Length = 4 });
+        Assert.Equal([[1, 2, 3, 4], [5, 6, 7, 8]], Numbers(windows));
+        Assert.All(windows, w => Assert.Equal(4, w.ValidCount));
+    }
+
+    [Fact]
+    public void OverlappingStride_StopsOnceTheEndIsReached()
+    {
+        var windows = SequenceWindower.Windows(Video("v", Enumerable.Range(1, 10).ToArray()), new WindowOptions { Length = 8, Stride = 4 });
+        Assert.Equal([[1, 2, 3, 4, 5, 6, 7, 8], [5, 6, 7, 8, 9, 10]], Numbers(windows));
+        Assert.Equal(6, windows[1].ValidCount);
+        var dropped = SequenceWindower.Windows(Video("v", Enumerable.Range(1, 10).ToArray()), new WindowOptions { Length = 8, Stride = 4, Tail = TailMode.Drop });
+        Assert.Equal([[1, 2, 3, 4, 5, 6, 7, 8]], Numbers(dropped));
+    }
+
+    [Fact]
+    public void StrideLargerThanWindow_SkipsFrames()
+    {
+        var windows = SequenceWindower.Windows(Video("v", Enumerable.Range(1, 20).ToArray()), new WindowOptions { Length = 4, Stride = 6 });
+        Assert.Equal([[1, 2, 3, 4], [7, 8, 9, 10], [13, 14, 15, 16], [19, 20]], Numbers(windows));
+    }
+
+    [Fact]
+    public void Subsampling_TakesEveryKthAvailableFrame_AndMissingNumbersAreSkipped()
+    {
+        var video = Video("v", 1, 2, 3, 5, 6, 7, 8, 10, 11);
+        var windows = SequenceWindower.Windows(video, new WindowOptions { Length = 3, Subsample = 2 });
+        Assert.Equal([[1, 3, 6], [8, 11]], Numbers(windows));
+        // labels travel with the frames (aligned by number)
+        Assert.Equal((EmotionCategory)(6 % 7), windows[0].Frame(2).Label.Category);
+    }
+
+    [Fact]
+    public void InvalidOptions_AreRejected()
+    {
+        var video = Video("v", 1, 2);
+        Assert.Equal("Stride", Assert.Throws<ArgumentOutOfRangeException>(() => SequenceWindower.Windows(video, new WindowOptions { Stride = 0 })).ParamName);
+        Assert.Equal("Length", Assert.Throws<ArgumentOutOfRangeException>(() => SequenceWindower.Windows(video, new WindowOptions { Length = 0 })).ParamName);
+        Assert.Equal("Subsample", Assert.Throws<ArgumentOutOfRangeException>(() => SequenceWindower.Windows(video, new WindowOptions { Subsample = 0 })).ParamName);
+    }
+
+    [Fact]
+    public void EvaluationWindows_CoverEveryFrameExactlyOnce()
+    {
+        var videos = new[] { Video("a", 1, 2, 4, 5, 6, 9, 10), Video("b", 3), Video("c", Enumerable.Range(1, 12).ToArray()) };
+        var windows = SequenceWindower.Windows(videos, WindowOptions.ForEvaluation(4));
+        var covered = windows.SelectMany(w => w.FrameNumbers.Select(n => (w.Video.Id, n))).ToList();
+        var all = videos.SelectMany(v => v.Frames.Select(f => (v.Id, f.Number))).ToList();
+        Assert.Equal(all, covered);
+    }
+
+    [Fact]
+    public void VideoRecord_RejectsUnsortedFrames()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Video("v", 2, 1));
+        Assert.Contains("strictly increasing", ex.Message);
+    }
+}
