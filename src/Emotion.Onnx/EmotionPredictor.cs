@@ -256,7 +256,8 @@ public sealed class EmotionPredictor : IDisposable
     /// models) as <paramref name="batchSize"/> independent sequences of <paramref name="sequenceLength"/> frames, each from
     /// a zero state, in one run. No smoothing.
     /// </summary>
-    /// <returns><c>B x T</c> predictions in (sequence, frame) order, numbered 1..T within each sequence.</returns>
+    /// <returns><c>B x T</c> predictions in (sequence, frame) order, numbered 1..T within each sequence (for a
+    /// sequence-to-one model, <c>B</c> predictions numbered T).</returns>
     /// <exception cref="ArgumentException">The buffer length is not <c>B x T x FrameLength</c>.</exception>
     public IReadOnlyList<FramePrediction> PredictPreprocessed(ReadOnlyMemory<float> frames, int batchSize, int sequenceLength)
     {
@@ -311,8 +312,14 @@ public sealed class EmotionPredictor : IDisposable
         ThrowIfDisposed();
         if (Descriptor.HasTimeAxis)
         {
-            if (sequential) Run(frames, 1, frameCount, state, frameNumbers, results);
-            else Run(frames, frameCount, 1, null, frameNumbers, results);
+            if (!sequential) Run(frames, frameCount, 1, null, frameNumbers, results);
+            else if (Descriptor.PerFrameOutputs) Run(frames, 1, frameCount, state, frameNumbers, results);
+            else
+            {
+                // Sequence-to-one: one frame per run with the state carried, so each frame gets the output for the video so far.
+                for (int i = 0; i < frameCount; i++)
+                    Run(frames.Slice(i * FrameLength, FrameLength), 1, 1, state, frameNumbers.Slice(i, 1), results);
+            }
             return;
         }
         // Image models: frames are independent (N = frames); a fixed batch size is honoured by padding the last run.
@@ -377,7 +384,14 @@ public sealed class EmotionPredictor : IDisposable
             }
             using var runOptions = new RunOptions();
             using var outputs = session.Run(runOptions, inputNames, inputs, outputNames);
-            Decode(outputs, batch * time, frameNumbers, results);
+            if (d.PerFrameOutputs || time == 1) Decode(outputs, batch * time, frameNumbers, results);
+            else
+            {
+                // One row per sequence, standing for its last frame.
+                var last = new int[batch];
+                for (int b = 0; b < batch; b++) last[b] = frameNumbers[b * time + time - 1];
+                Decode(outputs, batch, last, results);
+            }
             if (state is not null)
                 for (int s = 0; s < bindings; s++)
                     Output(outputs, d.States[s].OutputName).GetTensorDataAsSpan<float>().CopyTo(state[s]);
@@ -428,7 +442,7 @@ public sealed class EmotionPredictor : IDisposable
         if (width == 0 || data.Length != (long)rows * width)
         {
             string perSequence = data.Length == width || shape.Length >= 2 && shape[^2] == 1
-                ? " The model seems to return one row per sequence (sequence-to-one); export it with per-frame outputs."
+                ? " The model seems to return one row per sequence (sequence-to-one); set OnnxModelDescriptor.PerFrameOutputs to false."
                 : "";
             throw new InvalidOnnxModelException(ModelPath,
                 $"'{ModelPath}': output '{name}' has shape [{string.Join(", ", shape)}]; expected one row per frame ({rows} frames).{perSequence}");
@@ -457,7 +471,11 @@ public sealed class EmotionPredictor : IDisposable
         {
             throw new InvalidOnnxModelException(path, $"'{path}' has invalid Emotion.Core metadata '{OnnxMetadataKeys.ModelInfo}': {e.Message}", e);
         }
-        return OnnxModelDescriptor.FromModelInfo(info, [.. session.InputMetadata.Keys], [.. session.OutputMetadata.Keys]);
+        bool perFrame = !(metadata.TryGetValue(OnnxMetadataKeys.OutputMode, out var mode) && mode == "sequence");
+        return OnnxModelDescriptor.FromModelInfo(info, [.. session.InputMetadata.Keys], [.. session.OutputMetadata.Keys]) with
+        {
+            PerFrameOutputs = perFrame,
+        };
     }
 
     // Checks that the graph matches the descriptor; returns the fixed batch size, the state sizes and the outputs to fetch.

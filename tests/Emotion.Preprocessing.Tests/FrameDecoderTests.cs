@@ -77,6 +77,8 @@ public class FrameDecoderTests
         var colour = colorType == JpegColorType.Luminance ? new Rgb24(120, 120, 120) : new Rgb24(200, 60, 30);
         using (var img = new Image<Rgb24>(16, 16, colour))
             img.SaveAsJpeg(dir.File("c.jpg"), new JpegEncoder { Quality = 95, ColorType = colorType });
+        // the file really is stored in the requested colour model
+        Assert.Equal(colorType, Image.Identify(dir.File("c.jpg")).Metadata.GetJpegMetadata().ColorType);
         using var rgb = FrameDecoder.Decode(dir.File("c.jpg"));
         Assert.Equal(16, rgb.Width);
         var p = rgb[8, 8];

@@ -146,11 +146,9 @@ public class SequenceBatchLoaderTests(SyntheticFixture data) : IClassFixture<Syn
     {
         using var dir = new TempFolder();
         var bad = dir.Write("00002.jpg", "garbage");
-        var good = Path.Combine(data.Root, "cropped_aligned", data.Training.Videos[0].Id, data.Training.Videos[0].Frames[0].Source.Name);
         var video = new VideoRecord("broken", [
             new VideoFrame(1, new FileFrameSource(data.Training.Videos[0].Frames[0].Source.Name), FrameLabel.Unlabeled),
             new VideoFrame(2, new FileFrameSource(bad), FrameLabel.Unlabeled)]);
-        _ = good;
         using var loader = new SequenceBatchLoader(SequenceWindower.Windows(video, new WindowOptions { Length = 2 }), Training);
         var ex = Assert.Throws<FrameDecodeException>(() => loader.ReadEpoch(0).ToList());
         Assert.Contains(bad, ex.Message);

@@ -11,5 +11,7 @@ public static class CommandCatalog
         DemoCommand.Create(),
         TrainCommand.Create(),
         EvaluateCommand.Create(),
+        PredictCommand.Create(),
+        ExportCommand.Create(),
     ];
 }

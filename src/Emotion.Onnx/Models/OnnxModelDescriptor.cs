@@ -75,6 +75,14 @@ public sealed record OnnxModelDescriptor
     /// <summary>The recurrent states carried from one run to the next (empty for a stateless model).</summary>
     public ImmutableArray<OnnxStateBinding> States { get; init; } = [];
 
+    /// <summary>
+    /// Whether a sequence model returns one output row per input frame (true, default) or one per sequence for its last
+    /// frame (false: a sequence-to-one model, Emotion.Core's <c>emotion.output_mode = sequence</c>). A sequence-to-one
+    /// model is run one frame at a time with its state carried, so that every frame gets the prediction for the video
+    /// up to that frame.
+    /// </summary>
+    public bool PerFrameOutputs { get; init; } = true;
+
     /// <summary>The model's description when it was exported by Emotion.Core, or null for a third-party model.</summary>
     public EmotionModelInfo? ModelInfo { get; init; }
 

@@ -66,14 +66,14 @@ public static class LossFunctions
     public static Tensor ConcordanceCorrelation(Tensor x, Tensor y, Tensor m)
     {
         using var scope = NewDisposeScope();
-        var n = m.sum(0).clamp_min(1);
-        var meanX = (x * m).sum(0) / n;
-        var meanY = (y * m).sum(0) / n;
+        var n = m.sum(0L).clamp_min(1);
+        var meanX = (x * m).sum(0L) / n;
+        var meanY = (y * m).sum(0L) / n;
         var dx = (x - meanX) * m;
         var dy = (y - meanY) * m;
-        var varX = (dx * dx).sum(0) / n;
-        var varY = (dy * dy).sum(0) / n;
-        var cov = (dx * dy).sum(0) / n;
+        var varX = (dx * dx).sum(0L) / n;
+        var varY = (dy * dy).sum(0L) / n;
+        var cov = (dx * dy).sum(0L) / n;
         var diff = meanX - meanY;
         var denominator = (varX + varY + diff * diff).clamp_min(CccDenominatorFloor);
         return (2 * cov / denominator).MoveToOuterDisposeScope();
@@ -88,9 +88,9 @@ public static class LossFunctions
     private static Tensor MsePerDimension(Tensor x, Tensor y, Tensor m)
     {
         using var scope = NewDisposeScope();
-        var n = m.sum(0).clamp_min(1);
+        var n = m.sum(0L).clamp_min(1);
         var d = (x - y) * m;
-        return ((d * d).sum(0) / n).MoveToOuterDisposeScope();
+        return ((d * d).sum(0L) / n).MoveToOuterDisposeScope();
     }
 
     private static Tensor PerDimension(Tensor predictions, Tensor targets, Tensor mask, ReadOnlySpan<long> labeledCounts,

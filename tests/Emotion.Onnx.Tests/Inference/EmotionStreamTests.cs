@@ -140,6 +140,37 @@ public sealed class EmotionStreamTests : IDisposable
         }
     }
 
+    [Fact]
+    public void SequenceToOneModelPredictsEveryFrameFromTheVideoSoFar()
+    {
+        string path = dir.File("cumulative_last.onnx");
+        TinyModels.SaveCumulative(path, sequenceOutput: true);
+        using var predictor = new EmotionPredictor(path, OneThread with { MaxFramesPerRun = 4 });
+        Assert.False(predictor.Descriptor.PerFrameOutputs);
+        var frames = Frames(6, seed: 80);
+        try
+        {
+            var expected = ExpectedValence(frames);
+            var predictions = predictor.PredictSequence(frames);
+            Assert.Equal(6, predictions.Count);
+            for (int t = 0; t < 6; t++) Assert.Equal(expected[t], predictions[t].Valence!.Value, 1e-4);
+
+            // Whole sequences in one run give one prediction per sequence, for its last frame.
+            int length = predictor.FrameLength;
+            var data = new float[2 * 3 * length];
+            data.AsSpan(3 * length).Fill(1f); // sequence 0 all zeros, sequence 1 all ones: s = 0 and 3
+            var perSequence = predictor.PredictPreprocessed(data, 2, 3);
+            Assert.Equal(2, perSequence.Count);
+            Assert.Equal(3, perSequence[1].FrameNumber);
+            Assert.Equal(Math.Tanh(TinyModels.VaBias[0]), perSequence[0].Valence!.Value, 1e-5);
+            Assert.Equal(Math.Tanh(3 * TinyModels.V[0] + TinyModels.VaBias[0]), perSequence[1].Valence!.Value, 1e-5);
+        }
+        finally
+        {
+            foreach (var f in frames) f.Dispose();
+        }
+    }
+
     private static async IAsyncEnumerable<Image<Rgb24>> Produce(int count, int seed, [EnumeratorCancellation] CancellationToken token = default)
     {
         for (int i = 0; i < count; i++)

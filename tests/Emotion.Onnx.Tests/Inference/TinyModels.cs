@@ -66,7 +66,10 @@ internal static class TinyModels
     /// A stateful "recurrent" model: s_t = h0 + Σ_(u ≤ t) mean(frame_u) (mean over all pixels and channels), carried in
     /// h0 [1, batch, 1] -> hn [1, batch, 1]; logits_k = s_t * W[0, k] + b_k; valence_arousal = tanh(s_t * V[0, j] + c_j).
     /// </summary>
-    public static void SaveCumulative(string path)
+    /// <param name="path">The file.</param>
+    /// <param name="sequenceOutput">Return one row per sequence (s at the last frame, [batch, 1, C]) with
+    /// <c>emotion.output_mode = sequence</c>, as a sequence-to-one model does.</param>
+    public static void SaveCumulative(string path, bool sequenceOutput = false)
     {
         var info = Info();
         var g = new OnnxGraphBuilder("cumulative");
@@ -79,7 +82,8 @@ internal static class TinyModels
         string s = g.AddNode("Add", [cum, h], "s"); // [B, T]
         string last = g.AddNode("Slice", [s, g.AddInt64Initializer("start", [-1], 1), g.AddInt64Initializer("end", [long.MaxValue], 1), axis], "s_last"); // [B, 1]
         g.AddOutput(g.AddNode("Reshape", [last, g.AddInt64Initializer("shape_1b1", [1, -1, 1], 3)], "hn"), [1, "batch", 1]);
-        string s3 = g.AddNode("Reshape", [s, g.AddInt64Initializer("shape_bt1", [0, 0, 1], 3)], "s3"); // [B, T, 1]
+        string s3 = g.AddNode("Reshape", [sequenceOutput ? last : s, g.AddInt64Initializer("shape_bt1", [0, 0, 1], 3)], "s3"); // [B, T or 1, 1]
+        if (sequenceOutput) g.AddMetadata(OnnxMetadataKeys.OutputMode, "sequence");
         string lw = g.AddNode("Mul", [s3, g.AddInitializer("w0", W.AsSpan(0, 7), 7)], "lw");
         g.AddOutput(g.AddNode("Add", [lw, g.AddInitializer("b", Bias, 7)], "logits"), ["batch", "time", 7]);
         string vw = g.AddNode("Mul", [s3, g.AddInitializer("v0", V.AsSpan(0, 2), 2)], "vw");

@@ -41,7 +41,6 @@ public sealed class BackboneTests
     }
 
     [Theory]
-    [InlineData(BackboneNames.Vgg11)]
     [InlineData(BackboneNames.Vgg16Bn)]
     public void VggFeaturesHaveTorchVisionLayout(string variant)
     {

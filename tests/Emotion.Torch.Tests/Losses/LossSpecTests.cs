@@ -18,7 +18,7 @@ public class LossSpecTests
         Assert.Equal(0.5, spec.Terms[0].Weight);
         Assert.Equal(0.1, spec.Terms[0].LabelSmoothing);
         Assert.Equal(ClassWeighting.Explicit, spec.Terms[0].ClassWeighting);
-        Assert.Equal([1f, 3f], spec.Terms[1].DimensionWeights);
+        Assert.Equal([1f, 3f], spec.Terms[1].DimensionWeights.ToArray());
         Assert.True(spec.NeedsCategories);
         Assert.True(spec.NeedsValenceArousal);
         Assert.Equal("0.5*ce(smoothing=0.1, classWeights=[1, 2, 3, 4, 5, 6, 7]) + 2*ccc(dims=[1, 3]) + 0.25*mse", spec.Describe());

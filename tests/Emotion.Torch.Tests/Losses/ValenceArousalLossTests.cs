@@ -124,6 +124,6 @@ public class ValenceArousalLossTests
         nanBatch.ValenceMask[1] = true;
         nanBatch.Valence[1] = float.NaN;
         nanBatch.VideoIds[0] = "clip7";
-        Assert.Contains("'clip7', frame 1", Assert.Throws<ArgumentException>(() => EmotionTargets.FromBatch(nanBatch)).Message);
+        Assert.Contains("('clip7'), frame 1", Assert.Throws<ArgumentException>(() => EmotionTargets.FromBatch(nanBatch)).Message);
     }
 }

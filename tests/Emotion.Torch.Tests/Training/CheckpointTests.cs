@@ -34,7 +34,7 @@ public class CheckpointTests : IDisposable
         Assert.Equal(EmotionTask.Combined, model.Options.Task);
     }
 
-    private static Losses.LossSpec LossSpecDefault() => Losses.LossSpec.DefaultFor(EmotionTask.Combined);
+    private static Emotion.Torch.Losses.LossSpec LossSpecDefault() => Emotion.Torch.Losses.LossSpec.DefaultFor(EmotionTask.Combined);
 
     [Fact]
     public void Saving_replaces_atomically_and_an_interrupted_swap_is_recovered()

@@ -23,7 +23,7 @@ public class TrainerRunTests
     private static double[] Run(TrainerOptions options, EmotionTask task = EmotionTask.Combined, double dropout = 0.3)
     {
         var batches = SyntheticBatches.Create(batches: 4, batchSize: 2, frames: 3, size: 16, seed: 5);
-        using var model = EmotionModel.Create().WithInput(3, 16).WithBackbone(Backbones.BackboneSpec.SmallCnn(0.25))
+        using var model = EmotionModel.Create().WithInput(3, 16).WithBackbone(Emotion.Torch.Backbones.BackboneSpec.SmallCnn(0.25))
             .WithRecurrentHead(HeadSpec.Gru(hidden: 8)).WithOutputDropout(dropout).ForTask(task).WithSeed(4).Build();
         var recorder = new SyntheticBatches.Recorder();
         using var trainer = new Trainer(model, options, recorder);

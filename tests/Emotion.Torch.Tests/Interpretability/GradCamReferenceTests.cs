@@ -1,0 +1,48 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Emotion.Torch.Interpretability;
+
+namespace Emotion.Torch.Tests.Interpretability;
+
+/// <summary>Grad-CAM, Grad-CAM++ and saliency on a fixed small network against torch 1.13 (Fixtures/Interpretability/make_gradcam_fixtures.py).</summary>
+public class GradCamReferenceTests
+{
+    private static string FixturePath([CallerFilePath] string source = "") =>
+        Path.Combine(Path.GetDirectoryName(source)!, "..", "Fixtures", "Interpretability", "gradcam_reference.json");
+
+    public static TheoryData<int> Cases() => [0, 1, 2, 3, 4, 5];
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void MapsAndScoresMatchTheReference(int index)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(FixturePath()));
+        var c = doc.RootElement.GetProperty("cases")[index];
+        string method = c.GetProperty("method").GetString()!;
+        string target = c.GetProperty("target").GetString()!;
+        var options = new ExplanationOptions
+        {
+            Method = ExplanationMethods.Parse(method),
+            Layer = c.GetProperty("layer").ValueKind == JsonValueKind.Null ? null : c.GetProperty("layer").GetString(),
+            SequenceMode = c.GetProperty("mode").GetString() switch { "all" => SequenceTargetMode.AllFrames, "last" => SequenceTargetMode.LastFrame, _ => SequenceTargetMode.SameFrame },
+            Normalize = c.GetProperty("normalize").GetBoolean(),
+        };
+        IExplanationTarget explanationTarget = int.TryParse(target, out int cls) ? new CategoryTarget(cls) : ExplanationTargets.Parse(target);
+        var expectedMaps = c.GetProperty("maps").EnumerateArray().Select(e => e.GetSingle()).ToArray();
+        var expectedScores = c.GetProperty("scores").EnumerateArray().Select(e => e.GetSingle()).ToArray();
+
+        using var model = TinyCamModel.Create();
+        using var input = TinyCamModel.Input();
+        var result = new EmotionExplainer(model, options).Explain(input, explanationTarget);
+
+        Assert.Equal((TinyCamModel.Batch, TinyCamModel.Frames, TinyCamModel.Size, TinyCamModel.Size), (result.BatchSize, result.FrameCount, result.Height, result.Width));
+        for (int i = 0; i < expectedScores.Length; i++)
+            Assert.True(Math.Abs(expectedScores[i] - result.Score(i / TinyCamModel.Frames, i % TinyCamModel.Frames)) < 1e-5, $"score {i}");
+        double scale = Math.Max(1e-6, expectedMaps.Max(Math.Abs));
+        Assert.True(expectedMaps.Max() > 0, "the reference map should not be all zero");
+        var maps = result.Maps;
+        for (int i = 0; i < expectedMaps.Length; i++)
+            Assert.True(Math.Abs(expectedMaps[i] - maps[i]) <= 1e-4 * scale + 1e-6,
+                $"{method} {options.Layer} {target} {options.SequenceMode}: map value {i} is {maps[i]}, torch {expectedMaps[i]}");
+    }
+}
