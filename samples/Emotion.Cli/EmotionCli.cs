@@ -62,6 +62,11 @@ public static class EmotionCli
             error.WriteLine($"error: {e.Message}");
             return Failure;
         }
+        catch (Exception e)
+        {
+            error.WriteLine($"error: unexpected failure, please report it with this trace: {e}");
+            return Failure;
+        }
     }
 
     private static IEnumerable<string> CommandPath(ParseResult parse)

@@ -107,6 +107,25 @@ public class SequenceBatchLoaderTests(SyntheticFixture data) : IClassFixture<Syn
         Assert.Equal(data.Training.Videos.SelectMany(v => v.Frames.Select(f => (v.Id, f.Number))), predicted);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Augmentation_IsKeyedByWindowOrFrame(bool consistent)
+    {
+        var window = Windows[1];
+        using var loader = new SequenceBatchLoader([window], Training, new SequenceLoaderOptions { Seed = 9, ConsistentAugmentation = consistent, CacheCapacityBytes = 0 });
+        var batch = loader.ReadEpoch(3).Single();
+        Assert.Equal(0, loader.Cache!.Count); // capacity 0: nothing kept, results unchanged
+        var expected = new float[Training.FrameLength];
+        for (int t = 0; t < window.ValidCount; t++)
+        {
+            var frame = window.Frame(t);
+            int key = consistent ? window.Frame(0).Number : frame.Number;
+            Training.Write(Training.Prepare(frame.Source), Training.SampleAugmentation(9, 3, window.Video.Id, key), expected);
+            Assert.Equal(expected, batch.Frame(0, t).ToArray());
+        }
+    }
+
     [Fact]
     public void DropLast_AndValidation()
     {

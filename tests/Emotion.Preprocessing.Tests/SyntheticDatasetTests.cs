@@ -134,6 +134,11 @@ public class SyntheticDatasetTests
             }
         }
         Assert.Null(SyntheticFaces.RegionOf(EmotionCategory.Neutral));
+        var pixels = region.ToPixels(size, size);
+        Assert.True(region.ContainsPixel(pixels.Left, pixels.Top, size, size));
+        Assert.False(region.ContainsPixel(pixels.Left - 1, pixels.Top, size, size));
+        Assert.True(region.ContainsPixel(pixels.Right - 1, pixels.Bottom - 1, size, size));
+        Assert.False(region.ContainsPixel(pixels.Right, pixels.Bottom - 1, size, size));
     }
 
     [Fact]

@@ -62,13 +62,13 @@ public sealed class TrainingProgressDisplay : IProgress<TrainingProgress>
     }
 
     private string Describe(TrainingProgress p) => Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-        $"{_label} epoch {p.Epoch + 1}/{p.Epochs} loss {p.AverageLoss:0.000} {p.FramesPerSecond:0} frames/s"));
+        $"{_label} epoch {p.Epoch}/{p.Epochs} loss {p.AverageLoss:0.000} {p.FramesPerSecond:0} frames/s"));
 
     private string EpochLine(EpochRecord r)
     {
         var parts = new List<string>
         {
-            string.Create(CultureInfo.InvariantCulture, $"{_label} epoch {r.Epoch + 1}: train loss {r.TrainLoss:0.000} ({r.FramesPerSecond:0} frames/s, {r.Seconds:0.0} s)"),
+            string.Create(CultureInfo.InvariantCulture, $"{_label} epoch {r.Epoch}: train loss {r.TrainLoss:0.000} ({r.FramesPerSecond:0} frames/s, {r.Seconds:0.0} s)"),
         };
         if (r.ValidationLoss is { } vl) parts.Add(string.Create(CultureInfo.InvariantCulture, $"val loss {vl:0.000}"));
         if (r.Validation is { } m)

@@ -56,8 +56,18 @@ public sealed class ModuleEmitterTests
     {
         using var m = nn.Sequential(
             nn.Conv2d(2, 4, 1), nn.Hardsigmoid(), nn.Conv2d(4, 4, 1), nn.SiLU(), nn.Conv2d(4, 4, 1), nn.LeakyReLU(0.2),
-            nn.Conv2d(4, 4, 1), nn.Hardtanh(-0.5, 0.7), nn.Conv2d(4, 4, 1), nn.Sigmoid(), nn.Dropout(0.5), nn.Identity());
+            nn.Conv2d(4, 4, 1), nn.Sigmoid(), nn.Dropout(0.5), nn.Identity());
         AssertMatches(m, [2, 4, 4]);
+        // TorchSharp 0.107's Hardtanh returns its input unchanged (a TorchSharp bug); the export follows PyTorch's
+        // definition, clamp(x, min, max), which is the reference here.
+        using var hardtanh = nn.Hardtanh(-0.5, 0.7);
+        var g = new OnnxGraphBuilder("hardtanh");
+        var e = new OnnxModuleEmitter(g);
+        var y = e.Emit(hardtanh, new OnnxValue(g.AddInput("x", ["n", 4]), [4]), "hardtanh");
+        g.AddOutput(y.Name, ["n", 4]);
+        using var session = OrtHelper.Session(g.Build());
+        using var input = tensor(new[] { -3f, -0.2f, 0.5f, 2f }).reshape(1, 4);
+        Assert.Equal([-0.5f, -0.2f, 0.5f, 0.7f], OrtHelper.Run(session, ("x", FloatTensor.From(input)))[y.Name].Data);
     }
 
     [Theory]

@@ -20,5 +20,17 @@ public class DebugTmpTests
         Console.WriteLine("explainer " + r.Map(0, 0)[0]);
         var r2 = new EmotionExplainer(model, new ExplanationOptions { Method = ExplanationMethods.Saliency, Normalize = false, SequenceMode = SequenceTargetMode.AllFrames }).Explain(input, new CategoryTarget(1));
         Console.WriteLine("explainer all " + r2.Map(0, 0)[0]);
+        var ex = new EmotionExplainer(model);
+        for (int i = 0; i < 3; i++) ex.Explain(input, new CategoryTarget(4));
+        GC.Collect(); GC.WaitForPendingFinalizers();
+        long before = Tensor.TotalCount;
+        for (int i = 0; i < 10; i++) ex.Explain(input, new CategoryTarget(4));
+        GC.Collect(); GC.WaitForPendingFinalizers();
+        Console.WriteLine("explainer leak gradcam per 10 " + (Tensor.TotalCount - before));
+        var sal = new EmotionExplainer(model, new ExplanationOptions { Method = ExplanationMethods.Saliency });
+        before = Tensor.TotalCount;
+        for (int i = 0; i < 10; i++) sal.Explain(input, new CategoryTarget(4));
+        GC.Collect(); GC.WaitForPendingFinalizers();
+        Console.WriteLine("explainer leak saliency per 10 " + (Tensor.TotalCount - before));
     }
 }

@@ -190,11 +190,11 @@ public sealed class EmotionModelTests
     public void FramesOfTheWrongShapeAreRejected()
     {
         using var model = Small().Build();
-        using var wrongSize = zeros(1, 2, 3, 40, 40);
+        using var wrongSize = zeros(new long[] { 1, 2, 3, 40, 40 });
         Assert.Contains("[B, T, 3, 32, 32]", Assert.Throws<ArgumentException>(() => model.call(wrongSize)).Message);
         using var fourD = zeros(2, 3, 32, 32);
         Assert.Throws<ArgumentException>(() => model.call(fourD));
-        using var doubles = zeros([1, 2, 3, 32, 32], dtype: ScalarType.Float64);
+        using var doubles = zeros(new long[] { 1, 2, 3, 32, 32 }, dtype: ScalarType.Float64);
         Assert.Contains("float32", Assert.Throws<ArgumentException>(() => model.call(doubles)).Message);
     }
 

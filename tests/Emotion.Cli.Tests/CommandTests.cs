@@ -1,0 +1,208 @@
+using System.Globalization;
+
+namespace Emotion.Cli.Tests;
+
+public sealed class CommandTests(TrainedModelFixture fixture) : IClassFixture<TrainedModelFixture>
+{
+    private string NewDir() => Path.Combine(fixture.Root, Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public void Help_lists_every_command()
+    {
+        var result = CliRunner.Run("--help");
+        Assert.Equal(0, result.ExitCode);
+        foreach (var name in new[] { "demo", "train", "evaluate", "predict", "export" })
+            Assert.Contains(name, result.Output);
+    }
+
+    [Theory]
+    [InlineData("demo", "--help")]
+    [InlineData("train", "--help")]
+    [InlineData("evaluate", "--help")]
+    [InlineData("predict", "--help")]
+    [InlineData("export", "--help")]
+    public void Every_command_has_help(params string[] args)
+    {
+        var result = CliRunner.Run(args);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("--", result.Output);
+    }
+
+    [Fact]
+    public void Unknown_option_is_a_usage_error_naming_it()
+    {
+        var result = CliRunner.Run("demo", "--out", NewDir(), "--bogus");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--bogus", result.Error);
+    }
+
+    [Fact]
+    public void Missing_required_option_is_a_usage_error()
+    {
+        var result = CliRunner.Run("export", "--model", fixture.Checkpoint);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--out", result.Error);
+    }
+
+    [Fact]
+    public void Demo_data_only_writes_the_affwild2_layout_and_prints_statistics()
+    {
+        var dir = NewDir();
+        var result = CliRunner.Run("demo", "--out", dir, "--videos", "4", "--frames-per-video", "12", "--data-only");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Training_Set", result.Output);
+        Assert.Contains("happiness", result.Output);
+        Assert.True(Directory.Exists(Path.Combine(dir, "data", "cropped_aligned")));
+        Assert.True(Directory.Exists(Path.Combine(dir, "data", "annotations", "EXPR_Set", "Training_Set")));
+    }
+
+    [Fact]
+    public void Demo_rejects_a_non_positive_count()
+    {
+        var result = CliRunner.Run("demo", "--out", NewDir(), "--videos", "0");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--videos", result.Error);
+    }
+
+    [Fact]
+    public void Train_writes_checkpoints_history_and_metrics()
+    {
+        Assert.True(fixture.TrainResult.ExitCode == 0, fixture.TrainResult.ToString());
+        Assert.True(File.Exists(Path.Combine(fixture.Checkpoint, "model.json")));
+        Assert.True(Directory.Exists(Path.Combine(fixture.RunDir, "last")));
+        Assert.True(File.Exists(Path.Combine(fixture.RunDir, "history.json")));
+        Assert.True(File.Exists(Path.Combine(fixture.RunDir, "history.csv")));
+        Assert.True(File.Exists(Path.Combine(fixture.RunDir, "metrics.json")));
+    }
+
+    [Fact]
+    public void Train_with_unknown_backbone_is_a_usage_error_listing_valid_names()
+    {
+        var result = CliRunner.Run("train", "--data", fixture.DataRoot, "--backbone", "alexnet", "--out", NewDir());
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("alexnet", result.Error);
+        Assert.Contains("resnet18", result.Error);
+    }
+
+    [Fact]
+    public void Train_on_a_missing_folder_is_a_usage_error()
+    {
+        var result = CliRunner.Run("train", "--data", Path.Combine(fixture.Root, "nope"), "--out", NewDir());
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("does not exist", result.Error);
+    }
+
+    [Fact]
+    public void Evaluate_writes_metrics_and_predictions_for_every_labeled_frame()
+    {
+        var dir = NewDir();
+        var result = CliRunner.Run("evaluate", "--model", fixture.Checkpoint, "--data", fixture.DataRoot, "--out", dir);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = File.ReadAllLines(Path.Combine(dir, "predictions.csv"));
+        Assert.Equal("video,frame,category,p_neutral,p_anger,p_disgust,p_fear,p_happiness,p_sadness,p_surprise,valence,arousal", lines[0]);
+        Assert.True(lines.Length > 1);
+        foreach (var line in lines.Skip(1))
+        {
+            var cells = line.Split(',');
+            Assert.Equal(12, cells.Length);
+            double sum = cells.Skip(3).Take(7).Sum(c => double.Parse(c, CultureInfo.InvariantCulture));
+            Assert.Equal(1.0, sum, 3);
+            double v = double.Parse(cells[10], CultureInfo.InvariantCulture);
+            Assert.InRange(v, -1, 1);
+        }
+        var metrics = File.ReadAllText(Path.Combine(dir, "metrics.json"));
+        Assert.Contains("macroF1", metrics);
+        Assert.Contains("valence", metrics);
+    }
+
+    [Fact]
+    public void Evaluate_with_a_file_that_is_not_a_checkpoint_fails_with_exit_1()
+    {
+        var bogus = Path.Combine(fixture.Root, "bogus-model");
+        Directory.CreateDirectory(bogus);
+        File.WriteAllText(Path.Combine(bogus, "model.json"), "{ not json");
+        var result = CliRunner.Run("evaluate", "--model", bogus, "--data", fixture.DataRoot, "--out", NewDir());
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("error", result.Error);
+    }
+
+    [Fact]
+    public void Export_then_predict_with_onnx_matches_predict_with_the_checkpoint()
+    {
+        var onnx = Path.Combine(NewDir(), "model.onnx");
+        var export = CliRunner.Run("export", "--model", fixture.Checkpoint, "--out", onnx);
+        Assert.True(export.ExitCode == 0, export.ToString());
+        Assert.True(new FileInfo(onnx).Length > 1000);
+
+        var video = fixture.FirstVideoFolder;
+        var viaOnnx = Path.Combine(NewDir(), "onnx.csv");
+        var viaTorch = Path.Combine(NewDir(), "torch.csv");
+        var r1 = CliRunner.Run("predict", "--model", onnx, "--input", video, "--out", viaOnnx);
+        var r2 = CliRunner.Run("predict", "--model", fixture.Checkpoint, "--input", video, "--out", viaTorch);
+        Assert.True(r1.ExitCode == 0, r1.ToString());
+        Assert.True(r2.ExitCode == 0, r2.ToString());
+        var a = File.ReadAllLines(viaOnnx);
+        var b = File.ReadAllLines(viaTorch);
+        Assert.Equal(a[0], b[0]);
+        Assert.Equal(Directory.GetFiles(video).Length + 1, a.Length);
+        Assert.Equal(a.Length, b.Length);
+        for (int i = 1; i < a.Length; i++)
+        {
+            var x = a[i].Split(',');
+            var y = b[i].Split(',');
+            Assert.Equal(x[0], y[0]);
+            Assert.Equal(x[1], y[1]);
+            for (int c = 3; c < x.Length; c++)
+                Assert.Equal(double.Parse(y[c], CultureInfo.InvariantCulture), double.Parse(x[c], CultureInfo.InvariantCulture), 3);
+        }
+    }
+
+    [Fact]
+    public void Predict_on_a_single_image_writes_one_row()
+    {
+        var image = Directory.GetFiles(fixture.FirstVideoFolder).Order(StringComparer.Ordinal).First();
+        var csv = Path.Combine(NewDir(), "one.csv");
+        var result = CliRunner.Run("predict", "--model", fixture.Checkpoint, "--input", image, "--out", csv);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(2, File.ReadAllLines(csv).Length);
+    }
+
+    [Fact]
+    public void Predict_rejects_an_unsupported_input_format()
+    {
+        var text = Path.Combine(fixture.Root, "notes.txt");
+        File.WriteAllText(text, "hello");
+        var result = CliRunner.Run("predict", "--model", fixture.Checkpoint, "--input", text, "--out", Path.Combine(NewDir(), "x.csv"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("notes.txt", result.Error);
+    }
+
+    [Fact]
+    public void Predict_with_a_corrupt_onnx_file_fails_with_a_clear_message()
+    {
+        var bad = Path.Combine(fixture.Root, "corrupt.onnx");
+        File.WriteAllBytes(bad, [1, 2, 3, 4, 5, 6, 7, 8]);
+        var result = CliRunner.Run("predict", "--model", bad, "--input", fixture.FirstVideoFolder, "--out", Path.Combine(NewDir(), "x.csv"));
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("corrupt.onnx", result.Error);
+    }
+
+    [Fact]
+    public void Predict_on_a_corrupt_frame_names_the_file()
+    {
+        var folder = Path.Combine(NewDir(), "video");
+        Directory.CreateDirectory(folder);
+        File.WriteAllBytes(Path.Combine(folder, "00001.jpg"), [0xFF, 0xD8, 0x00, 0x01]);
+        var result = CliRunner.Run("predict", "--model", fixture.Checkpoint, "--input", folder, "--out", Path.Combine(NewDir(), "x.csv"));
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("00001.jpg", result.Error);
+    }
+
+    [Fact]
+    public void Export_of_a_missing_checkpoint_is_a_usage_error()
+    {
+        var result = CliRunner.Run("export", "--model", Path.Combine(fixture.Root, "missing"), "--out", Path.Combine(NewDir(), "m.onnx"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("does not exist", result.Error);
+    }
+}
