@@ -11,7 +11,7 @@ public sealed record OnnxExportOptions
     /// <summary>
     /// Whether the graph takes the recurrent state (<c>h0</c>, and <c>c0</c> for an LSTM) as inputs, to continue a stream
     /// chunk by chunk (default true). When true the caller must feed them (zeros for the first chunk); when false the
-    /// recurrence starts from zeros. The final state outputs (<c>hn</c>, <c>cn</c>) are always written for recurrent heads.
+    /// recurrence starts from zeros. Bidirectional heads never get state inputs (they cannot continue a stream). The final state outputs (<c>hn</c>, <c>cn</c>) are always written for recurrent heads.
     /// </summary>
     public bool StateInputs { get; init; } = true;
 

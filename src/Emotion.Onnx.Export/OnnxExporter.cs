@@ -112,7 +112,9 @@ public static class OnnxExporter
         inputs.Add(frames);
         RecurrentEmitter.Spec? rnn = parts.Recurrent is null ? null : RecurrentEmitter.Describe(parts.Recurrent, "head.rnn");
         string? h0 = null, c0 = null;
-        if (rnn is not null && options.StateInputs)
+        // A bidirectional head cannot continue a stream (its backward direction needs the frames that follow), so it
+        // gets no state inputs: it always starts from zeros, as TorchSharp's RecurrentHead.CanStream requires.
+        if (rnn is not null && options.StateInputs && rnn.Directions == 1)
         {
             h0 = g.AddInput(OnnxTensorNames.HiddenIn, [rnn.StateLayers, "batch", rnn.HiddenSize]);
             inputs.Add(h0);

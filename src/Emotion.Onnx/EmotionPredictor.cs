@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Emotion.Core;
 using Emotion.Onnx.Models;
 using Emotion.Preprocessing.Frames;
+using Emotion.Preprocessing.Transforms;
 using Microsoft.ML.OnnxRuntime;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -104,11 +104,26 @@ public sealed class EmotionPredictor : IDisposable
     public int FrameLength => writer.FrameLength;
 
     /// <summary>Predicts one image on its own (a one-frame sequence).</summary>
-    /// <exception cref="ArgumentException">The image is not the model's size (and resizing is off).</exception>
-    public FramePrediction Predict(Image<Rgb24> image)
+    /// <param name="image">An RGB face crop of the model's size, or any image with <paramref name="faceBox"/>.</param>
+    /// <param name="faceBox">Where the face is, in the image's pixels: the image is cropped to it and resized to the model's size.</param>
+    /// <exception cref="ArgumentException">The image is not the model's size, no face box is given and resizing is off.</exception>
+    public FramePrediction Predict(Image<Rgb24> image, FaceBox? faceBox = null)
     {
         ArgumentNullException.ThrowIfNull(image);
-        return PredictImages([image])[0];
+        ThrowIfDisposed();
+        var results = new List<FramePrediction>(1);
+        float[] buffer = buffers.Rent(FrameLength);
+        try
+        {
+            var memory = AlignedBufferPool.Aligned(buffer, FrameLength);
+            writer.Write(image, memory.Span, "the image", faceBox);
+            RunFrames(memory, 1, sequential: false, null, [1], results);
+        }
+        finally
+        {
+            buffers.Return(buffer);
+        }
+        return results[0];
     }
 
     /// <summary>Predicts independent images (each one a one-frame sequence, no temporal context), batched.</summary>
@@ -158,7 +173,9 @@ public sealed class EmotionPredictor : IDisposable
             foreach (var path in paths)
             {
                 if (!File.Exists(path)) throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
-                batch.Add(FrameDecoder.Decode(path));
+                var image = FrameDecoder.Decode(path);
+                batch.Add(image);
+                writer.CheckSize(image, $"image file '{path}'");
                 if (batch.Count == Options.MaxFramesPerRun) Flush();
             }
             Flush();
@@ -299,8 +316,8 @@ public sealed class EmotionPredictor : IDisposable
     internal float[][] NewState() => [.. stateLengths.Select(n => new float[n])];
 
     /// <summary>Preprocesses one frame into its slot.</summary>
-    internal void WriteFrame(Image<Rgb24> image, Span<float> destination, int frameNumber) =>
-        writer.Write(image, destination, $"frame {frameNumber}");
+    internal void WriteFrame(Image<Rgb24> image, Span<float> destination, int frameNumber, FaceBox? faceBox) =>
+        writer.Write(image, destination, $"frame {frameNumber}", faceBox);
 
     /// <summary>
     /// Runs <paramref name="frameCount"/> preprocessed frames: as one sequence (<paramref name="sequential"/>, continuing

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Emotion.Core;
 using Emotion.Onnx.Smoothing;
+using Emotion.Preprocessing.Transforms;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -56,14 +57,15 @@ public sealed class EmotionStream : IDisposable
     /// </summary>
     /// <param name="frame">The RGB face crop (copied; the caller keeps ownership).</param>
     /// <param name="frameNumber">The frame's number, or null for the next one (1, 2, ... by default).</param>
-    /// <exception cref="ArgumentException">The frame is not the model's size (and resizing is off).</exception>
-    public IReadOnlyList<FramePrediction> Push(Image<Rgb24> frame, int? frameNumber = null)
+    /// <param name="faceBox">Where the face is in a whole video frame (pixels): the frame is cropped to it and resized to the model's size.</param>
+    /// <exception cref="ArgumentException">The frame is not the model's size, no face box is given and resizing is off.</exception>
+    public IReadOnlyList<FramePrediction> Push(Image<Rgb24> frame, int? frameNumber = null, FaceBox? faceBox = null)
     {
         ArgumentNullException.ThrowIfNull(frame);
         ObjectDisposedException.ThrowIf(disposed, this);
         int number = frameNumber ?? nextNumber;
         int length = predictor.FrameLength;
-        predictor.WriteFrame(frame, buffer.Span.Slice(pending * length, length), number);
+        predictor.WriteFrame(frame, buffer.Span.Slice(pending * length, length), number, faceBox);
         numbers[pending++] = number;
         nextNumber = number + 1;
         FrameCount++;

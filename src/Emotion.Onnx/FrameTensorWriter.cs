@@ -36,18 +36,20 @@ internal sealed class FrameTensorWriter
     /// <param name="image">The RGB face crop.</param>
     /// <param name="destination">The frame's slot in the input buffer.</param>
     /// <param name="frameName">How to name the frame in errors (for example <c>frame 12</c>).</param>
-    /// <exception cref="ArgumentException">The frame is not the model's size and resizing is off.</exception>
-    public void Write(Image<Rgb24> image, Span<float> destination, string frameName)
+    /// <param name="faceBox">A face box in the image's pixel coordinates: the image is cropped to it and resized to the model's size.</param>
+    /// <exception cref="ArgumentException">The frame is not the model's size, no face box is given and resizing is off.</exception>
+    public void Write(Image<Rgb24> image, Span<float> destination, string frameName, FaceBox? faceBox = null)
     {
         ArgumentNullException.ThrowIfNull(image);
-        int w = descriptor.Width, h = descriptor.Height;
         RgbFrame frame;
-        if (image.Width == w && image.Height == h) frame = RgbFrame.FromImage(image);
-        else if (resize) frame = pipeline.Prepare(image);
+        if (faceBox is { } box) frame = pipeline.Prepare(image, box);
         else
-            throw new ArgumentException(
-                $"{Capitalise(frameName)} is {image.Width}x{image.Height} pixels; the model expects {w}x{h} RGB face crops. " +
-                "Crop and resize the frames first, or set EmotionPredictorOptions.ResizeFrames to resize them.", nameof(image));
+        {
+            CheckSize(image, frameName);
+            frame = image.Width == descriptor.Width && image.Height == descriptor.Height
+                ? RgbFrame.FromImage(image)
+                : pipeline.Prepare(image);
+        }
 
         if (descriptor.Layout == OnnxInputLayout.Nchw && descriptor.ColorOrder == ColorOrder.Rgb)
         {
@@ -65,6 +67,17 @@ internal sealed class FrameTensorWriter
         {
             ArrayPool<float>.Shared.Return(rented);
         }
+    }
+
+    /// <summary>Throws when an image is not the model's size and resizing is off.</summary>
+    /// <exception cref="ArgumentException">The image has the wrong size; the message names it and both sizes.</exception>
+    public void CheckSize(Image image, string frameName)
+    {
+        int w = descriptor.Width, h = descriptor.Height;
+        if (resize || image.Width == w && image.Height == h) return;
+        throw new ArgumentException(
+            $"{Capitalise(frameName)} is {image.Width}x{image.Height} pixels; the model expects {w}x{h} RGB face crops. " +
+            "Crop and resize the frames first, or set EmotionPredictorOptions.ResizeFrames to resize them.", nameof(image));
     }
 
     // CHW RGB -> the descriptor's layout and channel order.

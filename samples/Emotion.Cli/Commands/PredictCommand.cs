@@ -1,10 +1,9 @@
 using System.CommandLine;
 using Emotion.Cli.Terminal;
-using Emotion.Cli.Workflows;
 using Emotion.Onnx;
 using Emotion.Preprocessing.Annotations;
-using Emotion.Preprocessing.Datasets;
 using Emotion.Preprocessing.Frames;
+using Emotion.Torch.Inference;
 using Emotion.Torch.Training;
 
 namespace Emotion.Cli.Commands;
@@ -53,7 +52,7 @@ public static class PredictCommand
 
     private static int PredictOnnx(string modelPath, string videoId, IReadOnlyList<NumberedFrame> frames, string outPath)
     {
-        using var predictor = new EmotionPredictor(modelPath);
+        using var predictor = new EmotionPredictor(modelPath, new EmotionPredictorOptions { ResizeFrames = true });
         var rows = new List<PredictionRow>(frames.Count);
         int i = 0;
         foreach (var prediction in predictor.PredictStream(frames.Select(f => f.Source.Decode())))
@@ -68,9 +67,9 @@ public static class PredictCommand
     private static int PredictCheckpoint(string checkpoint, string videoId, IReadOnlyList<NumberedFrame> frames, string outPath, CancellationToken cancellationToken)
     {
         using var model = TrainingCheckpoint.LoadModel(checkpoint);
-        var dataset = new EmotionDataset(videoId, [VideoRecord.FromFrames(videoId, frames)]);
-        var result = TrainingWorkflow.Evaluate(model, dataset, new DataPlan(BatchSize: 4), cancellationToken);
-        PredictionCsv.Write(outPath, model.Info.Categories, result.Predictions.Select(p => new PredictionRow(p.VideoId, p.Prediction)));
-        return result.Predictions.Length;
+        var predictor = new FrameSequencePredictor(model);
+        var rows = predictor.Predict(frames, cancellationToken).Select(p => new PredictionRow(videoId, p)).ToList();
+        PredictionCsv.Write(outPath, model.Info.Categories, rows);
+        return rows.Count;
     }
 }

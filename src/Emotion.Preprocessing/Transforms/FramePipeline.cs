@@ -230,7 +230,7 @@ public sealed class FramePipeline
             int d = y * w;
             for (int x = 0; x < w; x++)
             {
-                int s = flip(a.Flip, x, w) * 3;
+                int s = (a.Flip ? w - 1 - x : x) * 3;
                 float r = Clamp01(row[s] * bf), g = Clamp01(row[s + 1] * bf), b = Clamp01(row[s + 2] * bf);
                 if (cf != 1f)
                 {
@@ -250,8 +250,6 @@ public sealed class FramePipeline
                 dB[d + x] = b * _scaleB + _offsetB;
             }
         }
-
-        static int flip(bool f, int x, int w) => f ? w - 1 - x : x;
     }
 
     private static float Clamp01(float v) => v < 0f ? 0f : v > 1f ? 1f : v;

@@ -1,11 +1,9 @@
 using System.Collections.Immutable;
-using System.Globalization;
-using System.Text;
-using CsvHelper;
 using Emotion.Core;
+using Emotion.Core.IO;
 using Emotion.Core.Metrics;
+using Emotion.Preprocessing.Annotations;
 using Emotion.Torch.Losses;
-using Emotion.Torch.Weights;
 
 namespace Emotion.Torch.Evaluation;
 
@@ -36,49 +34,17 @@ public sealed record EvaluationResult
     /// <summary>The per-frame predictions, by video id (ordinal order) then frame number; empty unless requested.</summary>
     public ImmutableArray<PredictedFrame> Predictions { get; init; } = [];
 
-    /// <summary>The columns of <see cref="WritePredictionsCsv"/>.</summary>
-    public IReadOnlyList<string> CsvColumns =>
-        ["video", "frame", "category", .. (Categories.IsDefaultOrEmpty ? EmotionCategories.Basic : Categories).Select(c => "p_" + c.ToName()), "valence", "arousal"];
+    /// <summary>The columns of <see cref="WritePredictionsCsv"/> (<see cref="PredictionCsv.Columns"/>).</summary>
+    public IReadOnlyList<string> CsvColumns => PredictionCsv.Columns(Categories);
 
     /// <summary>
-    /// Writes the predictions as CSV (atomically) with the columns
+    /// Writes the predictions as CSV with <see cref="PredictionCsv"/> (atomically): the columns
     /// <c>video,frame,category,p_neutral,p_anger,p_disgust,p_fear,p_happiness,p_sadness,p_surprise,valence,arousal</c>
-    /// (plus <c>p_other</c> before <c>valence</c> for an 8-class model); the columns a task does not produce are empty.
-    /// Numbers use the invariant culture.
+    /// (plus <c>p_other</c> for an 8-class model); the columns a task does not produce are empty.
     /// </summary>
-    public void WritePredictionsCsv(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        int classes = Categories.IsDefaultOrEmpty ? EmotionCategories.BasicCount : Categories.Length;
-        var columns = CsvColumns;
-        StateDictFile.WriteAtomically(path, stream =>
-        {
-            using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
-            using var csv = CsvWriter.Create(writer, Training.CsvFormat.Options, leaveOpen: true);
-            foreach (var c in columns) csv.WriteField(c);
-            csv.EndRecord();
-            foreach (var p in Predictions)
-            {
-                var prediction = p.Prediction;
-                csv.WriteField(p.VideoId);
-                csv.WriteField(prediction.FrameNumber.ToString(CultureInfo.InvariantCulture));
-                csv.WriteField(prediction.Category is { } category ? category.ToName() : string.Empty);
-                for (int c = 0; c < classes; c++)
-                    csv.WriteField(prediction.Probabilities.IsDefaultOrEmpty ? string.Empty : Format(prediction.Probabilities[c]));
-                csv.WriteField(prediction.Valence is { } v ? Format(v) : string.Empty);
-                csv.WriteField(prediction.Arousal is { } a ? Format(a) : string.Empty);
-                csv.EndRecord();
-            }
-        });
-    }
+    public void WritePredictionsCsv(string path) =>
+        PredictionCsv.Write(path, Categories, Predictions.Select(p => new PredictionRow(p.VideoId, p.Prediction)).ToList());
 
     /// <summary>Writes <see cref="Metrics"/> as JSON (atomically): every metric and, per task, the number of frames scored.</summary>
-    public void WriteMetricsJson(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        var bytes = Encoding.UTF8.GetBytes(Metrics.ToJson());
-        StateDictFile.WriteAtomically(path, s => s.Write(bytes));
-    }
-
-    private static string Format(float value) => value.ToString("G7", CultureInfo.InvariantCulture);
+    public void WriteMetricsJson(string path) => AtomicFile.WriteAllText(path, Metrics.ToJson());
 }

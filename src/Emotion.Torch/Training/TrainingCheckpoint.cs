@@ -1,6 +1,6 @@
 using System.Text;
+using Emotion.Core.IO;
 using Emotion.Torch.Models;
-using Emotion.Torch.Weights;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -57,14 +57,14 @@ public static class TrainingCheckpoint
             model.Save(temp);
             if (optimizer is not null)
             {
-                StateDictFile.WriteAtomically(Path.Combine(temp, OptimizerFileName), stream =>
+                AtomicFile.Write(Path.Combine(temp, OptimizerFileName), stream =>
                 {
                     using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
                     optimizer.save_state_dict(writer);
                 });
             }
-            var json = Encoding.UTF8.GetBytes((state with { HasOptimizerState = optimizer is not null, SavedAt = DateTimeOffset.UtcNow }).ToJson());
-            StateDictFile.WriteAtomically(Path.Combine(temp, StateFileName), s => s.Write(json));
+            AtomicFile.WriteAllText(Path.Combine(temp, StateFileName),
+                (state with { HasOptimizerState = optimizer is not null, SavedAt = DateTimeOffset.UtcNow }).ToJson());
         }
         catch
         {

@@ -1,10 +1,9 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using CsvHelper;
 using Emotion.Core;
-using Emotion.Torch.Weights;
+using Emotion.Core.IO;
 
 namespace Emotion.Torch.Training;
 
@@ -91,10 +90,8 @@ public sealed record TrainingHistory
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         Directory.CreateDirectory(directory);
-        var json = Encoding.UTF8.GetBytes(ToJson());
-        StateDictFile.WriteAtomically(Path.Combine(directory, JsonFileName), s => s.Write(json));
-        var csv = Encoding.UTF8.GetBytes(ToCsv());
-        StateDictFile.WriteAtomically(Path.Combine(directory, CsvFileName), s => s.Write(csv));
+        AtomicFile.WriteAllText(Path.Combine(directory, JsonFileName), ToJson());
+        AtomicFile.WriteAllText(Path.Combine(directory, CsvFileName), ToCsv());
     }
 
     private static string Number(double? value) => value is { } v ? v.ToString("R", CultureInfo.InvariantCulture) : string.Empty;

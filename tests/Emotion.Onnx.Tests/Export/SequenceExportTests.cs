@@ -101,6 +101,16 @@ public sealed class SequenceExportTests
     }
 
     [Fact]
+    public void Bidirectional_heads_take_no_state_because_they_cannot_stream()
+    {
+        using var model = ExportFixture.Build(BackboneNames.SmallCnn, Head("lstm_bi", SequenceOutput.PerFrame), EmotionTask.Combined, size: 16, seed: 2);
+        using var session = OrtHelper.Session(OnnxExporter.ToModel(model));
+        Assert.Equal([OnnxTensorNames.Frames], session.InputMetadata.Keys);
+        Assert.Equal([2, -1, 10], session.OutputMetadata[OnnxTensorNames.HiddenOut].Dimensions);
+        Assert.Equal([2, -1, 10], session.OutputMetadata[OnnxTensorNames.CellOut].Dimensions);
+    }
+
+    [Fact]
     public void Without_state_inputs_the_graph_takes_only_frames()
     {
         using var model = ExportFixture.Build(BackboneNames.SmallCnn, Head("lstm2", SequenceOutput.PerFrame), EmotionTask.Categorical, size: 24, seed: 8);

@@ -99,6 +99,10 @@ public sealed class BadInputTests : IDisposable
         var e = Assert.Throws<ArgumentException>(() => predictor.PredictImages([good, bad]));
         Assert.Contains("Image 2 is 10x12 pixels", e.Message);
         Assert.Contains("expects 4x4", e.Message);
+        string file = dir.File("big.png");
+        bad.SaveAsPng(file);
+        var f = Assert.Throws<ArgumentException>(() => predictor.PredictImageFiles([file]));
+        Assert.Contains($"Image file '{file}' is 10x12 pixels", f.Message);
         using var stream = predictor.OpenStream(4);
         stream.Push(good);
         var s = Assert.Throws<ArgumentException>(() => stream.Push(bad));

@@ -1,5 +1,6 @@
 using Emotion.Core;
 using Emotion.Onnx.Models;
+using Emotion.Preprocessing.Transforms;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -187,6 +188,28 @@ public sealed class EmotionPredictorTests : IDisposable
             }
         }
         Assert.Throws<ArgumentException>(() => predictor.PredictPreprocessed(data.AsMemory(1), 2, 3));
+    }
+
+    [Fact]
+    public void FaceBoxCropsTheFaceOutOfAWholeFrame()
+    {
+        string path = dir.File("linear.onnx");
+        TinyModels.SaveLinear(path);
+        using var predictor = new EmotionPredictor(path, OneThread);
+        using var face = TinyModels.RandomImage(21);
+        // A 12x8 frame with the 4x4 face pasted at (5, 3) on a grey background.
+        using var frame = new Image<Rgb24>(12, 8, new Rgb24(128, 128, 128));
+        for (int y = 0; y < 4; y++)
+            for (int x = 0; x < 4; x++) frame[5 + x, 3 + y] = face[x, y];
+        var box = new FaceBox(5, 3, 4, 4);
+        var expected = TinyModels.Softmax(TinyModels.Logits(TinyModels.ChannelMeans(face, Normalization.ImageNet)));
+        var p = predictor.Predict(frame, box);
+        for (int k = 0; k < 7; k++) Assert.Equal(expected[k], p.Probabilities[k], 1e-5);
+        using var stream = predictor.OpenStream(1);
+        var streamed = stream.Push(frame, faceBox: box);
+        for (int k = 0; k < 7; k++) Assert.Equal(p.Probabilities[k], streamed[0].Probabilities[k]);
+        var e = Assert.Throws<ArgumentException>(() => predictor.Predict(frame));
+        Assert.Contains("The image is 12x8 pixels", e.Message);
     }
 
     [Fact]

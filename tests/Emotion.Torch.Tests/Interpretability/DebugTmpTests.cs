@@ -7,30 +7,26 @@ public class DebugTmpTests
     [Fact]
     public void Debug()
     {
+        Console.WriteLine("threads " + torch.get_num_threads() + " env " + Environment.GetEnvironmentVariable("DBG_THREADS"));
+        if (Environment.GetEnvironmentVariable("DBG_THREADS") is { } th) torch.set_num_threads(int.Parse(th));
         using var model = TinyCamModel.Create();
         model.eval();
         using var input = TinyCamModel.Input();
-        var x = input.clone().requires_grad_(true);
-        var o = model.forward(x);
-        var g = autograd.grad([o.Logits!.select(-1, 1).select(1, 0).sum()], [x])[0];
-        Console.WriteLine("manual t0 " + g[0, 0, TensorIndex.Colon, 0, 0].abs().max().ToSingle());
-        var g2 = autograd.grad([o.Logits!.select(-1, 1).sum()], [x])[0];
-        Console.WriteLine("manual all " + g2[0, 0, TensorIndex.Colon, 0, 0].abs().max().ToSingle());
-        var r = new EmotionExplainer(model, new ExplanationOptions { Method = ExplanationMethods.Saliency, Normalize = false }).Explain(input, new CategoryTarget(1));
-        Console.WriteLine("explainer " + r.Map(0, 0)[0]);
-        var r2 = new EmotionExplainer(model, new ExplanationOptions { Method = ExplanationMethods.Saliency, Normalize = false, SequenceMode = SequenceTargetMode.AllFrames }).Explain(input, new CategoryTarget(1));
-        Console.WriteLine("explainer all " + r2.Map(0, 0)[0]);
-        var ex = new EmotionExplainer(model);
-        for (int i = 0; i < 3; i++) ex.Explain(input, new CategoryTarget(4));
-        GC.Collect(); GC.WaitForPendingFinalizers();
-        long before = Tensor.TotalCount;
-        for (int i = 0; i < 10; i++) ex.Explain(input, new CategoryTarget(4));
-        GC.Collect(); GC.WaitForPendingFinalizers();
-        Console.WriteLine("explainer leak gradcam per 10 " + (Tensor.TotalCount - before));
-        var sal = new EmotionExplainer(model, new ExplanationOptions { Method = ExplanationMethods.Saliency });
-        before = Tensor.TotalCount;
-        for (int i = 0; i < 10; i++) sal.Explain(input, new CategoryTarget(4));
-        GC.Collect(); GC.WaitForPendingFinalizers();
-        Console.WriteLine("explainer leak saliency per 10 " + (Tensor.TotalCount - before));
+        var x = input.clone().view(6, 3, 12, 12).requires_grad_(true);
+        var feats = model.Backbone.call(x);
+        var g = autograd.grad([feats.select(1, 2).sum()], [x])[0];
+        var c1 = (nn.Module<Tensor, Tensor>)model.Backbone.GetLayer("conv1");
+        var c2 = (nn.Module<Tensor, Tensor>)model.Backbone.GetLayer("conv2");
+        var xb = input.clone().view(6, 3, 12, 12).requires_grad_(true);
+        var manual = nn.functional.relu(c2.call(nn.functional.relu(c1.call(xb)))).mean([2, 3]);
+        var gm = autograd.grad([manual.select(1, 2).sum()], [xb])[0];
+        Console.WriteLine("feat diff " + (feats - manual).abs().max().ToSingle() + " grad diff " + (g - gm).abs().max().ToSingle() + " scale " + gm.abs().max().ToSingle());
+        var xc = input.clone().view(6, 3, 12, 12).requires_grad_(true);
+        var h1 = c1.call(xc);
+        var gh = autograd.grad([nn.functional.relu(c2.call(nn.functional.relu(h1))).mean([2, 3]).select(1, 2).sum()], [h1])[0];
+        var xd = input.clone().view(6, 3, 12, 12).requires_grad_(true);
+        var gx = autograd.grad([c1.call(xd)], [xd], [gh])[0];
+        Console.WriteLine("chain diff " + (gx - gm).abs().max().ToSingle());
+        Console.WriteLine(torch.__version__);
     }
 }
