@@ -72,6 +72,15 @@ public sealed class SequenceExportTests
         ExportFixture.AssertSameOutputs(model, session, batch: 2, time: 2, seed: 9);
     }
 
+    [Fact]
+    public void The_affwildnet_preset_matches_torchsharp()
+    {
+        using var model = EmotionModel.Create().UseAffWildNetPreset().ForTask(EmotionTask.Combined).WithSeed(4).Build();
+        model.eval();
+        using var session = OrtHelper.Session(OnnxExporter.ToModel(model));
+        ExportFixture.AssertSameOutputs(model, session, batch: 1, time: 2, seed: 6, randomState: true);
+    }
+
     public static IEnumerable<object[]> SmallCnnCases()
     {
         foreach (var head in new[] { "gru", "gru2_bi", "lstm2", "lstm_bi", "none" })

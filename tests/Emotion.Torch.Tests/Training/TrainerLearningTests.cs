@@ -5,12 +5,12 @@ using Emotion.Torch.Evaluation;
 
 namespace Emotion.Torch.Tests.Training;
 
-public class TrainerLearningTests
+public class TrainerLearningTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public void Small_combined_model_learns_synthetic_data_and_writes_checkpoints_and_history()
     {
-        string output = SyntheticBatches.TempDirectory();
+        string dir = SyntheticBatches.TempDirectory();
         try
         {
             var train = SyntheticBatches.Create(batches: 24, batchSize: 8, frames: 4, size: 32, seed: 1);
@@ -25,12 +25,13 @@ public class TrainerLearningTests
                 GradientClipNorm = 5,
                 Epochs = 6,
                 Seed = 3,
-                OutputDirectory = output,
+                OutputDirectory = dir,
             };
             using var trainer = new Trainer(model, options, recorder);
             var result = trainer.Fit(BatchSource.FromBatches(train), BatchSource.FromBatches(validation));
 
             var last = result.History.Epochs[^1].Validation!;
+            output.WriteLine($"macro F1 {last.MacroF1:F3}, accuracy {last.Accuracy:F3}, CCC V {last.CccValence:F3}, CCC A {last.CccArousal:F3}, {result.History.Epochs.Sum(e => e.Seconds):F1} s, {result.History.Epochs[^1].FramesPerSecond:F0} frames/s");
             Assert.True(last.MacroF1 > 0.6, $"macro F1 {last.MacroF1} should be well above chance (1/7)");
             Assert.True(last.AbawVaScore > 0.5, $"mean CCC {last.AbawVaScore} should be clearly above 0");
             Assert.True(result.History.Epochs[^1].TrainLoss < result.History.Epochs[0].TrainLoss * 0.6);
@@ -49,10 +50,10 @@ public class TrainerLearningTests
             Assert.Contains("ccc", steps[0].LossTerms.Keys);
 
             // History files: one row per epoch.
-            var csv = File.ReadAllLines(Path.Combine(output, TrainingHistory.CsvFileName));
+            var csv = File.ReadAllLines(Path.Combine(dir, TrainingHistory.CsvFileName));
             Assert.Equal(7, csv.Length);
             Assert.StartsWith("epoch,global_step,learning_rate,train_loss,train_ccc,train_ce,val_loss,val_ccc,val_ce,accuracy,macro_f1,ccc_valence,ccc_arousal,ccc_mean,monitor", csv[0]);
-            var history = TrainingHistory.FromJson(File.ReadAllText(Path.Combine(output, TrainingHistory.JsonFileName)));
+            var history = TrainingHistory.FromJson(File.ReadAllText(Path.Combine(dir, TrainingHistory.JsonFileName)));
             Assert.Equal(6, history.Epochs.Length);
             Assert.Equal(last.MacroF1, history.Epochs[^1].Validation!.MacroF1);
 
@@ -65,7 +66,7 @@ public class TrainerLearningTests
             Assert.Equal(6, lastState.Epoch);
             Assert.Equal(result.GlobalStep, lastState.GlobalStep);
             Assert.True(lastState.HasOptimizerState);
-            Assert.Empty(Directory.GetDirectories(output, ".*"));
+            Assert.Empty(Directory.GetDirectories(dir, ".*"));
 
             using var reloaded = TrainingCheckpoint.LoadModel(result.LastCheckpoint!);
             Assert.Equal(model.Options, reloaded.Options);
@@ -81,7 +82,7 @@ public class TrainerLearningTests
         }
         finally
         {
-            Directory.Delete(output, recursive: true);
+            Directory.Delete(dir, recursive: true);
         }
     }
 }
