@@ -80,29 +80,40 @@ public static class TrainingCheckpoint
 
     /// <summary>
     /// The complete checkpoint folder for <paramref name="path"/>: the folder itself (or the folder of a file in it) when it
-    /// holds a training state; otherwise a complete copy left by an interrupted write (newest first).
+    /// holds a training state; a run's output directory resolves to its <c>best</c> checkpoint (else <c>last</c>); otherwise a
+    /// complete copy left by an interrupted write (newest first).
     /// </summary>
     /// <exception cref="FileNotFoundException">No checkpoint exists there.</exception>
-    public static string Resolve(string path)
+    public static string Resolve(string path) =>
+        TryResolve(path) ?? throw (Directory.Exists(path)
+            ? new FileNotFoundException(
+                $"'{path}' is not a training checkpoint: it lacks {StateFileName}, {EmotionModel.OptionsFileName} or {EmotionModel.WeightsFileName} (a saved model without training state can be opened with EmotionModel.Load).",
+                Path.Combine(Path.GetFullPath(path), StateFileName))
+            : new FileNotFoundException($"Training checkpoint '{path}' does not exist.", Path.GetFullPath(path)));
+
+    private static string? TryResolve(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var full = Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar);
         if (File.Exists(full)) full = Path.GetDirectoryName(full)!;
         if (IsComplete(full)) return full;
-        var parent = Path.GetDirectoryName(full);
-        if (parent is not null && Directory.Exists(parent))
+        if (Directory.Exists(full) && !File.Exists(Path.Combine(full, EmotionModel.OptionsFileName)))
         {
-            var recovered = Leftovers(parent, Path.GetFileName(full))
-                .Where(IsComplete)
-                .OrderByDescending(d => File.GetLastWriteTimeUtc(Path.Combine(d, StateFileName)))
-                .FirstOrDefault();
-            if (recovered is not null) return recovered;
+            foreach (var name in new[] { BestName, LastName })
+                if (TryResolveFolder(Path.Combine(full, name)) is { } inRun) return inRun;
         }
-        throw Directory.Exists(full)
-            ? new FileNotFoundException(
-                $"'{path}' is not a training checkpoint: it lacks {StateFileName}, {EmotionModel.OptionsFileName} or {EmotionModel.WeightsFileName} (a saved model without training state can be opened with EmotionModel.Load).",
-                Path.Combine(full, StateFileName))
-            : new FileNotFoundException($"Training checkpoint '{path}' does not exist.", full);
+        return TryResolveFolder(full);
+    }
+
+    private static string? TryResolveFolder(string full)
+    {
+        if (IsComplete(full)) return full;
+        var parent = Path.GetDirectoryName(full);
+        if (parent is null || !Directory.Exists(parent)) return null;
+        return Leftovers(parent, Path.GetFileName(full))
+            .Where(IsComplete)
+            .OrderByDescending(d => File.GetLastWriteTimeUtc(Path.Combine(d, StateFileName)))
+            .FirstOrDefault();
     }
 
     /// <summary>Reads a checkpoint's training state.</summary>
@@ -122,11 +133,15 @@ public static class TrainingCheckpoint
         }
     }
 
-    /// <summary>Loads the model of a checkpoint (architecture from its <c>model.json</c>, weights from <c>weights.dat</c>).</summary>
-    /// <exception cref="FileNotFoundException">No checkpoint exists there.</exception>
+    /// <summary>
+    /// Loads the model of a checkpoint (architecture from its <c>model.json</c>, weights from <c>weights.dat</c>); also accepts
+    /// a run's output directory (its best checkpoint) and a plain saved model folder (<see cref="EmotionModel.Save"/>).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No checkpoint or saved model exists there.</exception>
     /// <exception cref="FormatException">The options file is damaged.</exception>
     /// <exception cref="InvalidDataException">The weights file is damaged or truncated.</exception>
-    public static EmotionModel LoadModel(string path, Device? device = null) => EmotionModel.Load(Resolve(path), device);
+    public static EmotionModel LoadModel(string path, Device? device = null) =>
+        EmotionModel.Load(TryResolve(path) ?? (File.Exists(Path.Combine(path, EmotionModel.OptionsFileName)) || File.Exists(path) ? path : Resolve(path)), device);
 
     /// <summary>Restores the optimizer's state from a checkpoint folder.</summary>
     /// <exception cref="InvalidDataException">The state does not fit the optimizer or the file is damaged.</exception>

@@ -34,6 +34,20 @@ public class CheckpointTests : IDisposable
         Assert.Equal(EmotionTask.Combined, model.Options.Task);
     }
 
+    [Fact]
+    public void A_run_folder_resolves_to_its_best_checkpoint_and_a_plain_saved_model_loads_too()
+    {
+        string last = TrainedCheckpoint();
+        Assert.Equal(Path.Combine(_dir, TrainingCheckpoint.BestName), TrainingCheckpoint.Resolve(_dir));
+        using var fromRun = TrainingCheckpoint.LoadModel(_dir);
+        string plain = Path.Combine(_dir, "plain");
+        fromRun.Save(plain);
+        using var fromPlain = TrainingCheckpoint.LoadModel(plain);
+        Assert.Equal(fromRun.Options, fromPlain.Options);
+        Assert.Throws<FileNotFoundException>(() => TrainingCheckpoint.ReadState(plain));
+        Assert.Throws<FileNotFoundException>(() => TrainingCheckpoint.LoadModel(Path.Combine(_dir, "missing")));
+    }
+
     private static Emotion.Torch.Losses.LossSpec LossSpecDefault() => Emotion.Torch.Losses.LossSpec.DefaultFor(EmotionTask.Combined);
 
     [Fact]
