@@ -8,6 +8,7 @@ using Emotion.Torch.Backbones;
 using Emotion.Torch.Heads;
 using Emotion.Torch.Models;
 using Emotion.Torch.Training;
+using Emotion.Onnx.Smoothing;
 
 namespace Emotion.Cli.Commands;
 
@@ -99,6 +100,16 @@ public static class DemoCommand
         ui.MetricsComparison(results.Select(r => (r.Task.ToName(), r.Metrics)).ToList());
         foreach (var r in results)
             ui.Line($"{r.Task.ToName()}: checkpoint {r.Checkpoint}");
+
+        var combined = results.Single(r => r.Task == EmotionTask.Combined);
+        ui.Heading("Deployment: the combined model on ONNX Runtime, whole videos as streams");
+        using (var model = TrainingCheckpoint.LoadModel(combined.Checkpoint))
+        {
+            var smoothing = new PredictionSmootherOptions { Method = SmoothingMethod.MovingAverage, Window = 7, Mode = SmoothingMode.Centered };
+            var deployment = DeploymentCheck.Run(model, Path.Combine(options.OutputDirectory, "models", "combined.onnx"), valid, smoothing, cancellationToken);
+            ui.Line($"exported {deployment.OnnxPath}; largest |ONNX Runtime - TorchSharp| over every frame and output: {deployment.MaxAbsDifference:0.0e+0}");
+            ui.MetricsComparison([("onnx, per frame", deployment.Raw), ("onnx, smoothed (centred mean of 7)", deployment.Smoothed)]);
+        }
         return EmotionCli.Success;
     }
 

@@ -361,9 +361,16 @@ public sealed class Trainer : IDisposable
         using var output = Model.call(frames);
         using var loss = _loss.Compute(output, targets);
         loss.Total.backward();
-        if (Options.GradientClipNorm is { } maxNorm) nn.utils.clip_grad_norm_(_parameters, maxNorm);
+        if (Options.GradientClipNorm is { } maxNorm) nn.utils.clip_grad_norm_(TrainableParameters(), maxNorm);
         _optimizer.step();
         return loss.ToValues();
+    }
+
+    private List<Parameter> TrainableParameters()
+    {
+        var result = new List<Parameter>(_parameters.Length);
+        foreach (var p in _parameters) if (p.requires_grad) result.Add(p);
+        return result;
     }
 
     private double ApplySchedule(int epoch, double fraction)

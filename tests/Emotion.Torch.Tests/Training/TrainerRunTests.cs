@@ -108,6 +108,29 @@ public class TrainerRunTests
     }
 
     [Fact]
+    public void Frozen_stages_stay_unchanged_and_the_backbone_group_gets_its_own_rate()
+    {
+        var batches = SyntheticBatches.Create(batches: 3, batchSize: 2, frames: 2, size: 16, seed: 4);
+        using var model = EmotionModel.Create().WithInput(2, 16).WithBackbone(Emotion.Torch.Backbones.BackboneSpec.SmallCnn(0.25))
+            .WithRecurrentHead(HeadSpec.Gru(hidden: 8)).ForTask(EmotionTask.Categorical).FreezeStages("block1").WithSeed(2).Build();
+        var frozen = model.named_parameters().Where(p => !p.parameter.requires_grad).ToDictionary(p => p.name, p => p.parameter.detach().clone());
+        var trainable = model.named_parameters().Where(p => p.parameter.requires_grad).ToDictionary(p => p.name, p => p.parameter.detach().clone());
+        Assert.NotEmpty(frozen);
+        using var trainer = new Trainer(model, new TrainerOptions
+        {
+            Epochs = 1, MonitorMetric = MonitorMetric.Loss, GradientClipNorm = 0.5, LearningRate = 1e-2, BackboneLearningRate = 1e-3, Optimizer = OptimizerKind.AdamW, WeightDecay = 0.01,
+        });
+        trainer.Fit(BatchSource.FromBatches(batches));
+        var groups = trainer.Optimizer.ParamGroups.ToList();
+        Assert.Equal([1e-3, 1e-2], groups.Select(g => g.LearningRate));
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            if (frozen.TryGetValue(name, out var before)) Assert.True(before.equal(parameter).all().item<bool>(), $"{name} changed although frozen");
+            else Assert.False(trainable[name].equal(parameter).all().item<bool>(), $"{name} did not train");
+        }
+    }
+
+    [Fact]
     public void Monitoring_a_validation_metric_without_validation_data_is_refused()
     {
         using var model = SyntheticBatches.Model(EmotionTask.Categorical, size: 16, frames: 2, hidden: 8, width: 0.25);
