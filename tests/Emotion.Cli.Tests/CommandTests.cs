@@ -11,7 +11,7 @@ public sealed class CommandTests(TrainedModelFixture fixture) : IClassFixture<Tr
     {
         var result = CliRunner.Run("--help");
         Assert.Equal(0, result.ExitCode);
-        foreach (var name in new[] { "demo", "train", "evaluate", "predict", "export" })
+        foreach (var name in new[] { "demo", "train", "evaluate", "predict", "export", "explain" })
             Assert.Contains(name, result.Output);
     }
 
@@ -21,6 +21,7 @@ public sealed class CommandTests(TrainedModelFixture fixture) : IClassFixture<Tr
     [InlineData("evaluate", "--help")]
     [InlineData("predict", "--help")]
     [InlineData("export", "--help")]
+    [InlineData("explain", "--help")]
     public void Every_command_has_help(params string[] args)
     {
         var result = CliRunner.Run(args);
@@ -204,5 +205,40 @@ public sealed class CommandTests(TrainedModelFixture fixture) : IClassFixture<Tr
         var result = CliRunner.Run("export", "--model", Path.Combine(fixture.Root, "missing"), "--out", Path.Combine(NewDir(), "m.onnx"));
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("does not exist", result.Error);
+    }
+
+    [Fact]
+    public void Explain_writes_one_overlay_per_frame_of_the_frame_size()
+    {
+        var dir = NewDir();
+        var video = fixture.FirstVideoFolder;
+        var result = CliRunner.Run("explain", "--model", fixture.Checkpoint, "--input", video, "--target", "happiness", "--out", dir);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var pngs = Directory.GetFiles(dir, "*.png");
+        Assert.Equal(Directory.GetFiles(video).Length, pngs.Length);
+        using var image = SixLabors.ImageSharp.Image.Load(pngs[0]);
+        Assert.Equal(32, image.Width);
+    }
+
+    [Theory]
+    [InlineData("--target", "joy")]
+    [InlineData("--method", "lime")]
+    public void Explain_rejects_an_unknown_target_or_method(string option, string value)
+    {
+        var args = new List<string> { "explain", "--model", fixture.Checkpoint, "--input", fixture.FirstVideoFolder, "--target", "valence", "--out", NewDir() };
+        int i = args.IndexOf(option);
+        if (i >= 0) args[i + 1] = value; else { args.Add(option); args.Add(value); }
+        var result = CliRunner.Run(args.ToArray());
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(value, result.Error);
+    }
+
+    [Fact]
+    public void Explain_with_a_layer_that_does_not_exist_names_it()
+    {
+        var result = CliRunner.Run("explain", "--model", fixture.Checkpoint, "--input", fixture.FirstVideoFolder, "--target", "valence",
+            "--layer", "block9", "--out", NewDir());
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("block9", result.Error);
     }
 }

@@ -13,5 +13,6 @@ public static class CommandCatalog
         EvaluateCommand.Create(),
         PredictCommand.Create(),
         ExportCommand.Create(),
+        ExplainCommand.Create(),
     ];
 }

@@ -57,7 +57,8 @@ public sealed class EmotionExplainer
         ArgumentNullException.ThrowIfNull(frame);
         if (frame.dim() != 3)
             throw new ArgumentException($"Expected one frame [3, {Model.Options.FrameSize}, {Model.Options.FrameSize}], got [{string.Join(", ", frame.shape)}].", nameof(frame));
-        using var batch = frame.unsqueeze(0).unsqueeze(0);
+        using var sequence = frame.unsqueeze(0);
+        using var batch = sequence.unsqueeze(0);
         return Explain(batch, target);
     }
 

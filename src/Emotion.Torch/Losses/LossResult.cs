@@ -25,6 +25,7 @@ public sealed class LossResult : IDisposable
     /// <summary>Reads the total and the unweighted terms to the host (one device synchronisation).</summary>
     public LossValues ToValues()
     {
+        using var scope = NewDisposeScope();
         var builder = ImmutableDictionary.CreateBuilder<string, double>();
         foreach (var (name, _, value) in Terms) builder[name] = value.detach().cpu().item<float>();
         return new LossValues(Total.detach().cpu().item<float>(), builder.ToImmutable());
