@@ -16,7 +16,6 @@ namespace Emotion.Benchmarks;
 /// the library's TorchSharp model, and the same model exported by the library and run on ONNX Runtime (CPU), at 1 frame
 /// per call (latency-bound) and 32 frames per call (4 sequences x 8 frames).
 /// </summary>
-[Config(typeof(ThroughputConfig))]
 public class InferenceBenchmarks
 {
     private const int Size = 112;
@@ -29,11 +28,11 @@ public class InferenceBenchmarks
     private string? onnxPath;
 
     /// <summary>TorchVision backbone.</summary>
-    [Params(BackboneNames.ResNet18, BackboneNames.MobileNetV3Small)]
+    [ParamsSource(typeof(BenchmarkScope), nameof(BenchmarkScope.Backbones))]
     public string Backbone { get; set; } = BackboneNames.ResNet18;
 
     /// <summary>Recurrent head.</summary>
-    [Params("gru", "lstm", "none")]
+    [ParamsSource(typeof(BenchmarkScope), nameof(BenchmarkScope.Heads))]
     public string Head { get; set; } = "gru";
 
     /// <summary>Frames per call: 1 (one sequence of one frame) or 32 (4 sequences of 8 frames).</summary>

@@ -11,7 +11,6 @@ namespace Emotion.Benchmarks;
 /// (frames/s per core; the reference figures in docs/benchmarks.md come from the same operation), and the background
 /// batch loader delivering 4 x 8-frame training batches from disk, with and without its decoded-frame cache.
 /// </summary>
-[Config(typeof(ThroughputConfig))]
 public class PreprocessingBenchmarks
 {
     private const int FramesPerRound = 256;

@@ -18,7 +18,6 @@ namespace Emotion.Benchmarks;
 /// background loader with its decoded-frame cache, then <see cref="Trainer"/>) against plain TorchSharp running the same
 /// network on in-memory tensors (the baseline). The ratio is the library's overhead, data loading included.
 /// </summary>
-[Config(typeof(ThroughputConfig))]
 public class TrainingBenchmarks
 {
     private const int Batch = 4, Frames = 8, Size = 112, Steps = 4;
@@ -30,11 +29,11 @@ public class TrainingBenchmarks
     private EmotionModel? model;
 
     /// <summary>TorchVision backbone.</summary>
-    [Params(BackboneNames.ResNet18, BackboneNames.MobileNetV3Small)]
+    [ParamsSource(typeof(BenchmarkScope), nameof(BenchmarkScope.Backbones))]
     public string Backbone { get; set; } = BackboneNames.ResNet18;
 
     /// <summary>Recurrent head.</summary>
-    [Params("gru", "lstm", "none")]
+    [ParamsSource(typeof(BenchmarkScope), nameof(BenchmarkScope.Heads))]
     public string Head { get; set; } = "gru";
 
     /// <summary>Builds both models and the data.</summary>
