@@ -18,6 +18,7 @@ public sealed class ThroughputConfig : ManualConfig
     /// <summary>Creates the configuration.</summary>
     public ThroughputConfig()
     {
+        Add(DefaultConfig.Instance);
         AddJob(Short
             ? Job.Default.WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(3).WithInvocationCount(1).WithUnrollFactor(1).WithId("short")
             : Job.Default.WithInvocationCount(1).WithUnrollFactor(1).WithMinIterationCount(5).WithMaxIterationCount(15));
