@@ -55,6 +55,10 @@ case "$verb" in
   build) setup; build "$@" ;;
   test)
     setup; build
+    # libtorch 2.10's oneDNN AVX2/AVX-512 convolution kernels crash or return wrong input gradients on some CPUs
+    # (seen on AMD EPYC with AVX-512: ResNet-50/VGG at 32 px, and Grad-CAM vs PyTorch references). The tests pin oneDNN to
+    # SSE4.1, which matches PyTorch exactly; see docs/troubleshooting.md. Set ONEDNN_MAX_CPU_ISA yourself to override.
+    export ONEDNN_MAX_CPU_ISA=${ONEDNN_MAX_CPU_ISA:-SSE41}
     dotnet test Emotion.Core.sln -c "$CONFIG" --no-build -nologo "$@" ;;
   demo)
     setup; build

@@ -205,7 +205,7 @@ public sealed class EmotionModel : nn.Module<Tensor, EmotionOutput>
         Directory.CreateDirectory(directory);
         SaveWeights(Path.Combine(directory, WeightsFileName));
         var json = Encoding.UTF8.GetBytes(Options.ToJson());
-        StateDictFile.WriteAtomically(Path.Combine(directory, OptionsFileName), s => s.Write(json));
+        Emotion.Core.IO.AtomicFile.Write(Path.Combine(directory, OptionsFileName), s => s.Write(json));
     }
 
     /// <summary>Saves only the weights (state dictionary, TorchSharp format) to a file, atomically.</summary>
@@ -225,7 +225,11 @@ public sealed class EmotionModel : nn.Module<Tensor, EmotionOutput>
     public static EmotionModel Load(string path, Device? device = null, BackboneRegistry? registry = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var directory = Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path))!;
+        string directory;
+        if (Directory.Exists(path)) directory = path;
+        else if (File.Exists(path)) directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        else throw new FileNotFoundException(
+            $"'{path}' does not exist; expected a saved emotion model folder (with {OptionsFileName} and {WeightsFileName}) or one of its files.", path);
         var optionsPath = Path.Combine(directory, OptionsFileName);
         var weightsPath = Path.Combine(directory, WeightsFileName);
         if (!File.Exists(optionsPath))

@@ -58,39 +58,11 @@ public static class StateDictFile
     {
         ArgumentNullException.ThrowIfNull(stateDict);
         var copy = new Dictionary<string, Tensor>(stateDict);
-        WriteAtomically(path, stream =>
+        Emotion.Core.IO.AtomicFile.Write(path, stream =>
         {
             using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
             nn.Module.save_state_dict(writer, copy);
         });
-    }
-
-    /// <summary>
-    /// Writes a file atomically: <paramref name="write"/> fills a temporary file in the target's folder, which is flushed
-    /// and renamed over <paramref name="path"/>; on failure the temporary file is removed and the target is untouched.
-    /// </summary>
-    public static void WriteAtomically(string path, Action<Stream> write)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        ArgumentNullException.ThrowIfNull(write);
-        var full = Path.GetFullPath(path);
-        var folder = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
-        var temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temp); } catch (IOException) { /* best effort */ }
-            throw;
-        }
     }
 
     private static Dictionary<string, Tensor> ReadTorchSharp(string path)
