@@ -45,7 +45,22 @@ PIN
   fi
 }
 
-setup() { ensure_libstdcxx; }
+# Video input (FFMpegCore) runs Debian's ffmpeg/ffprobe binaries.
+ensure_ffmpeg() {
+  command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null && return 0
+  if command -v apt-get >/dev/null; then
+    log "installing ffmpeg (video input) with apt-get"
+    as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends ffmpeg >/dev/null \
+      || log "WARNING: could not install ffmpeg; video input will not work (images and frame folders still do)"
+  else
+    log "WARNING: ffmpeg/ffprobe not found: install them (brew install ffmpeg, winget install ffmpeg) for video input"
+  fi
+}
+
+# Real faces, a video and pretrained detector/emotion models used by tests and the demo (assets/assets.tsv).
+ensure_assets() { assets/fetch.sh || { log "WARNING: some assets could not be fetched; tests that use them will fail and say which"; return 0; }; }
+
+setup() { ensure_libstdcxx; ensure_ffmpeg; ensure_assets; }
 
 build() { dotnet build Emotion.Core.sln -c "$CONFIG" -nologo -v:q "$@"; }
 
