@@ -1,75 +1,137 @@
 using System.CommandLine;
+using System.Globalization;
 using Emotion.Cli.Terminal;
+using Emotion.Cli.Workflows;
+using Emotion.Core.IO;
+using Emotion.FaceDetection;
 using Emotion.Onnx;
 using Emotion.Preprocessing.Annotations;
-using Emotion.Preprocessing.Frames;
 using Emotion.Torch.Inference;
 using Emotion.Torch.Training;
+using Emotion.Video;
 
 namespace Emotion.Cli.Commands;
 
 /// <summary>
-/// <c>emotion predict --model CHECKPOINT|model.onnx --input FILE|DIR --out FILE</c>: per-frame predictions for an image or
-/// a folder of frames, in the CSV format of <c>evaluate</c>. An .onnx model runs on ONNX Runtime, a checkpoint on TorchSharp.
+/// <c>emotion predict --model CHECKPOINT|model.onnx --input FILE|DIR|VIDEO --out FILE</c>: per-frame predictions for an
+/// image, a folder of frames or a video file (mp4, avi, mkv, webm, mov; decoded with ffmpeg), in the CSV format of
+/// <c>evaluate</c> plus a <c>time_s</c> column for videos. Faces come from the frames themselves (face crops), a face box
+/// file (<c>--faces</c>) or a BlazeFace detector (<c>--detector</c>). An .onnx model runs on ONNX Runtime, a checkpoint on
+/// TorchSharp. Rows are written as they are predicted, so memory stays flat for a video of any length.
 /// </summary>
 public static class PredictCommand
 {
+    /// <summary>The default margin around detected faces, as a fraction of the box size on each side.</summary>
+    public const float DefaultDetectorMargin = 0.2f;
+
     /// <summary>Creates the command.</summary>
     public static Command Create()
     {
         var modelPath = new Option<FileSystemInfo>("--model") { Description = "A checkpoint folder or an .onnx file.", Required = true };
-        var input = new Option<FileSystemInfo>("--input") { Description = "An image (jpg, png) or a folder of frames named by number.", Required = true };
+        var input = new Option<FileSystemInfo>("--input")
+        {
+            Description = "An image (jpg, png), a folder of frames named by number, or a video (mp4, avi, mkv, webm, mov; needs ffmpeg).",
+            Required = true,
+        };
         var output = new Option<FileInfo>("--out") { Description = "The CSV file to write.", Required = true };
-        var command = new Command("predict", "Predict categories and valence/arousal for every frame of an image or a frame folder.") { modelPath, input, output };
+        var every = new Option<int?>("--every") { HelpName = "K", Description = "Video: predict every K-th frame (frames 1, 1+K, 1+2K, ...)." };
+        var fps = new Option<double?>("--fps") { HelpName = "F", Description = "Video: predict about F frames per second, chosen by timestamp." };
+        var maxFrames = new Option<int?>("--max-frames") { HelpName = "N", Description = "Video: stop after this many predicted frames." };
+        var faces = new Option<FileInfo>("--faces") { HelpName = "boxes.csv", Description = "A CSV of face boxes with the header video,frame,x,y,w,h (pixels of the full frame); video is the input's name without extension. Frames without a box are skipped." };
+        var detector = new Option<FileInfo>("--detector") { HelpName = "blazeface.onnx", Description = "A BlazeFace ONNX model (face_detection_front_128x128): find faces in every frame and crop to them." };
+        var allFaces = new Option<bool>("--all-faces") { Description = "With --detector: one prediction stream per tracked face; the video column gets a _face<N> suffix per track (ONNX models)." };
+        var margin = new Option<float?>("--margin") { HelpName = "M", Description = $"Grow each face box by this fraction of its size on every side (default {DefaultDetectorMargin.ToString(CultureInfo.InvariantCulture)} with --detector, 0 with --faces)." };
+        var ffmpegDir = new Option<DirectoryInfo>("--ffmpeg-dir") { HelpName = "DIR", Description = "The folder holding ffmpeg and ffprobe (default: found on PATH)." };
+        var command = new Command("predict", "Predict categories and valence/arousal for every frame of an image, a frame folder or a video.")
+        {
+            modelPath, input, output, every, fps, maxFrames, faces, detector, allFaces, margin, ffmpegDir,
+        };
         command.SetAction((parse, cancellationToken) =>
         {
             var ui = new ConsoleUi(parse.InvocationConfiguration.Output);
             string model = CliArguments.ExistingPath(parse.GetValue(modelPath), "--model");
             string source = CliArguments.ExistingPath(parse.GetValue(input), "--input");
-            var frames = ReadFrames(source);
-            string videoId = Path.GetFileNameWithoutExtension(source.TrimEnd(Path.DirectorySeparatorChar));
             string outPath = parse.GetRequiredValue(output).FullName;
-            int count = File.Exists(model) && model.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)
-                ? PredictOnnx(model, videoId, frames, outPath)
-                : PredictCheckpoint(model, videoId, frames, outPath, cancellationToken);
+            var facesFile = parse.GetValue(faces);
+            var detectorFile = parse.GetValue(detector);
+            bool all = parse.GetValue(allFaces);
+            bool onnx = File.Exists(model) && model.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
+            if (facesFile is not null && detectorFile is not null) throw new UsageException("--faces and --detector exclude each other: give boxes or a detector.");
+            if (all && detectorFile is null) throw new UsageException("--all-faces needs --detector (a face box file gives one face per frame).");
+            if (all && !onnx) throw new UsageException("--all-faces needs an .onnx model (export the checkpoint with 'emotion export').");
+            float boxMargin = parse.GetValue(margin) ?? (detectorFile is not null ? DefaultDetectorMargin : 0f);
+            if (!(boxMargin >= 0f && boxMargin <= 2f)) throw new UsageException($"--margin must be between 0 and 2; got {boxMargin.ToString(CultureInfo.InvariantCulture)}.");
+
+            int? step = parse.GetValue(every);
+            double? rate = parse.GetValue(fps);
+            int? limit = parse.GetValue(maxFrames);
+            var videoOptions = VideoOptions(step, rate, limit, parse.GetValue(ffmpegDir));
+            var frames = PredictionInput.Open(source, videoOptions);
+            if ((step is not null || rate is not null || limit is not null) && !frames.IsVideo)
+                throw new UsageException("--every, --fps and --max-frames apply to video input only.");
+            using var finder = Faces(facesFile, detectorFile, frames, all, boxMargin);
+
+            int count = 0;
+            IEnumerable<PredictionRow> Counted(IEnumerable<PredictionRow> rows)
+            {
+                foreach (var row in rows)
+                {
+                    count++;
+                    yield return row;
+                }
+            }
+
+            if (onnx)
+            {
+                using var predictor = new EmotionPredictor(model, new EmotionPredictorOptions { ResizeFrames = true });
+                AtomicFile.WriteText(outPath, writer => PredictionCsv.Write(writer, predictor.Categories,
+                    Counted(StreamingPrediction.Onnx(predictor, frames, finder, cancellationToken)), withTime: frames.IsVideo));
+            }
+            else
+            {
+                using var checkpoint = TrainingCheckpoint.LoadModel(model);
+                var predictor = new FrameSequencePredictor(checkpoint);
+                AtomicFile.WriteText(outPath, writer => PredictionCsv.Write(writer, checkpoint.Info.Categories,
+                    Counted(StreamingPrediction.Checkpoint(predictor, frames, finder, cancellationToken)), withTime: frames.IsVideo));
+            }
+            if (frames.Video is { } video)
+            {
+                var info = video.Info;
+                ui.Line($"video {info.Width}x{info.Height}, {info.FrameRate.ToString("0.###", CultureInfo.InvariantCulture)} fps, " +
+                        $"{info.Duration.ToString("0.##", CultureInfo.InvariantCulture)} s, {info.Codec}; sampled {video.Options.Sampling}");
+            }
             ui.Line($"{count} frames predicted; wrote {outPath}");
             return Task.FromResult(EmotionCli.Success);
         });
         return command;
     }
 
-    private static IReadOnlyList<NumberedFrame> ReadFrames(string source)
+    private static VideoReaderOptions VideoOptions(int? every, double? fps, int? maxFrames, DirectoryInfo? ffmpegDir)
     {
-        if (Directory.Exists(source))
+        if (every is not null && fps is not null) throw new UsageException("--every and --fps exclude each other: choose a frame step or a frame rate.");
+        if (every is not null) CliArguments.Positive(every.Value, "--every");
+        if (fps is not null && !(fps > 0 && double.IsFinite(fps.Value))) throw new UsageException($"--fps must be a positive number; got {fps}.");
+        if (maxFrames is not null) CliArguments.Positive(maxFrames.Value, "--max-frames");
+        return new VideoReaderOptions
         {
-            var frames = FrameSources.FromFolder(source);
-            return frames.Count > 0 ? frames : throw new CommandFailedException($"--input: folder '{source}' holds no jpg or png frames.");
-        }
-        if (!FrameSources.IsImageFile(source))
-            throw new UsageException($"--input: '{source}' is not a supported image (expected {string.Join(", ", FrameSources.ImageExtensions)}) or a folder of frames.");
-        return FrameSources.FromFiles([source]);
+            Sampling = every is { } k ? FrameSampling.EveryNth(k) : fps is { } f ? FrameSampling.TargetRate(f) : FrameSampling.All,
+            MaxFrames = maxFrames,
+            BinaryFolder = ffmpegDir?.FullName,
+        };
     }
 
-    private static int PredictOnnx(string modelPath, string videoId, IReadOnlyList<NumberedFrame> frames, string outPath)
+    private static FaceRegionFinder Faces(FileInfo? facesFile, FileInfo? detectorFile, PredictionInput input, bool allFaces, float margin)
     {
-        using var predictor = new EmotionPredictor(modelPath, new EmotionPredictorOptions { ResizeFrames = true });
-        var rows = new List<PredictionRow>(frames.Count);
-        int i = 0;
-        foreach (var prediction in predictor.PredictStream(frames.Select(f => f.Source.Decode())))
+        if (facesFile is not null)
         {
-            rows.Add(new PredictionRow(videoId, prediction with { FrameNumber = frames[i].Number }));
-            i++;
+            string path = CliArguments.ExistingFile(facesFile, "--faces");
+            return FaceRegionFinder.FromTable(FaceBoxCsv.Read(path), path, input.VideoId, margin);
         }
-        PredictionCsv.Write(outPath, predictor.Categories, rows);
-        return rows.Count;
-    }
-
-    private static int PredictCheckpoint(string checkpoint, string videoId, IReadOnlyList<NumberedFrame> frames, string outPath, CancellationToken cancellationToken)
-    {
-        using var model = TrainingCheckpoint.LoadModel(checkpoint);
-        var predictor = new FrameSequencePredictor(model);
-        var rows = predictor.Predict(frames, cancellationToken).Select(p => new PredictionRow(videoId, p)).ToList();
-        PredictionCsv.Write(outPath, model.Info.Categories, rows);
-        return rows.Count;
+        if (detectorFile is not null)
+        {
+            string path = CliArguments.ExistingFile(detectorFile, "--detector");
+            return FaceRegionFinder.FromDetector(new BlazeFaceDetector(path), allFaces, margin);
+        }
+        return FaceRegionFinder.WholeFrames();
     }
 }

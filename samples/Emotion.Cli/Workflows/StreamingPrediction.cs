@@ -1,0 +1,88 @@
+using Emotion.FaceDetection.Tracking;
+using Emotion.Onnx;
+using Emotion.Preprocessing.Annotations;
+using Emotion.Preprocessing.Frames;
+using Emotion.Torch.Inference;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+
+namespace Emotion.Cli.Workflows;
+
+/// <summary>
+/// Frames -> face regions -> per-frame predictions -> rows, all lazily: a video is decoded, cropped and predicted one
+/// frame (or one chunk) at a time and each row is handed on as soon as it is ready, so nothing grows with the length of
+/// the input. ONNX models give one stream per face track; checkpoints (TorchSharp) follow one face.
+/// </summary>
+public static class StreamingPrediction
+{
+    /// <summary>The rows of an ONNX model over <paramref name="input"/>: one stream per track with several faces, else one.</summary>
+    public static IEnumerable<PredictionRow> Onnx(EmotionPredictor predictor, PredictionInput input, FaceRegionFinder faces,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(predictor);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(faces);
+        string StreamId(int track) => faces.MultipleFaces ? $"{input.VideoId}_face{track}" : input.VideoId;
+        using var streams = new TrackStreams<TrackPredictionStream>(track => new TrackPredictionStream(predictor, StreamId(track)));
+        foreach (var frame in input.Frames(cancellationToken))
+        {
+            var regions = faces.Find(frame);
+            foreach (int ended in faces.EndedTrackIds)
+            {
+                if (!streams.OpenTrackIds.Contains(ended)) continue;
+                foreach (var row in streams[ended].Complete()) yield return row;
+            }
+            streams.Close(faces.EndedTrackIds);
+            foreach (var region in regions)
+                foreach (var row in streams[region.TrackId].Push(frame, region.Box)) yield return row;
+        }
+        foreach (int track in streams.OpenTrackIds.Order().ToList())
+            foreach (var row in streams[track].Complete()) yield return row;
+    }
+
+    /// <summary>
+    /// The rows of a TorchSharp checkpoint over <paramref name="input"/>, one face: each frame (cropped to its face) is
+    /// copied into an in-memory frame source for <see cref="FrameSequencePredictor"/>, which predicts chunk by chunk with
+    /// the recurrent state carried; the copies are released as their predictions come out.
+    /// </summary>
+    /// <exception cref="ArgumentException">The finder yields several faces per frame (use an ONNX model for that).</exception>
+    public static IEnumerable<PredictionRow> Checkpoint(FrameSequencePredictor predictor, PredictionInput input, FaceRegionFinder faces,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(predictor);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(faces);
+        if (faces.MultipleFaces) throw new ArgumentException("Several faces per frame need an ONNX model.", nameof(faces));
+        var pending = new Queue<(int Number, double? Time, Image<Rgb24> Image)>();
+        try
+        {
+            foreach (var p in predictor.Predict(Frames(), cancellationToken))
+            {
+                var (number, time, image) = pending.Dequeue();
+                image.Dispose();
+                if (number != p.FrameNumber)
+                    throw new InvalidOperationException($"Internal error: prediction for frame {p.FrameNumber} arrived where frame {number} was expected.");
+                yield return new PredictionRow(input.VideoId, p, time);
+            }
+        }
+        finally
+        {
+            while (pending.Count > 0) pending.Dequeue().Image.Dispose();
+        }
+
+        IEnumerable<NumberedFrame> Frames()
+        {
+            foreach (var frame in input.Frames(cancellationToken))
+            {
+                var regions = faces.Find(frame);
+                if (regions.Count == 0) continue;
+                var image = regions[0].Box is { } box
+                    ? frame.Image.Clone(c => c.Crop(box.ClampTo(frame.Image.Width, frame.Image.Height)))
+                    : frame.Image.Clone();
+                pending.Enqueue((frame.Number, frame.TimeSeconds, image));
+                yield return new NumberedFrame(frame.Number, new InMemoryFrameSource(image, $"frame {frame.Number} of '{input.Path}'"));
+            }
+        }
+    }
+}

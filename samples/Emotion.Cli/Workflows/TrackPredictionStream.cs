@@ -1,0 +1,53 @@
+using Emotion.Onnx;
+using Emotion.Preprocessing.Annotations;
+using Emotion.Preprocessing.Transforms;
+
+namespace Emotion.Cli.Workflows;
+
+/// <summary>
+/// The ONNX prediction stream of one face track (or of the one followed face): an <see cref="EmotionStream"/> with its
+/// recurrent state carried from frame to frame, and the timestamps of the frames it has been given, so that each
+/// prediction becomes a <see cref="PredictionRow"/> with its frame's time.
+/// </summary>
+public sealed class TrackPredictionStream : IDisposable
+{
+    private readonly EmotionStream stream;
+    private readonly Queue<(int Number, double? Time)> pending = new();
+
+    /// <summary>Opens a stream on <paramref name="predictor"/> whose rows carry <paramref name="videoId"/>.</summary>
+    public TrackPredictionStream(EmotionPredictor predictor, string videoId)
+    {
+        stream = predictor.OpenStream();
+        VideoId = videoId;
+    }
+
+    /// <summary>The id written in the rows' <c>video</c> column.</summary>
+    public string VideoId { get; }
+
+    /// <summary>Adds a frame (cropped to <paramref name="box"/> when given); returns the rows that became ready.</summary>
+    public IReadOnlyList<PredictionRow> Push(InputFrame frame, FaceBox? box)
+    {
+        pending.Enqueue((frame.Number, frame.TimeSeconds));
+        return Rows(stream.Push(frame.Image, frame.Number, box));
+    }
+
+    /// <summary>Ends the track: predicts the frames still pending and returns their rows.</summary>
+    public IReadOnlyList<PredictionRow> Complete() => Rows(stream.Complete());
+
+    /// <inheritdoc />
+    public void Dispose() => stream.Dispose();
+
+    private List<PredictionRow> Rows(IReadOnlyList<Core.FramePrediction> predictions)
+    {
+        var rows = new List<PredictionRow>(predictions.Count);
+        foreach (var p in predictions)
+        {
+            // Predictions come out in the order the frames went in, one per frame.
+            var (number, time) = pending.Dequeue();
+            if (number != p.FrameNumber)
+                throw new InvalidOperationException($"Internal error: prediction for frame {p.FrameNumber} arrived where frame {number} was expected.");
+            rows.Add(new PredictionRow(VideoId, p, time));
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,193 @@
+using System.Globalization;
+using Xunit.Abstractions;
+
+namespace Emotion.Cli.Tests;
+
+/// <summary>
+/// <c>emotion predict</c> on video files: the acceptance test (a video made with ffmpeg from the frames gives the
+/// frames' own predictions within the codec's tolerance), frame sampling, face boxes, the detector, and bad input.
+/// </summary>
+public sealed class PredictVideoTests(VideoPredictionFixture fixture, ITestOutputHelper output) : IClassFixture<VideoPredictionFixture>
+{
+    // Lossless RGB video (ffv1, bgr0) of the exact pixels: only float rounding differs, and nothing should.
+    private const double LosslessTolerance = 1e-5;
+    // libx264 -qp 0 in yuv444p: the RGB -> YUV -> RGB round trip moves pixels by 1-2 levels of 255
+    // (measured: 0.0014 on probabilities and valence/arousal).
+    private const double NearLosslessTolerance = 0.01;
+    // libx264 -crf 18 in yuv420p (quarter-resolution chroma) on 48x48 crops (measured: 0.0063, every top category the same).
+    private const double LossyTolerance = 0.05;
+    private const double LossyCategoryAgreement = 0.9;
+
+    private PredictionTable Predict(string model, string input, params string[] extra)
+    {
+        var csv = Path.Combine(fixture.NewDir(), "predictions.csv");
+        var result = CliRunner.Run(["predict", "--model", model, "--input", input, "--out", csv, .. extra]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return PredictionTable.Read(csv);
+    }
+
+    [Fact]
+    public void Video_gives_the_frame_folders_predictions_within_codec_tolerance()
+    {
+        var folder = Predict(fixture.Onnx, fixture.JpegFolder);
+        var pngFolder = Predict(fixture.Onnx, fixture.PngFolder);
+        Assert.Equal(0, PredictionTable.MaxDifference(folder, pngFolder), 6); // the PNG copies hold the JPEG's decoded pixels
+
+        var lossless = Predict(fixture.Onnx, fixture.Lossless);
+        Assert.Equal(fixture.FrameCount, lossless.Rows.Count);
+        Assert.Equal(["video", "frame", "time_s", "category"], lossless.Header.Take(4));
+        for (int r = 0; r < lossless.Rows.Count; r++)
+        {
+            Assert.Equal("clip", lossless.Cell(r, "video"));
+            Assert.Equal(r + 1, int.Parse(lossless.Cell(r, "frame"), CultureInfo.InvariantCulture));
+            Assert.Equal(r / VideoPredictionFixture.Fps, lossless.Number(r, "time_s"), 3);
+            Assert.Equal(pngFolder.Cell(r, "frame"), lossless.Cell(r, "frame"));
+        }
+        double losslessDiff = PredictionTable.MaxDifference(folder, lossless);
+        var nearLossless = Predict(fixture.Onnx, fixture.NearLossless);
+        double nearDiff = PredictionTable.MaxDifference(folder, nearLossless);
+        var lossy = Predict(fixture.Onnx, fixture.Lossy);
+        double lossyDiff = PredictionTable.MaxDifference(folder, lossy);
+        double agreement = PredictionTable.CategoryAgreement(folder, lossy);
+        output.WriteLine($"max |difference| lossless {losslessDiff:G3}, near-lossless {nearDiff:G3}, lossy {lossyDiff:G3}; lossy top-category agreement {agreement:P0}");
+
+        Assert.InRange(losslessDiff, 0, LosslessTolerance);
+        Assert.Equal(1.0, PredictionTable.CategoryAgreement(folder, lossless));
+        Assert.InRange(nearDiff, 0, NearLosslessTolerance);
+        Assert.InRange(lossyDiff, 0, LossyTolerance);
+        Assert.InRange(agreement, LossyCategoryAgreement, 1.0);
+    }
+
+    [Fact]
+    public void Checkpoint_on_video_matches_checkpoint_on_the_frames()
+    {
+        var folder = Predict(fixture.Model.Checkpoint, fixture.PngFolder);
+        var video = Predict(fixture.Model.Checkpoint, fixture.Lossless);
+        Assert.Equal(folder.Rows.Count, video.Rows.Count);
+        Assert.Contains("time_s", video.Header);
+        Assert.InRange(PredictionTable.MaxDifference(folder, video), 0, LosslessTolerance);
+    }
+
+    [Fact]
+    public void Every_and_fps_sample_frames_with_their_timestamps()
+    {
+        var every = Predict(fixture.Onnx, fixture.Lossless, "--every", "3");
+        var expected = Enumerable.Range(0, (fixture.FrameCount + 2) / 3).Select(i => 1 + 3 * i).ToList();
+        Assert.Equal(expected, every.Rows.Select((_, r) => int.Parse(every.Cell(r, "frame"), CultureInfo.InvariantCulture)));
+        for (int r = 0; r < every.Rows.Count; r++) Assert.Equal(3 * r / VideoPredictionFixture.Fps, every.Number(r, "time_s"), 3);
+
+        var fps = Predict(fixture.Onnx, fixture.Lossless, "--fps", "5", "--max-frames", "3");
+        Assert.Equal(["1", "6", "11"], fps.Rows.Select((_, r) => fps.Cell(r, "frame")));
+        Assert.Equal([0.0, 0.2, 0.4], fps.Rows.Select((_, r) => fps.Number(r, "time_s")));
+    }
+
+    [Fact]
+    public void Face_boxes_crop_the_faces_out_of_larger_frames()
+    {
+        var boxes = Path.Combine(fixture.NewDir(), "boxes.csv");
+        Directory.CreateDirectory(Path.GetDirectoryName(boxes)!);
+        var lines = new List<string> { "video,frame,x,y,w,h" };
+        for (int n = 1; n <= fixture.FrameCount; n++)
+            if (n != 2) lines.Add($"padded,{n},{VideoPredictionFixture.PadX},{VideoPredictionFixture.PadY},{fixture.FrameSize},{fixture.FrameSize}");
+        File.WriteAllLines(boxes, lines);
+
+        var withBoxes = Predict(fixture.Onnx, fixture.Padded, "--faces", boxes);
+        var crops = Predict(fixture.Onnx, fixture.Lossless);
+        Assert.Equal(fixture.FrameCount - 1, withBoxes.Rows.Count); // frame 2 has no box: skipped
+        Assert.DoesNotContain(withBoxes.Rows, r => r[1] == "2");
+        // Frame 1 is predicted on the same crop with the same (zero) state, so it matches exactly; later frames differ only by the skipped frame's context.
+        Assert.Equal(crops.Number(0, "p_happiness"), withBoxes.Number(0, "p_happiness"), 5);
+        Assert.Equal(crops.Number(0, "valence"), withBoxes.Number(0, "valence"), 5);
+
+        var wrongVideo = File.ReadAllText(boxes).Replace("padded,", "other,", StringComparison.Ordinal);
+        File.WriteAllText(boxes, wrongVideo);
+        var result = CliRunner.Run("predict", "--model", fixture.Onnx, "--input", fixture.Padded, "--out", Path.Combine(fixture.NewDir(), "x.csv"), "--faces", boxes);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("'padded'", result.Error);
+    }
+
+    [Fact]
+    public void Detector_with_all_faces_predicts_the_megamind_face_per_track()
+    {
+        string video = Emotion.Testing.TestAssets.Path("Megamind.avi");
+        string detector = Emotion.Testing.TestAssets.Path("blazeface_front_128.onnx");
+        var table = Predict(fixture.Onnx, video, "--detector", detector, "--all-faces", "--every", "10", "--max-frames", "12");
+        Assert.NotEmpty(table.Rows);
+        Assert.All(table.Rows, r => Assert.StartsWith("Megamind_face", r[0], StringComparison.Ordinal));
+        var single = Predict(fixture.Onnx, video, "--detector", detector, "--every", "10", "--max-frames", "12");
+        Assert.All(single.Rows, r => Assert.Equal("Megamind", r[0]));
+        Assert.InRange(single.Rows.Count, 6, 12); // the animated face is found in most sampled frames
+    }
+
+    [Fact]
+    public void Corrupt_video_fails_with_exit_1_naming_the_file()
+    {
+        var path = Path.Combine(fixture.NewDir(), "broken.mp4");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, [.. Enumerable.Range(0, 2048).Select(i => (byte)(i * 7))]);
+        var result = CliRunner.Run("predict", "--model", fixture.Onnx, "--input", path, "--out", Path.Combine(fixture.NewDir(), "x.csv"));
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("broken.mp4", result.Error);
+    }
+
+    [Fact]
+    public void Unsupported_format_is_a_usage_error_naming_the_supported_ones()
+    {
+        var path = Path.Combine(fixture.NewDir(), "clip.gif");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, [0x47, 0x49, 0x46]);
+        var result = CliRunner.Run("predict", "--model", fixture.Onnx, "--input", path, "--out", Path.Combine(fixture.NewDir(), "x.csv"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("clip.gif", result.Error);
+        Assert.Contains(".mp4", result.Error);
+        Assert.Contains(".webm", result.Error);
+    }
+
+    [Fact]
+    public void Missing_video_is_a_usage_error()
+    {
+        var result = CliRunner.Run("predict", "--model", fixture.Onnx, "--input", Path.Combine(fixture.Model.Root, "missing.mp4"), "--out", Path.Combine(fixture.NewDir(), "x.csv"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("missing.mp4", result.Error);
+    }
+
+    [Fact]
+    public void Wrong_model_file_on_a_video_fails_with_exit_1()
+    {
+        var bad = Path.Combine(fixture.NewDir(), "model.onnx");
+        Directory.CreateDirectory(Path.GetDirectoryName(bad)!);
+        File.WriteAllText(bad, "not a model");
+        var result = CliRunner.Run("predict", "--model", bad, "--input", fixture.Lossless, "--out", Path.Combine(fixture.NewDir(), "x.csv"));
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("model.onnx", result.Error);
+    }
+
+    [Fact]
+    public void Missing_ffmpeg_fails_with_exit_1_saying_what_to_install()
+    {
+        var empty = fixture.NewDir();
+        Directory.CreateDirectory(empty);
+        var result = CliRunner.Run("predict", "--model", fixture.Onnx, "--input", fixture.Lossless, "--out", Path.Combine(fixture.NewDir(), "x.csv"), "--ffmpeg-dir", empty);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("apt-get install ffmpeg", result.Error);
+    }
+
+    [Theory]
+    [InlineData("--every", "2", "--fps", "5")]
+    [InlineData("--all-faces")]
+    [InlineData("--every", "0")]
+    public void Conflicting_or_invalid_video_options_are_usage_errors(params string[] options)
+    {
+        var result = CliRunner.Run(["predict", "--model", fixture.Onnx, "--input", fixture.Lossless, "--out", Path.Combine(fixture.NewDir(), "x.csv"), .. options]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(options[0], result.Error);
+    }
+
+    [Fact]
+    public void Sampling_options_on_a_frame_folder_are_usage_errors()
+    {
+        var result = CliRunner.Run("predict", "--model", fixture.Onnx, "--input", fixture.PngFolder, "--out", Path.Combine(fixture.NewDir(), "x.csv"), "--every", "2");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("video", result.Error);
+    }
+}
