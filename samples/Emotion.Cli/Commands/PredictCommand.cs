@@ -5,6 +5,7 @@ using Emotion.Cli.Workflows;
 using Emotion.Core.IO;
 using Emotion.FaceDetection;
 using Emotion.Onnx;
+using Emotion.Onnx.Video;
 using Emotion.Preprocessing.Annotations;
 using Emotion.Torch.Inference;
 using Emotion.Torch.Training;
@@ -21,9 +22,6 @@ namespace Emotion.Cli.Commands;
 /// </summary>
 public static class PredictCommand
 {
-    /// <summary>The default margin around detected faces, as a fraction of the box size on each side.</summary>
-    public const float DefaultDetectorMargin = 0.2f;
-
     /// <summary>Creates the command.</summary>
     public static Command Create()
     {
@@ -40,7 +38,7 @@ public static class PredictCommand
         var faces = new Option<FileInfo>("--faces") { HelpName = "boxes.csv", Description = "A CSV of face boxes with the header video,frame,x,y,w,h (pixels of the full frame); video is the input's name without extension. Frames without a box are skipped." };
         var detector = new Option<FileInfo>("--detector") { HelpName = "blazeface.onnx", Description = "A BlazeFace ONNX model (face_detection_front_128x128): find faces in every frame and crop to them." };
         var allFaces = new Option<bool>("--all-faces") { Description = "With --detector: one prediction stream per tracked face; the video column gets a _face<N> suffix per track (ONNX models)." };
-        var margin = new Option<float?>("--margin") { HelpName = "M", Description = $"Grow each face box by this fraction of its size on every side (default {DefaultDetectorMargin.ToString(CultureInfo.InvariantCulture)} with --detector, 0 with --faces)." };
+        var margin = new Option<float?>("--margin") { HelpName = "M", Description = $"Grow each face box by this fraction of its size on every side (default {VideoPredictionOptions.DefaultDetectorMargin.ToString(CultureInfo.InvariantCulture)} with --detector, 0 with --faces)." };
         var ffmpegDir = new Option<DirectoryInfo>("--ffmpeg-dir") { HelpName = "DIR", Description = "The folder holding ffmpeg and ffprobe (default: found on PATH)." };
         var command = new Command("predict", "Predict categories and valence/arousal for every frame of an image, a frame folder or a video.")
         {
@@ -59,8 +57,8 @@ public static class PredictCommand
             if (facesFile is not null && detectorFile is not null) throw new UsageException("--faces and --detector exclude each other: give boxes or a detector.");
             if (all && detectorFile is null) throw new UsageException("--all-faces needs --detector (a face box file gives one face per frame).");
             if (all && !onnx) throw new UsageException("--all-faces needs an .onnx model (export the checkpoint with 'emotion export').");
-            float boxMargin = parse.GetValue(margin) ?? (detectorFile is not null ? DefaultDetectorMargin : 0f);
-            if (!(boxMargin >= 0f && boxMargin <= 2f)) throw new UsageException($"--margin must be between 0 and 2; got {boxMargin.ToString(CultureInfo.InvariantCulture)}.");
+            float? boxMargin = parse.GetValue(margin);
+            if (boxMargin is { } m && !(m >= 0f && m <= 2f)) throw new UsageException($"--margin must be between 0 and 2; got {m.ToString(CultureInfo.InvariantCulture)}.");
 
             int? step = parse.GetValue(every);
             double? rate = parse.GetValue(fps);
@@ -69,7 +67,17 @@ public static class PredictCommand
             var frames = PredictionInput.Open(source, videoOptions);
             if ((step is not null || rate is not null || limit is not null) && !frames.IsVideo)
                 throw new UsageException("--every, --fps and --max-frames apply to video input only.");
-            using var finder = Faces(facesFile, detectorFile, frames, all, boxMargin);
+            using var detectorModel = detectorFile is null ? null : new BlazeFaceDetector(CliArguments.ExistingFile(detectorFile, "--detector"));
+            var faceOptions = new VideoPredictionOptions
+            {
+                FaceBoxes = facesFile is null ? null : FaceBoxCsv.Read(CliArguments.ExistingFile(facesFile, "--faces")),
+                Detector = detectorModel,
+                AllFaces = all,
+                Margin = boxMargin,
+            };
+            if (faceOptions.FaceBoxes is { } table && !table.HasVideo(frames.VideoId))
+                throw new CommandFailedException(
+                    $"--faces: '{facesFile!.FullName}' has no boxes for video '{frames.VideoId}' (the input's name without extension); it has boxes for {string.Join(", ", table.Videos.Take(10).Select(v => $"'{v}'"))}.");
 
             int count = 0;
             IEnumerable<PredictionRow> Counted(IEnumerable<PredictionRow> rows)
@@ -84,15 +92,16 @@ public static class PredictCommand
             if (onnx)
             {
                 using var predictor = new EmotionPredictor(model, new EmotionPredictorOptions { ResizeFrames = true });
+                var videoPredictor = new VideoEmotionPredictor(predictor, faceOptions);
                 AtomicFile.WriteText(outPath, writer => PredictionCsv.Write(writer, predictor.Categories,
-                    Counted(StreamingPrediction.Onnx(predictor, frames, finder, cancellationToken)), withTime: frames.IsVideo));
+                    Counted(videoPredictor.Predict(frames.Frames(cancellationToken), frames.VideoId, cancellationToken)), withTime: frames.IsVideo));
             }
             else
             {
                 using var checkpoint = TrainingCheckpoint.LoadModel(model);
                 var predictor = new FrameSequencePredictor(checkpoint);
                 AtomicFile.WriteText(outPath, writer => PredictionCsv.Write(writer, checkpoint.Info.Categories,
-                    Counted(StreamingPrediction.Checkpoint(predictor, frames, finder, cancellationToken)), withTime: frames.IsVideo));
+                    Counted(StreamingPrediction.Checkpoint(predictor, frames, new FaceRegionFinder(faceOptions, frames.VideoId), cancellationToken)), withTime: frames.IsVideo));
             }
             if (frames.Video is { } video)
             {
@@ -118,20 +127,5 @@ public static class PredictCommand
             MaxFrames = maxFrames,
             BinaryFolder = ffmpegDir?.FullName,
         };
-    }
-
-    private static FaceRegionFinder Faces(FileInfo? facesFile, FileInfo? detectorFile, PredictionInput input, bool allFaces, float margin)
-    {
-        if (facesFile is not null)
-        {
-            string path = CliArguments.ExistingFile(facesFile, "--faces");
-            return FaceRegionFinder.FromTable(FaceBoxCsv.Read(path), path, input.VideoId, margin);
-        }
-        if (detectorFile is not null)
-        {
-            string path = CliArguments.ExistingFile(detectorFile, "--detector");
-            return FaceRegionFinder.FromDetector(new BlazeFaceDetector(path), allFaces, margin);
-        }
-        return FaceRegionFinder.WholeFrames();
     }
 }

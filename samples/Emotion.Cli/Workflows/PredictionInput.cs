@@ -1,3 +1,4 @@
+using Emotion.Onnx.Video;
 using Emotion.Preprocessing.Frames;
 using Emotion.Video;
 
@@ -55,19 +56,19 @@ public sealed class PredictionInput
     }
 
     /// <summary>The frames in order, decoded lazily; each image is valid until the enumeration moves on.</summary>
-    public IEnumerable<InputFrame> Frames(CancellationToken cancellationToken)
+    public IEnumerable<PredictionFrame> Frames(CancellationToken cancellationToken)
     {
         if (video is not null)
         {
             foreach (var frame in video.ReadFrames(cancellationToken))
-                yield return new InputFrame(frame.FrameNumber, frame.TimeSeconds, frame.Image);
+                yield return new PredictionFrame(frame.FrameNumber, frame.TimeSeconds, frame.Image);
             yield break;
         }
         foreach (var frame in files!)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var image = frame.Source.Decode();
-            yield return new InputFrame(frame.Number, null, image);
+            yield return new PredictionFrame(frame.Number, null, image);
         }
     }
 }

@@ -1,5 +1,4 @@
-using Emotion.FaceDetection.Tracking;
-using Emotion.Onnx;
+using Emotion.Onnx.Video;
 using Emotion.Preprocessing.Annotations;
 using Emotion.Preprocessing.Frames;
 using Emotion.Torch.Inference;
@@ -10,37 +9,11 @@ using SixLabors.ImageSharp.Processing;
 namespace Emotion.Cli.Workflows;
 
 /// <summary>
-/// Frames -> face regions -> per-frame predictions -> rows, all lazily: a video is decoded, cropped and predicted one
-/// frame (or one chunk) at a time and each row is handed on as soon as it is ready, so nothing grows with the length of
-/// the input. ONNX models give one stream per face track; checkpoints (TorchSharp) follow one face.
+/// The TorchSharp counterpart of <see cref="VideoEmotionPredictor"/> (which serves ONNX models): frames -> face regions
+/// -> per-frame predictions of a checkpoint -> rows, lazily, following one face.
 /// </summary>
 public static class StreamingPrediction
 {
-    /// <summary>The rows of an ONNX model over <paramref name="input"/>: one stream per track with several faces, else one.</summary>
-    public static IEnumerable<PredictionRow> Onnx(EmotionPredictor predictor, PredictionInput input, FaceRegionFinder faces,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(predictor);
-        ArgumentNullException.ThrowIfNull(input);
-        ArgumentNullException.ThrowIfNull(faces);
-        string StreamId(int track) => faces.MultipleFaces ? $"{input.VideoId}_face{track}" : input.VideoId;
-        using var streams = new TrackStreams<TrackPredictionStream>(track => new TrackPredictionStream(predictor, StreamId(track)));
-        foreach (var frame in input.Frames(cancellationToken))
-        {
-            var regions = faces.Find(frame);
-            foreach (int ended in faces.EndedTrackIds)
-            {
-                if (!streams.OpenTrackIds.Contains(ended)) continue;
-                foreach (var row in streams[ended].Complete()) yield return row;
-            }
-            streams.Close(faces.EndedTrackIds);
-            foreach (var region in regions)
-                foreach (var row in streams[region.TrackId].Push(frame, region.Box)) yield return row;
-        }
-        foreach (int track in streams.OpenTrackIds.Order().ToList())
-            foreach (var row in streams[track].Complete()) yield return row;
-    }
-
     /// <summary>
     /// The rows of a TorchSharp checkpoint over <paramref name="input"/>, one face: each frame (cropped to its face) is
     /// copied into an in-memory frame source for <see cref="FrameSequencePredictor"/>, which predicts chunk by chunk with

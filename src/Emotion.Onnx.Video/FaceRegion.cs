@@ -1,6 +1,6 @@
 using Emotion.Preprocessing.Transforms;
 
-namespace Emotion.Cli.Workflows;
+namespace Emotion.Onnx.Video;
 
 /// <summary>Where to predict in a frame: one face of one track, or the whole frame.</summary>
 /// <param name="TrackId">The face track (0 when only one face is followed).</param>

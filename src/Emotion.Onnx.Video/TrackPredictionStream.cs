@@ -1,8 +1,7 @@
-using Emotion.Onnx;
 using Emotion.Preprocessing.Annotations;
 using Emotion.Preprocessing.Transforms;
 
-namespace Emotion.Cli.Workflows;
+namespace Emotion.Onnx.Video;
 
 /// <summary>
 /// The ONNX prediction stream of one face track (or of the one followed face): an <see cref="EmotionStream"/> with its
@@ -25,7 +24,7 @@ public sealed class TrackPredictionStream : IDisposable
     public string VideoId { get; }
 
     /// <summary>Adds a frame (cropped to <paramref name="box"/> when given); returns the rows that became ready.</summary>
-    public IReadOnlyList<PredictionRow> Push(InputFrame frame, FaceBox? box)
+    public IReadOnlyList<PredictionRow> Push(PredictionFrame frame, FaceBox? box)
     {
         pending.Enqueue((frame.Number, frame.TimeSeconds));
         return Rows(stream.Push(frame.Image, frame.Number, box));

@@ -1,0 +1,93 @@
+using Emotion.FaceDetection.Tracking;
+using Emotion.Preprocessing.Annotations;
+using Emotion.Video;
+
+namespace Emotion.Onnx.Video;
+
+/// <summary>
+/// Emotion predictions for whole videos: frames (decoded by <see cref="VideoReader"/>, or any frame sequence) -> faces
+/// (<see cref="VideoPredictionOptions"/>: whole frames, a box table, or a detector with tracking) -> one
+/// <see cref="EmotionStream"/> per face, with the recurrent state carried from frame to frame -> one
+/// <see cref="PredictionRow"/> per face and frame, with the frame's time. Everything is lazy: a frame is decoded, cropped
+/// and predicted when the rows are enumerated, and each row comes out as soon as its chunk is predicted, so memory stays
+/// flat for a video of any length.
+/// <code>
+/// using var predictor = new EmotionPredictor("model.onnx");
+/// using var detector = new BlazeFaceDetector("blazeface.onnx");
+/// var video = new VideoEmotionPredictor(predictor, new VideoPredictionOptions { Detector = detector });
+/// foreach (PredictionRow row in video.PredictVideo("clip.mp4")) { ... }
+/// </code>
+/// Thread-safe when its options' detector is: every call has its own tracker and streams.
+/// </summary>
+public sealed class VideoEmotionPredictor
+{
+    /// <summary>Creates the video predictor on <paramref name="predictor"/> (not owned: the caller disposes it).</summary>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public VideoEmotionPredictor(EmotionPredictor predictor, VideoPredictionOptions? options = null)
+    {
+        Predictor = predictor ?? throw new ArgumentNullException(nameof(predictor));
+        Options = (options ?? VideoPredictionOptions.Default).Validate();
+    }
+
+    /// <summary>The frame-level predictor.</summary>
+    public EmotionPredictor Predictor { get; }
+
+    /// <summary>Where faces come from.</summary>
+    public VideoPredictionOptions Options { get; }
+
+    /// <summary>
+    /// Decodes the video at <paramref name="path"/> with ffmpeg and predicts it; the rows' video id is the file name
+    /// without extension (plus <c>_face{track}</c> with <see cref="VideoPredictionOptions.AllFaces"/>).
+    /// </summary>
+    /// <param name="path">A video file (mp4, avi, mkv, webm, ... whatever ffmpeg decodes).</param>
+    /// <param name="readerOptions">Frame sampling (every frame, every k-th, a target rate), a frame limit and the ffmpeg folder.</param>
+    /// <param name="cancellationToken">Stops decoding (ffmpeg is killed) and prediction.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FFmpegNotFoundException">ffmpeg/ffprobe are not installed (the message says how to install them).</exception>
+    /// <exception cref="VideoDecodeException">The file is not a video ffmpeg can decode.</exception>
+    public IEnumerable<PredictionRow> PredictVideo(string path, VideoReaderOptions? readerOptions = null, CancellationToken cancellationToken = default)
+    {
+        var reader = new VideoReader(path, readerOptions); // probes now: a bad file fails here, not at the first row
+        string videoId = System.IO.Path.GetFileNameWithoutExtension(path);
+        return Predict(Frames(reader, cancellationToken), videoId, cancellationToken);
+
+        static IEnumerable<PredictionFrame> Frames(VideoReader reader, CancellationToken cancellationToken)
+        {
+            foreach (var frame in reader.ReadFrames(cancellationToken))
+                yield return new PredictionFrame(frame.FrameNumber, frame.TimeSeconds, frame.Image);
+        }
+    }
+
+    /// <summary>Predicts a sequence of frames of one video (or frame folder) whose rows carry <paramref name="videoId"/>.</summary>
+    /// <param name="frames">The frames in order; each image is only read, and only until the next frame is requested.</param>
+    /// <param name="videoId">The rows' video id, also the key into <see cref="VideoPredictionOptions.FaceBoxes"/>.</param>
+    /// <param name="cancellationToken">Stops the enumeration.</param>
+    /// <exception cref="ArgumentException">The face box table has no boxes for <paramref name="videoId"/>.</exception>
+    public IEnumerable<PredictionRow> Predict(IEnumerable<PredictionFrame> frames, string videoId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        var faces = new FaceRegionFinder(Options, videoId); // validates before enumeration starts
+        return Rows(frames, faces, videoId, cancellationToken);
+    }
+
+    private IEnumerable<PredictionRow> Rows(IEnumerable<PredictionFrame> frames, FaceRegionFinder faces, string videoId, CancellationToken cancellationToken)
+    {
+        string StreamId(int track) => faces.MultipleFaces ? $"{videoId}_face{track}" : videoId;
+        using var streams = new TrackStreams<TrackPredictionStream>(track => new TrackPredictionStream(Predictor, StreamId(track)));
+        foreach (var frame in frames)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var regions = faces.Find(frame);
+            foreach (int ended in faces.EndedTrackIds)
+            {
+                if (!streams.OpenTrackIds.Contains(ended)) continue;
+                foreach (var row in streams[ended].Complete()) yield return row;
+            }
+            streams.Close(faces.EndedTrackIds);
+            foreach (var region in regions)
+                foreach (var row in streams[region.TrackId].Push(frame, region.Box)) yield return row;
+        }
+        foreach (int track in streams.OpenTrackIds.Order().ToList())
+            foreach (var row in streams[track].Complete()) yield return row;
+    }
+}

@@ -1,0 +1,60 @@
+using Emotion.FaceDetection;
+using Emotion.FaceDetection.Tracking;
+using Emotion.Preprocessing.Annotations;
+
+namespace Emotion.Onnx.Video;
+
+/// <summary>
+/// Where <see cref="VideoEmotionPredictor"/> looks for faces in each frame. With neither <see cref="FaceBoxes"/> nor
+/// <see cref="Detector"/> the frames are taken to be face crops already (as in Aff-Wild2's cropped frames); otherwise each
+/// face is cropped out (box grown by <see cref="Margin"/>) and resized to the model's input.
+/// </summary>
+public sealed record VideoPredictionOptions
+{
+    /// <summary>Whole frames, no face finding: the input already holds face crops.</summary>
+    public static VideoPredictionOptions Default { get; } = new();
+
+    /// <summary>Face boxes per (video, frame), e.g. from <see cref="FaceBoxCsv"/>; frames without a box are skipped.</summary>
+    public FaceBoxTable? FaceBoxes { get; init; }
+
+    /// <summary>A face detector run on every frame (not owned: the caller disposes it); its faces are followed by a <see cref="FaceTracker"/>.</summary>
+    public IFaceDetector? Detector { get; init; }
+
+    /// <summary>With a detector: one prediction stream per face track (video ids get a <c>_face{id}</c> suffix) instead of following one face.</summary>
+    public bool AllFaces { get; init; }
+
+    /// <summary>Which face to follow when <see cref="AllFaces"/> is off and the followed face is lost.</summary>
+    public FaceSelection Selection { get; init; } = FaceSelection.Largest;
+
+    /// <summary>
+    /// The fraction of a box's width/height added on every side before cropping; null for the default: 0.2 with a
+    /// detector (its boxes are tight around the eyes and mouth), 0 with face boxes (taken as they are).
+    /// </summary>
+    public float? Margin { get; init; }
+
+    /// <summary>The tracker's settings; null for <see cref="FaceTrackerOptions.Default"/>.</summary>
+    public FaceTrackerOptions? Tracking { get; init; }
+
+    /// <summary>With a detector: restart tracks at hard cuts between shots (<see cref="ShotChangeDetector"/>), so two people on either side of a cut never share a stream.</summary>
+    public bool ResetTracksAtCuts { get; init; } = true;
+
+    /// <summary>The default margin around detected faces.</summary>
+    public const float DefaultDetectorMargin = 0.2f;
+
+    /// <summary>The margin in effect.</summary>
+    public float EffectiveMargin => Margin ?? (Detector is not null ? DefaultDetectorMargin : 0f);
+
+    /// <summary>Checks the options and returns them.</summary>
+    /// <exception cref="ArgumentException">Boxes and a detector are both set, <see cref="AllFaces"/> is set without a detector, or the margin is outside [0, 2].</exception>
+    public VideoPredictionOptions Validate()
+    {
+        if (FaceBoxes is not null && Detector is not null)
+            throw new ArgumentException("Give face boxes or a face detector, not both.");
+        if (AllFaces && Detector is null)
+            throw new ArgumentException("AllFaces needs a Detector (a face box table gives one face per frame).");
+        if (!(EffectiveMargin is >= 0f and <= 2f))
+            throw new ArgumentException($"Margin must be between 0 and 2; got {EffectiveMargin}.");
+        Tracking?.Validate();
+        return this;
+    }
+}
