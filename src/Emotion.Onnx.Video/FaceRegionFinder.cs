@@ -92,6 +92,5 @@ public sealed class FaceRegionFinder
     }
 
     /// <summary>The box grown by the margin times its width/height on every side.</summary>
-    public FaceBox Grow(FaceBox box) =>
-        new(box.X - margin * box.Width, box.Y - margin * box.Height, box.Width * (1 + 2 * margin), box.Height * (1 + 2 * margin));
+    public FaceBox Grow(FaceBox box) => box.Expand(margin);
 }

@@ -190,4 +190,29 @@ public sealed class PredictVideoTests(VideoPredictionFixture fixture, ITestOutpu
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("video", result.Error);
     }
+
+    [Fact]
+    public void Demo_real_face_step_detects_the_faces_in_the_photos_and_follows_them_through_the_video()
+    {
+        string outDir = fixture.NewDir();
+        var (faces, video) = Workflows.RealFacesWorkflow.Run(fixture.Onnx, Emotion.Testing.TestAssets.Directory, outDir, CancellationToken.None);
+
+        // One face in each photo (astronaut: Eileen Collins; Grace Hopper; the cameraman), each predicted by the model.
+        Assert.Equal(["astronaut.png", "camera.png", "grace_hopper.jpg"], faces.Select(f => f.Image).Order(StringComparer.Ordinal));
+        Assert.All(faces, f => Assert.Equal(1f, f.Prediction.Probabilities.Sum(), 3));
+        var astronaut = faces.Single(f => f.Image == "astronaut.png").Face.Box; // her face spans about x 175-275, y 75-185
+        Assert.InRange(astronaut.X + astronaut.Width / 2, 175, 275);
+        Assert.InRange(astronaut.Y + astronaut.Height / 2, 75, 185);
+        foreach (string photo in new[] { "astronaut", "grace_hopper", "camera" })
+            Assert.True(File.Exists(Path.Combine(outDir, photo + "_faces.png")), photo);
+
+        // Megamind.avi: 270 frames in 4 shots, a face in all but the black first frame; one stream per shot at least.
+        Assert.InRange(video.Frames, 260, 270);
+        Assert.InRange(video.Streams, 4, 12);
+        var lines = File.ReadAllLines(video.CsvPath);
+        Assert.StartsWith("video,frame,time_s,", lines[0]);
+        Assert.Equal(video.Rows, lines.Length - 1);
+        Assert.Equal(9, Directory.GetFiles(Path.Combine(outDir, "video_frames"), "*.png").Length); // frames 30, 60, ..., 270
+        output.WriteLine($"{video.Rows} rows, {video.Frames} frames, {video.Streams} streams");
+    }
 }

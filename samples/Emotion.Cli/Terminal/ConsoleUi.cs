@@ -59,4 +59,21 @@ public sealed class ConsoleUi
     }
 
     private static string Format(double? value) => value?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-";
+
+    /// <summary>A table of the faces found in photos and what the model predicted for each.</summary>
+    public void RealFaces(IReadOnlyList<Workflows.RealFaceResult> faces)
+    {
+        var table = new Table().AddColumns("image", "face box (x, y, w, h)", "detector score", "category", "confidence", "valence", "arousal");
+        foreach (var f in faces)
+        {
+            var b = f.Face.Box;
+            var p = f.Prediction;
+            table.AddRow(f.Image, FormattableString.Invariant($"{b.X:0}, {b.Y:0}, {b.Width:0}, {b.Height:0}"),
+                FormattableString.Invariant($"{f.Face.Score:0.00}"), p.Category?.ToName() ?? "-",
+                p.Confidence is { } c ? FormattableString.Invariant($"{c:0.00}") : "-",
+                p.Valence is { } v ? FormattableString.Invariant($"{v:+0.00;-0.00}") : "-",
+                p.Arousal is { } a ? FormattableString.Invariant($"{a:+0.00;-0.00}") : "-");
+        }
+        _console.Write(table);
+    }
 }

@@ -9,6 +9,16 @@ namespace Emotion.Preprocessing.Transforms;
 /// <param name="Height">Height; must be positive.</param>
 public readonly record struct FaceBox(float X, float Y, float Width, float Height)
 {
+    /// <summary>The box grown by <paramref name="margin"/> times its width/height on every side (shrunk for a negative margin above -0.5).</summary>
+    /// <param name="margin">The fraction of the box size added on each side.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The margin is not finite or would leave an empty box.</exception>
+    public FaceBox Expand(float margin)
+    {
+        if (!float.IsFinite(margin) || margin <= -0.5f)
+            throw new ArgumentOutOfRangeException(nameof(margin), margin, "Expected a finite margin above -0.5.");
+        return new FaceBox(X - margin * Width, Y - margin * Height, Width * (1 + 2 * margin), Height * (1 + 2 * margin));
+    }
+
     /// <summary>
     /// The pixel rectangle to crop: the box grown by <paramref name="margin"/> times its width/height on every side,
     /// rounded outwards to whole pixels, then clamped to the image (parts outside the image are cut off, the box is not

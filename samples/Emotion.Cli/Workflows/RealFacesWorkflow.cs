@@ -1,0 +1,122 @@
+using System.Globalization;
+using Emotion.Core;
+using Emotion.Core.IO;
+using Emotion.FaceDetection;
+using Emotion.FaceDetection.Tracking;
+using Emotion.Onnx;
+using Emotion.Onnx.Video;
+using Emotion.Preprocessing.Annotations;
+using Emotion.Video;
+using Emotion.Visualization.Annotations;
+using Emotion.Visualization.Coloring;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace Emotion.Cli.Workflows;
+
+/// <summary>One face found in a photo by <see cref="RealFacesWorkflow"/>.</summary>
+/// <param name="Image">The photo's file name.</param>
+/// <param name="Face">The detection (box in the photo's pixels and score).</param>
+/// <param name="Prediction">The model's prediction on the face crop.</param>
+public sealed record RealFaceResult(string Image, DetectedFace Face, FramePrediction Prediction);
+
+/// <summary>What <see cref="RealFacesWorkflow.Run"/> did with the video.</summary>
+/// <param name="VideoPath">The video.</param>
+/// <param name="Frames">Frames decoded.</param>
+/// <param name="Rows">Prediction rows written (one per face and frame).</param>
+/// <param name="Streams">Distinct face tracks (prediction streams).</param>
+/// <param name="CsvPath">The predictions with their times.</param>
+public sealed record RealVideoResult(string VideoPath, int Frames, int Rows, int Streams, string CsvPath);
+
+/// <summary>
+/// The demo's step on real faces: BlazeFace finds the faces in real photos (skimage's astronaut and camera, matplotlib's
+/// Grace Hopper) and follows them through a real video (OpenCV's Megamind.avi); each face is cropped with a margin and
+/// predicted by the given ONNX model. Writes the photos with their face boxes (coloured by predicted category) and the
+/// video's per-face predictions with timestamps. The files come from the asset cache that <c>./build.sh setup</c> fills.
+/// </summary>
+public static class RealFacesWorkflow
+{
+    /// <summary>The photos the demo uses, from assets/assets.tsv.</summary>
+    public static IReadOnlyList<string> Photos { get; } = ["astronaut.png", "grace_hopper.jpg", "camera.png"];
+
+    /// <summary>The video the demo uses.</summary>
+    public const string Video = "Megamind.avi";
+
+    /// <summary>The BlazeFace model file.</summary>
+    public const string Detector = "blazeface_front_128.onnx";
+
+    /// <summary>The asset files missing from <paramref name="assets"/>; empty when the step can run.</summary>
+    public static IReadOnlyList<string> Missing(string assets) =>
+        Photos.Append(Video).Append(Detector).Where(name => !File.Exists(Path.Combine(assets, name))).ToList();
+
+    /// <summary>Runs detection and prediction on the photos and the video and writes the results into <paramref name="outputDirectory"/>.</summary>
+    public static (IReadOnlyList<RealFaceResult> Photos, RealVideoResult Video) Run(string onnxModel, string assets, string outputDirectory,
+        CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(outputDirectory);
+        using var detector = new BlazeFaceDetector(Path.Combine(assets, Detector));
+        using var predictor = new EmotionPredictor(onnxModel, new EmotionPredictorOptions { ResizeFrames = true });
+
+        var faces = new List<RealFaceResult>();
+        foreach (string name in Photos)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var photo = Image.Load<Rgb24>(Path.Combine(assets, name));
+            foreach (var face in detector.Detect(photo))
+            {
+                var prediction = predictor.Predict(photo, face.Box.Expand(VideoPredictionOptions.DefaultDetectorMargin));
+                faces.Add(new RealFaceResult(name, face, prediction));
+                var box = face.Box;
+                BoxOutline.Draw(photo, new RectangleF(box.X, box.Y, box.Width, box.Height), Color(prediction), thickness: 3);
+            }
+            photo.SaveAsPng(Path.Combine(outputDirectory, Path.GetFileNameWithoutExtension(name) + "_faces.png"));
+        }
+        return (faces, RunVideo(predictor, detector, Path.Combine(assets, Video), outputDirectory, cancellationToken));
+    }
+
+    private static RealVideoResult RunVideo(EmotionPredictor predictor, IFaceDetector detector, string videoPath, string outputDirectory,
+        CancellationToken cancellationToken)
+    {
+        var video = new VideoEmotionPredictor(predictor, new VideoPredictionOptions { Detector = detector, AllFaces = true });
+        string csv = Path.Combine(outputDirectory, Path.GetFileNameWithoutExtension(videoPath) + "_predictions.csv");
+        int rows = 0;
+        var streams = new HashSet<string>();
+        var frames = new HashSet<int>();
+        IEnumerable<PredictionRow> Counted(IEnumerable<PredictionRow> source)
+        {
+            foreach (var row in source)
+            {
+                rows++;
+                streams.Add(row.VideoId);
+                frames.Add(row.Prediction.FrameNumber);
+                yield return row;
+            }
+        }
+        AtomicFile.WriteText(csv, writer => PredictionCsv.Write(writer, predictor.Categories, Counted(video.PredictVideo(videoPath, null, cancellationToken)), withTime: true));
+        WriteTrackedFrames(detector, videoPath, outputDirectory, cancellationToken);
+        return new RealVideoResult(videoPath, frames.Count, rows, streams.Count, csv);
+    }
+
+    /// <summary>Every 30th frame of the video with its tracked face boxes, for a person to look at.</summary>
+    private static void WriteTrackedFrames(IFaceDetector detector, string videoPath, string outputDirectory, CancellationToken cancellationToken)
+    {
+        var tracker = new FaceTracker();
+        var cuts = new ShotChangeDetector();
+        string folder = Path.Combine(outputDirectory, "video_frames");
+        Directory.CreateDirectory(folder);
+        foreach (var frame in VideoReader.Read(videoPath))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (cuts.IsCut(frame.Image)) tracker.Reset();
+            var tracked = tracker.Update(detector.Detect(frame.Image));
+            if (frame.FrameNumber % 30 != 0) continue;
+            using var copy = frame.Image.Clone();
+            foreach (var face in tracked)
+                BoxOutline.Draw(copy, new RectangleF(face.Box.X, face.Box.Y, face.Box.Width, face.Box.Height), CategoryPalette.OfIndex(face.TrackId), thickness: 3);
+            copy.SaveAsPng(Path.Combine(folder, $"frame_{frame.FrameNumber.ToString("D4", CultureInfo.InvariantCulture)}.png"));
+        }
+    }
+
+    private static Rgb24 Color(FramePrediction prediction) =>
+        prediction.Category is { } category ? CategoryPalette.Of(category) : new Rgb24(255, 255, 255);
+}
