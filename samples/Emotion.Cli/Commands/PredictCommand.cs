@@ -36,7 +36,7 @@ public static class PredictCommand
         var fps = new Option<double?>("--fps") { HelpName = "F", Description = "Video: predict about F frames per second, chosen by timestamp." };
         var maxFrames = new Option<int?>("--max-frames") { HelpName = "N", Description = "Video: stop after this many predicted frames." };
         var faces = new Option<FileInfo>("--faces") { HelpName = "boxes.csv", Description = "A CSV of face boxes with the header video,frame,x,y,w,h (pixels of the full frame); video is the input's name without extension. Frames without a box are skipped." };
-        var detector = new Option<FileInfo>("--detector") { HelpName = "blazeface.onnx", Description = "A BlazeFace ONNX model (face_detection_front_128x128): find faces in every frame and crop to them." };
+        var detector = new Option<FileInfo>("--detector") { HelpName = "blazeface.onnx", Description = "A face detector ONNX model, BlazeFace (face_detection_front_128x128) or UltraFace RFB-320: find faces in every frame and crop to them." };
         var allFaces = new Option<bool>("--all-faces") { Description = "With --detector: one prediction stream per tracked face; the video column gets a _face<N> suffix per track (ONNX models)." };
         var margin = new Option<float?>("--margin") { HelpName = "M", Description = $"Grow each face box by this fraction of its size on every side (default {VideoPredictionOptions.DefaultDetectorMargin.ToString(CultureInfo.InvariantCulture)} with --detector, 0 with --faces)." };
         var ffmpegDir = new Option<DirectoryInfo>("--ffmpeg-dir") { HelpName = "DIR", Description = "The folder holding ffmpeg and ffprobe (default: found on PATH)." };
@@ -67,7 +67,7 @@ public static class PredictCommand
             var frames = PredictionInput.Open(source, videoOptions);
             if ((step is not null || rate is not null || limit is not null) && !frames.IsVideo)
                 throw new UsageException("--every, --fps and --max-frames apply to video input only.");
-            using var detectorModel = detectorFile is null ? null : new BlazeFaceDetector(CliArguments.ExistingFile(detectorFile, "--detector"));
+            using var detectorModel = detectorFile is null ? null : FaceDetectors.Open(CliArguments.ExistingFile(detectorFile, "--detector"));
             var faceOptions = new VideoPredictionOptions
             {
                 FaceBoxes = facesFile is null ? null : FaceBoxCsv.Read(CliArguments.ExistingFile(facesFile, "--faces")),
