@@ -1,22 +1,37 @@
+using Emotion.Cli.Workflows.Benchmarking;
 using Emotion.Torch.Backbones;
+using Emotion.Torch.Heads;
 
 namespace Emotion.Benchmarks;
 
 /// <summary>
-/// Which models the benchmarks cover: every backbone x head by default; with <c>--short</c> (environment variable
-/// <c>EMOTION_BENCH_SHORT=1</c>) only the reference model of the issues, ResNet-18 + GRU, so the short run stays within minutes.
+/// Which models and devices the benchmarks cover: every backbone (small CNN, ResNet-18, MobileNetV3-Small) x head (GRU, LSTM,
+/// none) x device (CPU, CUDA) by default; with <c>--short</c> (environment variable <c>EMOTION_BENCH_SHORT=1</c>) only the
+/// reference model of the issues, ResNet-18 + GRU, so the short run stays within minutes. CUDA cases are listed here and
+/// removed by <see cref="DeviceFilter"/> when the backend cannot run on a GPU in this process.
 /// </summary>
 public static class BenchmarkScope
 {
     /// <summary>Environment variable that selects the short scope.</summary>
     public const string ShortVariable = "EMOTION_BENCH_SHORT";
 
+    /// <summary>Environment variable with the CPU threads of libtorch and ONNX Runtime (default: the core count).</summary>
+    public const string ThreadsVariable = "EMOTION_BENCH_THREADS";
+
+    /// <summary>CPU threads given to libtorch and ONNX Runtime alike (<c>--threads N</c>, default <see cref="Environment.ProcessorCount"/>).</summary>
+    public static int Threads => int.TryParse(Environment.GetEnvironmentVariable(ThreadsVariable), out int n) && n > 0 ? n : Environment.ProcessorCount;
+
     /// <summary>Whether the short scope is selected.</summary>
     public static bool IsShort => Environment.GetEnvironmentVariable(ShortVariable) == "1";
 
     /// <summary>Backbones to benchmark.</summary>
-    public static IEnumerable<string> Backbones => IsShort ? [BackboneNames.ResNet18] : [BackboneNames.ResNet18, BackboneNames.MobileNetV3Small];
+    public static IEnumerable<string> Backbones => IsShort
+        ? [BackboneNames.ResNet18]
+        : [BackboneNames.SmallCnn, BackboneNames.ResNet18, BackboneNames.MobileNetV3Small];
 
     /// <summary>Recurrent heads to benchmark.</summary>
-    public static IEnumerable<string> Heads => IsShort ? ["gru"] : ["gru", "lstm", "none"];
+    public static IEnumerable<string> Heads => IsShort ? ["gru"] : HeadSpec.Names;
+
+    /// <summary>Devices to benchmark (the unavailable ones are filtered out with a printed reason).</summary>
+    public static IEnumerable<BenchmarkDevice> Devices => [BenchmarkDevice.Cpu, BenchmarkDevice.Cuda];
 }

@@ -1,11 +1,8 @@
 using BenchmarkDotNet.Attributes;
-using Emotion.Core;
-using Emotion.Onnx;
+using Emotion.Cli.Workflows.Benchmarking;
 using Emotion.Onnx.Export;
 using Emotion.Torch.Backbones;
-using Emotion.Torch.Heads;
 using Emotion.Torch.Models;
-using Emotion.Torch.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,21 +10,27 @@ namespace Emotion.Benchmarks;
 
 /// <summary>
 /// Inference throughput (frames/s) at 112x112 of one model on three paths: plain TorchSharp (baseline, no library code),
-/// the library's TorchSharp model, and the same model exported by the library and run on ONNX Runtime (CPU), at 1 frame
-/// per call (latency-bound) and 32 frames per call (4 sequences x 8 frames).
+/// the library's TorchSharp model, and the same model exported by the library and run on ONNX Runtime, at 1 frame per call
+/// (batch 1, latency-bound) and 32 frames per call (4 sequences x 8 frames), on the CPU and, where available, CUDA.
+/// Every invocation processes 32 frames (32 calls of 1 frame, or 1 call of 32), so the time per operation is the time per
+/// frame. The library and ONNX Runtime paths are the runners of <c>emotion benchmark</c>.
 /// </summary>
 public class InferenceBenchmarks
 {
-    private const int Size = 112;
+    private const int FramesPerInvoke = 32;
 
     private PlainTorchSharpModel? plain;
     private EmotionModel? model;
-    private EmotionPredictor? predictor;
+    private TorchSharpRunner? library;
+    private OnnxRuntimeRunner? onnx;
     private Tensor? input;
-    private float[]? preprocessed;
     private string? onnxPath;
 
-    /// <summary>TorchVision backbone.</summary>
+    /// <summary>CPU or CUDA.</summary>
+    [ParamsSource(typeof(BenchmarkScope), nameof(BenchmarkScope.Devices))]
+    public BenchmarkDevice Device { get; set; }
+
+    /// <summary>TorchVision backbone or the small CNN.</summary>
     [ParamsSource(typeof(BenchmarkScope), nameof(BenchmarkScope.Backbones))]
     public string Backbone { get; set; } = BackboneNames.ResNet18;
 
@@ -43,62 +46,59 @@ public class InferenceBenchmarks
 
     private int FramesPerSequence => FramesPerCall / Sequences;
 
+    private int CallsPerInvoke => FramesPerInvoke / FramesPerCall;
+
     /// <summary>Builds, exports and loads the models.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        torch.set_num_threads(Environment.ProcessorCount);
-        torch.manual_seed(0);
-        plain = new PlainTorchSharpModel(Backbone, Head);
+        BenchmarkModels.Prepare();
+        plain = BenchmarkModels.Plain(Backbone, Head, Device);
         plain.eval();
-        model = EmotionModel.Create()
-            .WithInput(8, Size)
-            .WithBackbone(BackboneSpec.Named(Backbone))
-            .WithRecurrentHead(Head switch { "gru" => HeadSpec.Gru(128), "lstm" => HeadSpec.Lstm(128), _ => HeadSpec.NoRecurrence() })
-            .ForTask(EmotionTask.Combined)
-            .Build();
-        model.eval();
+        model = BenchmarkModels.Library(Backbone, Head, FramesPerSequence, BenchmarkDevice.Cpu);
+        library = new TorchSharpRunner(model, Device, InferenceMode.Batch, Sequences, FramesPerSequence);
         onnxPath = Path.Combine(Path.GetTempPath(), $"emotion-bench-{Backbone}-{Head}-{Guid.NewGuid():N}.onnx");
         OnnxExporter.Export(model, onnxPath);
-        predictor = new EmotionPredictor(onnxPath, new EmotionPredictorOptions { IntraOpThreads = Environment.ProcessorCount, MaxFramesPerRun = 32 });
-        var batch = BenchmarkData.RandomBatch(Sequences, FramesPerSequence, Size);
-        preprocessed = batch.Frames;
-        input = SequenceBatchTensors.Frames(batch);
+        onnx = new OnnxRuntimeRunner(onnxPath, Device, InferenceMode.Batch, Sequences, FramesPerSequence, BenchmarkScope.Threads);
+        input = rand([Sequences, FramesPerSequence, 3, BenchmarkModels.Size, BenchmarkModels.Size], device: BenchmarkModels.TorchDevice(Device)) * 2 - 1;
     }
 
-    /// <summary>Plain TorchSharp forward pass.</summary>
-    [Benchmark(Baseline = true)]
+    /// <summary>Plain TorchSharp forward pass with softmax.</summary>
+    [Benchmark(Baseline = true, OperationsPerInvoke = FramesPerInvoke)]
     public float PlainTorchSharp()
     {
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        var (logits, va) = plain!.call(input!);
-        return logits.softmax(-1)[0, 0, 0].ToSingle() + va[0, 0, 0].ToSingle();
+        float sum = 0;
+        for (int i = 0; i < CallsPerInvoke; i++)
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            var (logits, va) = plain!.call(input!);
+            sum += logits.softmax(-1)[0, 0, 0].ToSingle() + va[0, 0, 0].ToSingle();
+        }
+        return sum;
     }
 
     /// <summary>The library's TorchSharp model, forward pass with softmax.</summary>
-    [Benchmark]
-    public float LibraryTorchSharp()
-    {
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        using var output = model!.call(input!);
-        return output.Logits!.softmax(-1)[0, 0, 0].ToSingle() + output.ValenceArousal![0, 0, 0].ToSingle();
-    }
+    [Benchmark(OperationsPerInvoke = FramesPerInvoke)]
+    public float LibraryTorchSharp() => Repeat(library!);
 
     /// <summary>The exported graph on ONNX Runtime (preprocessed frames in, per-frame predictions out).</summary>
-    [Benchmark]
-    public float OnnxRuntime()
+    [Benchmark(OperationsPerInvoke = FramesPerInvoke)]
+    public float OnnxRuntime() => Repeat(onnx!);
+
+    private float Repeat(IInferenceRunner runner)
     {
-        var predictions = predictor!.PredictPreprocessed(preprocessed!, Sequences, FramesPerSequence);
-        return predictions[0].Probabilities[0];
+        float sum = 0;
+        for (int i = 0; i < CallsPerInvoke; i++) sum += runner.Run();
+        return sum;
     }
 
     /// <summary>Releases models and the exported file.</summary>
     [GlobalCleanup]
     public void Cleanup()
     {
-        predictor?.Dispose();
+        onnx?.Dispose();
+        library?.Dispose();
         input?.Dispose();
         model?.Dispose();
         plain?.Dispose();

@@ -1,10 +1,27 @@
 using BenchmarkDotNet.Running;
 using Emotion.Benchmarks;
 
-// Usage: dotnet run -c Release --project benchmarks/Emotion.Benchmarks -- [--short] [BenchmarkDotNet arguments, e.g. --filter '*Inference*']
-// --short: 1 warm-up and 3 measured iterations per case, ResNet-18 + GRU only (see docs/benchmarks.md).
-bool isShort = args.Contains("--short");
-ThroughputConfig.Short = isShort;
-if (isShort) Environment.SetEnvironmentVariable(BenchmarkScope.ShortVariable, "1");
-BenchmarkSwitcher.FromAssembly(typeof(ThroughputConfig).Assembly)
-    .Run(args.Where(a => a != "--short").ToArray(), new ThroughputConfig());
+// Usage: dotnet run -c Release --project benchmarks/Emotion.Benchmarks -- [--short | --dry] [--threads N] [BenchmarkDotNet arguments, e.g. --filter '*Inference*']
+// --short: 2 warm-up and 5 measured iterations per case, in this process, ResNet-18 + GRU only (see docs/benchmarks.md).
+// --dry: every case of the full grid called once, in this process (checks that the grid runs; the times mean little).
+// --threads N: CPU threads of libtorch and ONNX Runtime (default: the core count).
+var rest = new List<string>();
+for (int i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--short") Environment.SetEnvironmentVariable(BenchmarkScope.ShortVariable, "1");
+    else if (args[i] == "--dry") ThroughputConfig.Mode = BenchmarkMode.Dry;
+    else if (args[i] == "--threads" && i + 1 < args.Length && int.TryParse(args[i + 1], out int threads) && threads > 0)
+        Environment.SetEnvironmentVariable(BenchmarkScope.ThreadsVariable, args[++i].Trim());
+    else if (args[i] == "--threads")
+    {
+        Console.Error.WriteLine($"--threads needs a positive number; got '{(i + 1 < args.Length ? args[i + 1] : "")}'.");
+        return 2;
+    }
+    else rest.Add(args[i]);
+}
+if (BenchmarkScope.IsShort) ThroughputConfig.Mode = BenchmarkMode.Short;
+Console.WriteLine($"mode: {ThroughputConfig.Mode.ToString().ToLowerInvariant()}; {BenchmarkScope.Threads} CPU threads for libtorch and ONNX Runtime; " +
+                  $"OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "(unset)"}");
+foreach (var line in DeviceFilter.SkippedReasons()) Console.WriteLine(line);
+BenchmarkSwitcher.FromAssembly(typeof(ThroughputConfig).Assembly).Run([.. rest], new ThroughputConfig());
+return 0;

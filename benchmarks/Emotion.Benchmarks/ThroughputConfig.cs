@@ -3,26 +3,35 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace Emotion.Benchmarks;
 
 /// <summary>
 /// Benchmark configuration: frames per second next to the time per frame (every benchmark sets OperationsPerInvoke to
-/// the frames it processes), and a short job when <see cref="Short"/> is set (<c>--short</c> on the command line).
+/// the frames it processes, so one operation is one frame), the <see cref="DeviceFilter"/> (CUDA cases only where CUDA works), and the job of
+/// <see cref="Mode"/>: 5 to 15 iterations in a separate process by default; with <c>--short</c> 2 warm-up and 5 measured
+/// iterations run in this process (no per-benchmark build and process launch), which keeps the short run within minutes;
+/// with <c>--dry</c> one untimed-quality call per case in this process, to check that every case of the grid runs.
 /// </summary>
 public sealed class ThroughputConfig : ManualConfig
 {
-    /// <summary>Whether to run the short job (1 warm-up, 3 measured iterations) instead of BenchmarkDotNet's default.</summary>
-    public static bool Short { get; set; }
+    /// <summary>Which job to run.</summary>
+    public static BenchmarkMode Mode { get; set; }
 
     /// <summary>Creates the configuration.</summary>
     public ThroughputConfig()
     {
         Add(DefaultConfig.Instance);
-        AddJob(Short
-            ? Job.Default.WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(3).WithInvocationCount(1).WithUnrollFactor(1).WithId("short")
-            : Job.Default.WithInvocationCount(1).WithUnrollFactor(1).WithMinIterationCount(5).WithMaxIterationCount(15));
+        AddJob(Mode switch
+        {
+            BenchmarkMode.Short => Job.Default.WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(5).WithInvocationCount(1).WithUnrollFactor(1)
+                .WithToolchain(InProcessEmitToolchain.Instance).WithId("short"),
+            BenchmarkMode.Dry => Job.Dry.WithToolchain(InProcessEmitToolchain.Instance).WithId("dry"),
+            _ => Job.Default.WithInvocationCount(1).WithUnrollFactor(1).WithMinIterationCount(5).WithMaxIterationCount(15),
+        });
         AddColumn(new FramesPerSecondColumn());
+        AddFilter(new DeviceFilter());
         WithOptions(ConfigOptions.DisableOptimizationsValidator);
     }
 
@@ -42,11 +51,9 @@ public sealed class ThroughputConfig : ManualConfig
 
         public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
         {
-            var report = summary[benchmarkCase];
-            var mean = report?.ResultStatistics?.Mean;
-            // Mean is per operation; a benchmark whose call handles a parameterised number of frames names it FramesPerCall.
-            double frames = benchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "FramesPerCall")?.Value is int n ? n : 1;
-            return mean is > 0 ? (frames * 1e9 / mean.Value).ToString("N1", System.Globalization.CultureInfo.InvariantCulture) : "-";
+            // Mean is in nanoseconds per operation, and every benchmark's operation is one frame.
+            var mean = summary[benchmarkCase]?.ResultStatistics?.Mean;
+            return mean is > 0 ? (1e9 / mean.Value).ToString("N1", System.Globalization.CultureInfo.InvariantCulture) : "-";
         }
     }
 }

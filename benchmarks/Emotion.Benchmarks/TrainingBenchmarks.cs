@@ -1,11 +1,10 @@
 using BenchmarkDotNet.Attributes;
-using Emotion.Core;
+using Emotion.Cli.Workflows.Benchmarking;
 using Emotion.Core.Data;
 using Emotion.Preprocessing.Loading;
 using Emotion.Preprocessing.Sequences;
 using Emotion.Preprocessing.Transforms;
 using Emotion.Torch.Backbones;
-using Emotion.Torch.Heads;
 using Emotion.Torch.Models;
 using Emotion.Torch.Training;
 using TorchSharp;
@@ -20,7 +19,7 @@ namespace Emotion.Benchmarks;
 /// </summary>
 public class TrainingBenchmarks
 {
-    private const int Batch = 4, Frames = 8, Size = 112, Steps = 8;
+    private const int Batch = 4, Frames = 8, Size = BenchmarkModels.Size, Steps = 4;
 
     private PlainTorchSharpModel? plain;
     private optim.Optimizer? plainOptimizer;
@@ -28,7 +27,11 @@ public class TrainingBenchmarks
     private SequenceBatchLoader? loader;
     private EmotionModel? model;
 
-    /// <summary>TorchVision backbone.</summary>
+    /// <summary>CPU or CUDA.</summary>
+    [ParamsSource(typeof(BenchmarkScope), nameof(BenchmarkScope.Devices))]
+    public BenchmarkDevice Device { get; set; }
+
+    /// <summary>TorchVision backbone or the small CNN.</summary>
     [ParamsSource(typeof(BenchmarkScope), nameof(BenchmarkScope.Backbones))]
     public string Backbone { get; set; } = BackboneNames.ResNet18;
 
@@ -40,27 +43,22 @@ public class TrainingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        torch.set_num_threads(Environment.ProcessorCount);
-        torch.manual_seed(0);
-        plain = new PlainTorchSharpModel(Backbone, Head);
+        BenchmarkModels.Prepare();
+        var device = BenchmarkModels.TorchDevice(Device);
+        plain = BenchmarkModels.Plain(Backbone, Head, Device);
         plain.train();
         plainOptimizer = optim.Adam(plain.parameters(), 1e-3);
         var batch = BenchmarkData.RandomBatch(Batch, Frames, Size);
-        plainInput = SequenceBatchTensors.Frames(batch);
-        plainCategories = torch.tensor(batch.Categories, dtype: ScalarType.Int64);
-        plainValenceArousal = torch.rand(Batch * Frames, 2) * 2 - 1;
+        plainInput = SequenceBatchTensors.Frames(batch, device);
+        plainCategories = torch.tensor(batch.Categories, dtype: ScalarType.Int64, device: device);
+        plainValenceArousal = torch.rand(Batch * Frames, 2, device: device) * 2 - 1;
 
         var windows = SequenceWindower.Windows(BenchmarkData.Training, new WindowOptions { Length = Frames, Stride = Frames })
             .Take(Batch * Steps).ToList();
         loader = new SequenceBatchLoader(windows, new FramePipeline(FrameTransformOptions.ForTraining(Size)),
             new SequenceLoaderOptions { BatchSize = Batch, Seed = 1, Augment = false, CacheCapacityBytes = 256L << 20 });
         loader.WarmCache();
-        model = EmotionModel.Create()
-            .WithInput(Frames, Size)
-            .WithBackbone(BackboneSpec.Named(Backbone))
-            .WithRecurrentHead(Head switch { "gru" => HeadSpec.Gru(128), "lstm" => HeadSpec.Lstm(128), _ => HeadSpec.NoRecurrence() })
-            .ForTask(EmotionTask.Combined)
-            .Build();
+        model = BenchmarkModels.Library(Backbone, Head, Frames, Device);
     }
 
     /// <summary>Plain TorchSharp: forward, cross-entropy + MSE, backward, Adam step, on in-memory tensors.</summary>

@@ -14,5 +14,6 @@ public static class CommandCatalog
         PredictCommand.Create(),
         ExportCommand.Create(),
         ExplainCommand.Create(),
+        BenchmarkCommand.Create(),
     ];
 }

@@ -17,7 +17,7 @@ namespace Emotion.Cli.Commands;
 public static class TrainCommand
 {
     /// <summary>Head names accepted by <c>--head</c>.</summary>
-    public static readonly string[] HeadNames = ["gru", "lstm", "none"];
+    public static readonly string[] HeadNames = [.. HeadSpec.Names];
 
     /// <summary>Creates the command.</summary>
     public static Command Create()
@@ -89,18 +89,12 @@ public static class TrainCommand
     {
         if (!BackboneRegistry.Default.Contains(backbone))
             throw new UsageException($"--backbone: unknown backbone '{backbone}'; expected one of {string.Join(", ", BackboneRegistry.Default.Names)}.");
-        var headSpec = head switch
-        {
-            "lstm" => HeadSpec.Lstm(hidden, layers),
-            "none" => HeadSpec.NoRecurrence(),
-            _ => HeadSpec.Gru(hidden, layers),
-        };
         try
         {
             return EmotionModel.Create()
                 .WithInput(frames, size)
                 .WithBackbone(BackboneSpec.Named(backbone))
-                .WithRecurrentHead(headSpec)
+                .WithRecurrentHead(HeadSpec.FromName(head, hidden, layers))
                 .ForTask(task)
                 .WithSeed(seed)
                 .Build();

@@ -33,6 +33,30 @@ public sealed record HeadSpec
     public static HeadSpec NoRecurrence(SequenceOutput output = SequenceOutput.PerFrame) =>
         new() { Kind = RecurrentKind.None, Hidden = 0, Layers = 0, Output = output };
 
+    /// <summary>The head names accepted by <see cref="FromName"/>: <c>gru</c>, <c>lstm</c> and <c>none</c> (no recurrence).</summary>
+    public static IReadOnlyList<string> Names { get; } = ["gru", "lstm", "none"];
+
+    /// <summary>
+    /// The head for a name as written on a command line or in a configuration file: <c>gru</c> (<see cref="Gru"/>),
+    /// <c>lstm</c> (<see cref="Lstm"/>) or <c>none</c> (<see cref="NoRecurrence"/>, which ignores the sizes); case-insensitive.
+    /// </summary>
+    /// <param name="name">One of <see cref="Names"/>.</param>
+    /// <param name="hidden">Hidden units per direction and layer of a recurrent head.</param>
+    /// <param name="layers">Stacked recurrent layers.</param>
+    /// <param name="bidirectional">Whether a recurrent head also runs backwards in time.</param>
+    /// <exception cref="ArgumentException">The name is not one of <see cref="Names"/>; the message lists them.</exception>
+    public static HeadSpec FromName(string name, int hidden = 128, int layers = 1, bool bidirectional = false)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Trim().ToLowerInvariant() switch
+        {
+            "gru" => Gru(hidden, layers, bidirectional),
+            "lstm" => Lstm(hidden, layers, bidirectional),
+            "none" => NoRecurrence(),
+            _ => throw new ArgumentException($"Unknown head '{name}'; expected one of {string.Join(", ", Names)}.", nameof(name)),
+        };
+    }
+
     /// <summary>The problems with this spec, each a sentence saying what to change (empty when valid).</summary>
     public IReadOnlyList<string> Validate()
     {

@@ -1,0 +1,201 @@
+using System.Globalization;
+using Emotion.Cli.Workflows.Benchmarking;
+using Emotion.Core;
+using Emotion.Onnx.Export;
+using Emotion.Torch.Backbones;
+using Emotion.Torch.Heads;
+using Emotion.Torch.Models;
+using TorchSharp;
+
+namespace Emotion.Cli.Tests;
+
+public sealed class BenchmarkCommandTests : IDisposable
+{
+    private readonly string root = Path.Combine(Path.GetTempPath(), "emotion-cli-benchmark-" + Guid.NewGuid().ToString("N"));
+
+    public BenchmarkCommandTests() => Directory.CreateDirectory(root);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+    }
+
+    /// <summary>The table's rows as (backend, device, mode, frames/s, ms per call, ratio) cells.</summary>
+    private static List<string[]> Rows(string output) =>
+        output.Split('\n')
+            .Select(line => line.Split('│', StringSplitOptions.TrimEntries))
+            .Where(cells => cells.Length == 9 && cells[1] is BackendNames.TorchSharp or BackendNames.OnnxRuntime)
+            .Select(cells => cells[1..8])
+            .ToList();
+
+    private static double Number(string cell) => double.Parse(cell.TrimEnd('x'), NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+
+    private static void AssertConsistentRow(string[] row)
+    {
+        double framesPerSecond = Number(row[3]), msPerCall = Number(row[4]), ratio = Number(row[5]);
+        int framesPerCall = row[2].StartsWith("batch ", StringComparison.Ordinal)
+            ? row[2]["batch ".Length..].Split('x').Select(int.Parse).Aggregate(1, (a, b) => a * b)
+            : 1;
+        Assert.True(framesPerSecond > 0, string.Join(" | ", row));
+        // frames/s and ms per call are both printed from the median call time (rounded to 0.1 and to 0.001 below 10 ms, 0.01 above).
+        double msRounding = msPerCall < 10 ? 0.0005 : 0.005;
+        Assert.Equal(framesPerCall * 1000.0 / msPerCall, framesPerSecond, framesPerSecond * msRounding / msPerCall * 1.01 + 0.05);
+        Assert.True(ratio >= 1.0, string.Join(" | ", row));
+    }
+
+    private EmotionModel SmallModel() => EmotionModel.Create()
+        .WithInput(4, 32)
+        .WithBackbone(BackboneSpec.Named(BackboneNames.SmallCnn))
+        .WithRecurrentHead(HeadSpec.FromName("lstm", 16))
+        .ForTask(EmotionTask.Combined)
+        .WithSeed(1)
+        .Build();
+
+    [Fact]
+    public void Fresh_small_cnn_lists_torchsharp_and_onnx_runtime_with_positive_frames_per_second()
+    {
+        var result = CliRunner.Run("benchmark", "--backbone", "small_cnn", "--head", "gru", "--size", "32", "--batch", "2", "--frames", "4", "--seconds", "0.25");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var rows = Rows(result.Output);
+        foreach (var backend in new[] { BackendNames.TorchSharp, BackendNames.OnnxRuntime })
+        {
+            Assert.Contains(rows, r => r[0] == backend && r[1] == "cpu" && r[2] == "batch 2x4");
+            Assert.Contains(rows, r => r[0] == backend && r[1] == "cpu" && r[2] == "stream, 1 frame");
+        }
+        foreach (var row in rows) AssertConsistentRow(row);
+        Assert.Contains(rows, r => r[5] == "1.00x");
+        if (!torch.cuda.is_available())
+        {
+            Assert.DoesNotContain(rows, r => r[0] == BackendNames.TorchSharp && r[1] == "cuda");
+            Assert.Contains("unavailable: TorchSharp cuda: torch.cuda.is_available() is false", result.Output);
+        }
+    }
+
+    [Fact]
+    public void Onnx_file_measures_onnx_runtime_only_and_a_checkpoint_measures_both()
+    {
+        using var model = SmallModel();
+        string checkpoint = Path.Combine(root, "checkpoint");
+        model.Save(checkpoint);
+        string onnx = Path.Combine(root, "model.onnx");
+        OnnxExporter.Export(model, onnx);
+
+        var fromOnnx = CliRunner.Run("benchmark", "--model", onnx, "--batch", "1", "--frames", "3", "--seconds", "0.2");
+        Assert.True(fromOnnx.ExitCode == 0, fromOnnx.ToString());
+        var rows = Rows(fromOnnx.Output);
+        Assert.Contains(rows, r => r[0] == BackendNames.OnnxRuntime && r[2] == "batch 1x3");
+        Assert.DoesNotContain(rows, r => r[0] == BackendNames.TorchSharp);
+        Assert.Contains("unavailable: TorchSharp cpu: an .onnx file has no TorchSharp model", fromOnnx.Output);
+        foreach (var row in rows) AssertConsistentRow(row);
+
+        var fromCheckpoint = CliRunner.Run("benchmark", "--model", checkpoint, "--batch", "1", "--frames", "3", "--seconds", "0.2");
+        Assert.True(fromCheckpoint.ExitCode == 0, fromCheckpoint.ToString());
+        rows = Rows(fromCheckpoint.Output);
+        Assert.Contains(rows, r => r[0] == BackendNames.TorchSharp && r[2] == "batch 1x3");
+        Assert.Contains(rows, r => r[0] == BackendNames.OnnxRuntime && r[2] == "stream, 1 frame");
+    }
+
+    [Fact]
+    public void Benchmark_is_listed_and_has_help()
+    {
+        Assert.Contains("benchmark", CliRunner.Run("--help").Output);
+        var help = CliRunner.Run("benchmark", "--help");
+        Assert.Equal(0, help.ExitCode);
+        foreach (var option in new[] { "--model", "--backbone", "--head", "--size", "--batch", "--frames", "--threads", "--seconds" })
+            Assert.Contains(option, help.Output);
+    }
+
+    [Fact]
+    public void Missing_model_file_is_a_usage_error_naming_it()
+    {
+        string missing = Path.Combine(root, "nothing-here.onnx");
+        var result = CliRunner.Run("benchmark", "--model", missing, "--seconds", "0.1");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--model", result.Error);
+        Assert.Contains(missing, result.Error);
+        Assert.Contains("does not exist", result.Error);
+    }
+
+    [Fact]
+    public void Unknown_backbone_is_a_usage_error_listing_the_valid_ones()
+    {
+        var result = CliRunner.Run("benchmark", "--backbone", "alexnet", "--seconds", "0.1");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("unknown backbone 'alexnet'", result.Error);
+        Assert.Contains("small_cnn", result.Error);
+    }
+
+    [Fact]
+    public void Unknown_head_and_non_positive_values_are_usage_errors()
+    {
+        var head = CliRunner.Run("benchmark", "--head", "rnn");
+        Assert.Equal(2, head.ExitCode);
+        Assert.Contains("rnn", head.Error);
+        var seconds = CliRunner.Run("benchmark", "--backbone", "small_cnn", "--seconds", "0");
+        Assert.Equal(2, seconds.ExitCode);
+        Assert.Contains("--seconds", seconds.Error);
+        var batch = CliRunner.Run("benchmark", "--backbone", "small_cnn", "--batch", "0");
+        Assert.Equal(2, batch.ExitCode);
+        Assert.Contains("--batch", batch.Error);
+    }
+
+    [Fact]
+    public void A_file_that_is_not_onnx_fails_with_exit_1_naming_it()
+    {
+        string corrupt = Path.Combine(root, "corrupt.onnx");
+        File.WriteAllText(corrupt, "not a protobuf");
+        var result = CliRunner.Run("benchmark", "--model", corrupt, "--seconds", "0.1");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(corrupt, result.Error);
+    }
+
+    [Fact]
+    public void Meter_times_calls_after_the_warmup_and_reports_the_median()
+    {
+        // A runner that sleeps 20 ms per call and handles 5 frames: at most 5 / 0.020 = 250 frames/s, and Sleep rarely
+        // overshoots by more than a few milliseconds, so the median lies in [20, 60] ms.
+        using var runner = new SleepingRunner(TimeSpan.FromMilliseconds(20));
+        var result = ThroughputMeter.Measure(runner, TimeSpan.FromMilliseconds(300));
+        Assert.Equal(BackendNames.OnnxRuntime, result.Backend);
+        Assert.Equal(5, result.FramesPerCall);
+        Assert.True(result.Calls >= ThroughputMeter.MinimumCalls);
+        Assert.True(runner.Calls >= result.Calls + ThroughputMeter.WarmupCalls, $"{runner.Calls} calls, {result.Calls} timed");
+        Assert.InRange(result.MedianMilliseconds, 20, 60);
+        Assert.InRange(result.FramesPerSecond, 5 * 1000.0 / 60, 250);
+        Assert.Equal(5 * 1000.0 / result.MedianMilliseconds, result.FramesPerSecond, 9);
+        Assert.True(result.Calls <= 300 / 20 + 1, $"{result.Calls} calls of at least 20 ms within 300 ms");
+    }
+
+    [Fact]
+    public void Median_and_ratio_follow_their_definitions()
+    {
+        Assert.Equal(2, ThroughputMeter.Median([3, 1, 2]));
+        Assert.Equal(2.5, ThroughputMeter.Median([4, 1, 3, 2]));
+        Assert.Throws<ArgumentException>(() => ThroughputMeter.Median([]));
+        var fast = new ThroughputResult(BackendNames.OnnxRuntime, BenchmarkDevice.Cpu, InferenceMode.Batch, 4, 8, 10, MedianMilliseconds: 100, MeanMilliseconds: 110);
+        var slow = fast with { Backend = BackendNames.TorchSharp, MedianMilliseconds = 250 };
+        Assert.Equal(320, fast.FramesPerSecond, 9);
+        Assert.Equal(128, slow.FramesPerSecond, 9);
+        Assert.Equal(2.5, slow.RatioTo(fast), 9);
+        Assert.Equal(1, fast.RatioTo(fast), 9);
+    }
+
+    private sealed class SleepingRunner(TimeSpan delay) : IInferenceRunner
+    {
+        public int Calls { get; private set; }
+        public string Backend => BackendNames.OnnxRuntime;
+        public BenchmarkDevice Device => BenchmarkDevice.Cpu;
+        public InferenceMode Mode => InferenceMode.Batch;
+        public int BatchSize => 1;
+        public int SequenceLength => 5;
+
+        public float Run()
+        {
+            Calls++;
+            Thread.Sleep(delay);
+            return Calls;
+        }
+
+        public void Dispose() { }
+    }
+}
