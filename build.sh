@@ -81,6 +81,8 @@ case "$verb" in
   pack) setup; dotnet pack Emotion.Core.sln -c "$CONFIG" -o "$ROOT/artifacts/packages" "$@" ;;
   bench)
     setup
+    # libtorch's OpenMP threads spin while waiting; on a busy machine that inflates latencies several-fold (docs/benchmarks.md).
+    export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
     dotnet run -c Release --project benchmarks/Emotion.Benchmarks -- "$@" ;;
   *) echo "usage: ./build.sh [setup|build|test|demo|pack|bench] [args]" >&2; exit 2 ;;
 esac

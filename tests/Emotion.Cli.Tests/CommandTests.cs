@@ -11,7 +11,7 @@ public sealed class CommandTests(TrainedModelFixture fixture) : IClassFixture<Tr
     {
         var result = CliRunner.Run("--help");
         Assert.Equal(0, result.ExitCode);
-        foreach (var name in new[] { "demo", "train", "evaluate", "predict", "export", "explain" })
+        foreach (var name in new[] { "demo", "train", "evaluate", "predict", "export", "explain", "benchmark" })
             Assert.Contains(name, result.Output);
     }
 
@@ -22,6 +22,7 @@ public sealed class CommandTests(TrainedModelFixture fixture) : IClassFixture<Tr
     [InlineData("predict", "--help")]
     [InlineData("export", "--help")]
     [InlineData("explain", "--help")]
+    [InlineData("benchmark", "--help")]
     public void Every_command_has_help(params string[] args)
     {
         var result = CliRunner.Run(args);
