@@ -1,14 +1,17 @@
+using Emotion.FaceDetection;
+using Emotion.FaceDetection.Tracking;
 using Emotion.Onnx;
 using Emotion.Onnx.Models;
+using Emotion.Onnx.Video;
 using Emotion.Onnx.Smoothing;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Emotion.Extensions.DependencyInjection;
 
 /// <summary>
-/// The settings of the <see cref="EmotionPredictor"/> registered by
-/// <c>services.AddEmotionRecognition(o =&gt; o.UseOnnxModel(path))</c>. A mutable class, as the options pattern needs;
-/// validated when the predictor is first resolved.
+/// The settings of the <see cref="EmotionPredictor"/>, <see cref="IFaceDetector"/> and <see cref="VideoEmotionPredictor"/>
+/// registered by <c>services.AddEmotionRecognition(o =&gt; o.UseOnnxModel(path).UseFaceDetector(blazeFacePath))</c>.
+/// A mutable class, as the options pattern needs; validated when a service is first resolved.
 /// </summary>
 public sealed class EmotionRecognitionOptions
 {
@@ -45,6 +48,31 @@ public sealed class EmotionRecognitionOptions
     /// <summary>How to run a third-party model, or null (default) to read the Emotion.Core metadata of the model.</summary>
     public OnnxModelDescriptor? Descriptor { get; set; }
 
+    /// <summary>
+    /// The BlazeFace ONNX file (<c>face_detection_front_128x128_barracuda.onnx</c>, see docs/video.md) of the registered
+    /// <see cref="IFaceDetector"/>, or null (default) for none: <see cref="VideoEmotionPredictor"/> then takes whole frames
+    /// as face crops.
+    /// </summary>
+    public string? FaceDetectorPath { get; set; }
+
+    /// <summary>The BlazeFace detector's settings (score threshold, suppression, threads), or null (default) for <see cref="BlazeFaceOptions.Default"/>.</summary>
+    public BlazeFaceOptions? FaceDetectorOptions { get; set; }
+
+    /// <summary>With a face detector: one prediction stream per face track instead of following one face (see <see cref="VideoPredictionOptions.AllFaces"/>).</summary>
+    public bool AllFaces { get; set; }
+
+    /// <summary>Which face to follow in one-face mode (default the largest).</summary>
+    public FaceSelection FaceSelection { get; set; } = FaceSelection.Largest;
+
+    /// <summary>The fraction of a detected box's size added on every side before cropping, in [0, 2]; null (default) for <see cref="VideoPredictionOptions.DefaultDetectorMargin"/>.</summary>
+    public float? FaceMargin { get; set; }
+
+    /// <summary>The face tracker's settings, or null (default) for <see cref="FaceTrackerOptions.Default"/>.</summary>
+    public FaceTrackerOptions? Tracking { get; set; }
+
+    /// <summary>Whether face tracks (and the one-face stream's recurrent state) restart at shot cuts (default true).</summary>
+    public bool ResetTracksAtCuts { get; set; } = true;
+
     /// <summary>Sets the model file.</summary>
     public EmotionRecognitionOptions UseOnnxModel(string path)
     {
@@ -80,6 +108,37 @@ public sealed class EmotionRecognitionOptions
         Descriptor = descriptor;
         return this;
     }
+
+    /// <summary>
+    /// Registers a BlazeFace <see cref="IFaceDetector"/> on <paramref name="blazeFacePath"/> and makes the registered
+    /// <see cref="VideoEmotionPredictor"/> find (and track) faces with it.
+    /// </summary>
+    /// <param name="blazeFacePath">The BlazeFace ONNX file.</param>
+    /// <param name="options">The detector's settings, or null for the defaults.</param>
+    public EmotionRecognitionOptions UseFaceDetector(string blazeFacePath, BlazeFaceOptions? options = null)
+    {
+        FaceDetectorPath = blazeFacePath;
+        FaceDetectorOptions = options;
+        return this;
+    }
+
+    /// <summary>Predicts every face of a video, one stream per track (needs <see cref="UseFaceDetector"/>).</summary>
+    public EmotionRecognitionOptions UseAllFaces()
+    {
+        AllFaces = true;
+        return this;
+    }
+
+    /// <summary>The video prediction options these settings stand for, with <paramref name="detector"/> (null without a face detector).</summary>
+    public VideoPredictionOptions ToVideoOptions(IFaceDetector? detector) => new()
+    {
+        Detector = detector,
+        AllFaces = AllFaces,
+        Selection = FaceSelection,
+        Margin = FaceMargin,
+        Tracking = Tracking,
+        ResetTracksAtCuts = ResetTracksAtCuts,
+    };
 
     /// <summary>The predictor options these settings stand for.</summary>
     public EmotionPredictorOptions ToPredictorOptions() => new()

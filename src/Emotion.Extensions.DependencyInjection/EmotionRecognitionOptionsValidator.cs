@@ -22,6 +22,33 @@ public sealed class EmotionRecognitionOptionsValidator : IValidateOptions<Emotio
         {
             failures.Add($"Invalid emotion recognition option: {e.Message}");
         }
+        ValidateVideo(options, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    // The face detector and video prediction settings.
+    private static void ValidateVideo(EmotionRecognitionOptions options, List<string> failures)
+    {
+        if (options.FaceDetectorPath is { } detector)
+        {
+            if (string.IsNullOrWhiteSpace(detector))
+                failures.Add("The face detector path (EmotionRecognitionOptions.FaceDetectorPath) is empty: give the BlazeFace .onnx file to UseFaceDetector(path).");
+            else if (!File.Exists(detector))
+                failures.Add($"The face detector model file '{detector}' (EmotionRecognitionOptions.FaceDetectorPath) does not exist.");
+        }
+        else if (options.AllFaces)
+        {
+            failures.Add("AllFaces needs a face detector: call UseFaceDetector(\"blazeface.onnx\") as well.");
+        }
+        try
+        {
+            options.FaceDetectorOptions?.Validate();
+            // Checked without a detector (none is opened here); the detector-dependent rule is the one above.
+            (options.ToVideoOptions(null) with { AllFaces = false }).Validate();
+        }
+        catch (ArgumentException e)
+        {
+            failures.Add($"Invalid face or video option: {e.Message}");
+        }
     }
 }

@@ -1,5 +1,7 @@
 using Emotion.Extensions.DependencyInjection;
+using Emotion.FaceDetection;
 using Emotion.Onnx;
+using Emotion.Onnx.Video;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -7,7 +9,7 @@ using Microsoft.Extensions.Options;
 // without an extra using directive.
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers Emotion.Core's ONNX Runtime predictor with a service collection.</summary>
+/// <summary>Registers Emotion.Core's ONNX Runtime predictor, face detector and video predictor with a service collection.</summary>
 public static class EmotionRecognitionServiceCollectionExtensions
 {
     /// <summary>
@@ -16,6 +18,13 @@ public static class EmotionRecognitionServiceCollectionExtensions
     /// <c>services.AddEmotionRecognition(o =&gt; o.UseOnnxModel("model.onnx"))</c>. The options are validated, and the
     /// model opened, when the predictor is first resolved; the container disposes it.
     /// </summary>
+    /// <remarks>
+    /// Also registered, as singletons on the same options: <see cref="IFaceDetector"/>, a <see cref="BlazeFaceDetector"/> on
+    /// <see cref="EmotionRecognitionOptions.FaceDetectorPath"/> (<c>o.UseFaceDetector("blazeface.onnx")</c>; resolving it
+    /// without one configured is an error), and <see cref="VideoEmotionPredictor"/> on the predictor, finding faces with
+    /// that detector when one is configured and taking whole frames as face crops otherwise. The container disposes the
+    /// predictor and the detector.
+    /// </remarks>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets the model path and other options (may be null when they are configured elsewhere, for example bound from configuration).</param>
     /// <returns>The service collection, for chaining.</returns>
@@ -29,6 +38,20 @@ public static class EmotionRecognitionServiceCollectionExtensions
         {
             var options = provider.GetRequiredService<IOptions<EmotionRecognitionOptions>>().Value;
             return new EmotionPredictor(options.ModelPath!, options.ToPredictorOptions());
+        });
+        services.TryAddSingleton<IFaceDetector>(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<EmotionRecognitionOptions>>().Value;
+            if (options.FaceDetectorPath is null)
+                throw new InvalidOperationException(
+                    "No face detector is configured: call AddEmotionRecognition(o => o.UseOnnxModel(\"model.onnx\").UseFaceDetector(\"blazeface.onnx\")).");
+            return new BlazeFaceDetector(options.FaceDetectorPath, options.FaceDetectorOptions);
+        });
+        services.TryAddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<EmotionRecognitionOptions>>().Value;
+            var detector = options.FaceDetectorPath is null ? null : provider.GetRequiredService<IFaceDetector>();
+            return new VideoEmotionPredictor(provider.GetRequiredService<EmotionPredictor>(), options.ToVideoOptions(detector));
         });
         return services;
     }

@@ -46,7 +46,10 @@ public sealed class FaceRegionFinder
     /// <summary>Whether several faces per frame can come out (one prediction stream per track).</summary>
     public bool MultipleFaces => options.AllFaces;
 
-    /// <summary>The tracks that ended at the last <see cref="Find"/>: their streams can be completed.</summary>
+    /// <summary>
+    /// The tracks that ended at the last <see cref="Find"/>: their streams can be completed before the frame's regions are
+    /// predicted. In one-face mode the one stream (track 0) ends at every shot cut (<see cref="VideoPredictionOptions.ResetTracksAtCuts"/>).
+    /// </summary>
     public IReadOnlyList<int> EndedTrackIds => ended;
 
     /// <summary>The regions to predict in <paramref name="frame"/>; empty when it has no face. Valid until the next call.</summary>
@@ -63,8 +66,10 @@ public sealed class FaceRegionFinder
         {
             if (cuts is not null && cuts.IsCut(frame.Image))
             {
-                // Every live track ends at a cut; the next detections start new ones.
+                // Every live track ends at a cut; the next detections start new ones. With one face, its stream (track 0)
+                // ends too, so that the recurrent state of the person before the cut is not carried into the next shot.
                 if (options.AllFaces) ended.AddRange(tracker!.LiveTrackIds);
+                else ended.Add(0);
                 tracker!.Reset();
                 followed = null;
             }
@@ -80,6 +85,8 @@ public sealed class FaceRegionFinder
                 foreach (var face in faces)
                     if (face.TrackId == followed) chosen = face;
                 chosen ??= FaceSelector.Select(faces, options.Selection);
+                // Another person from here on: end the stream so the previous face's recurrent state is not carried over.
+                if (followed is { } previous && previous != chosen!.TrackId) ended.Add(0);
                 followed = chosen!.TrackId;
                 regions.Add(new FaceRegion(0, Grow(chosen.Box)));
             }

@@ -35,7 +35,7 @@ public sealed record VideoPredictionOptions
     /// <summary>The tracker's settings; null for <see cref="FaceTrackerOptions.Default"/>.</summary>
     public FaceTrackerOptions? Tracking { get; init; }
 
-    /// <summary>With a detector: restart tracks at hard cuts between shots (<see cref="ShotChangeDetector"/>), so two people on either side of a cut never share a stream.</summary>
+    /// <summary>With a detector: restart tracks at hard cuts between shots (<see cref="ShotChangeDetector"/>), so two people on either side of a cut never share a stream (in one-face mode the rows keep the video id and the recurrent state restarts).</summary>
     public bool ResetTracksAtCuts { get; init; } = true;
 
     /// <summary>The default margin around detected faces.</summary>

@@ -1,0 +1,142 @@
+using Emotion.FaceDetection;
+using Emotion.FaceDetection.Tracking;
+using Emotion.Onnx;
+using Emotion.Onnx.Video;
+using Emotion.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace Emotion.Extensions.DependencyInjection.Tests;
+
+/// <summary><c>UseFaceDetector</c>: the BlazeFace detector and the video predictor resolved from a real service provider.</summary>
+public sealed class VideoRegistrationTests
+{
+    private static string ModelPath => Path.Combine(AppContext.BaseDirectory, "Fixtures", "tiny_combined.onnx");
+
+    private static string BlazeFace => TestAssets.Path("blazeface_front_128.onnx");
+
+    [Fact]
+    public void Resolves_the_detector_and_a_video_predictor_that_uses_it()
+    {
+        var tracking = new FaceTrackerOptions { MaxMissedFrames = 3 };
+        var services = new ServiceCollection();
+        services.AddEmotionRecognition(o =>
+        {
+            o.UseOnnxModel(ModelPath).UseThreads(1).UseFaceDetector(BlazeFace, new BlazeFaceOptions { ScoreThreshold = 0.6f, IntraOpThreads = 1 }).UseAllFaces();
+            o.FaceMargin = 0.3f;
+            o.Tracking = tracking;
+            o.ResetTracksAtCuts = false;
+        });
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        var detector = provider.GetRequiredService<IFaceDetector>();
+        var blazeFace = Assert.IsType<BlazeFaceDetector>(detector);
+        Assert.Equal(0.6f, blazeFace.Options.ScoreThreshold);
+        Assert.Same(detector, provider.GetRequiredService<IFaceDetector>());
+        var video = provider.GetRequiredService<VideoEmotionPredictor>();
+        Assert.Same(video, provider.GetRequiredService<VideoEmotionPredictor>());
+        Assert.Same(provider.GetRequiredService<EmotionPredictor>(), video.Predictor);
+        Assert.Same(detector, video.Options.Detector);
+        Assert.True(video.Options.AllFaces);
+        Assert.Equal(0.3f, video.Options.EffectiveMargin);
+        Assert.Same(tracking, video.Options.Tracking);
+        Assert.False(video.Options.ResetTracksAtCuts);
+
+        // The astronaut's one face, twice: one track, and each row is the predictor on the detected box grown by the margin
+        // (the tiny model has no state, and a face detected at the same place is not moved by the tracker).
+        using var image = Image.Load<Rgb24>(TestAssets.Path("astronaut.png"));
+        var face = Assert.Single(detector.Detect(image));
+        var rows = video.Predict([new PredictionFrame(1, 0.0, image), new PredictionFrame(2, 0.5, image)], "astronaut").ToList();
+        Assert.Equal(["astronaut_face1", "astronaut_face1"], rows.Select(r => r.VideoId));
+        Assert.Equal([0.0, 0.5], rows.Select(r => r.TimeSeconds!.Value));
+        var expected = video.Predictor.Predict(image, face.Box.Expand(0.3f));
+        foreach (var row in rows)
+        {
+            for (int k = 0; k < 7; k++) Assert.Equal(expected.Probabilities[k], row.Prediction.Probabilities[k], 1e-6);
+            Assert.Equal(expected.Valence!.Value, row.Prediction.Valence!.Value, 1e-6);
+        }
+    }
+
+    [Fact]
+    public void Without_a_detector_the_video_predictor_takes_whole_frames_and_the_detector_cannot_be_resolved()
+    {
+        var services = new ServiceCollection();
+        services.AddEmotionRecognition(o => o.UseOnnxModel(ModelPath).UseThreads(1));
+        using var provider = services.BuildServiceProvider();
+
+        var video = provider.GetRequiredService<VideoEmotionPredictor>();
+        Assert.Null(video.Options.Detector);
+        Assert.Null(video.Options.FaceBoxes);
+        using var frame = new Image<Rgb24>(4, 4, new Rgb24(255, 0, 51));
+        var row = Assert.Single(video.Predict([new PredictionFrame(7, null, frame)], "crops"));
+        Assert.Equal("crops", row.VideoId);
+        Assert.Equal(7, row.Prediction.FrameNumber);
+        Assert.Equal(video.Predictor.Predict(frame).Valence!.Value, row.Prediction.Valence!.Value, 1e-6);
+
+        var e = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IFaceDetector>());
+        Assert.Contains("UseFaceDetector", e.Message);
+    }
+
+    [Fact]
+    public void A_missing_detector_file_fails_at_resolve_with_the_validators_message()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), $"no-such-blazeface-{Guid.NewGuid():N}.onnx");
+        var services = new ServiceCollection();
+        services.AddEmotionRecognition(o => o.UseOnnxModel(ModelPath).UseFaceDetector(missing));
+        using var provider = services.BuildServiceProvider();
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IFaceDetector>());
+        Assert.Contains(missing, e.Message);
+        Assert.Contains("FaceDetectorPath", e.Message);
+        Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<VideoEmotionPredictor>());
+    }
+
+    [Fact]
+    public void A_file_that_is_not_blazeface_fails_naming_it()
+    {
+        var services = new ServiceCollection();
+        services.AddEmotionRecognition(o => o.UseOnnxModel(ModelPath).UseFaceDetector(ModelPath)); // an emotion model, not a detector
+        using var provider = services.BuildServiceProvider();
+        var e = Assert.Throws<InvalidDataException>(() => provider.GetRequiredService<IFaceDetector>());
+        Assert.Contains("tiny_combined.onnx", e.Message);
+    }
+
+    [Fact]
+    public void Bad_video_options_are_named_by_the_validator()
+    {
+        var services = new ServiceCollection();
+        services.AddEmotionRecognition(o =>
+        {
+            o.UseOnnxModel(ModelPath).UseAllFaces(); // no detector
+            o.FaceMargin = 3f;
+            o.FaceDetectorOptions = new BlazeFaceOptions { MaxFaces = 0 };
+        });
+        using var provider = services.BuildServiceProvider();
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<VideoEmotionPredictor>());
+        Assert.Contains("AllFaces needs a face detector", e.Message);
+        Assert.Contains("MaxFaces", e.Message);
+
+        services = new ServiceCollection();
+        services.AddEmotionRecognition(o =>
+        {
+            o.UseOnnxModel(ModelPath).UseFaceDetector(BlazeFace);
+            o.FaceMargin = 3f;
+        });
+        using var second = services.BuildServiceProvider();
+        e = Assert.Throws<OptionsValidationException>(() => second.GetRequiredService<VideoEmotionPredictor>());
+        Assert.Contains("Margin", e.Message);
+    }
+
+    [Fact]
+    public void Disposing_the_provider_disposes_the_detector()
+    {
+        var services = new ServiceCollection();
+        services.AddEmotionRecognition(o => o.UseOnnxModel(ModelPath).UseFaceDetector(BlazeFace));
+        IFaceDetector detector;
+        using (var provider = services.BuildServiceProvider())
+            detector = provider.GetRequiredService<VideoEmotionPredictor>().Options.Detector!;
+        using var image = new Image<Rgb24>(32, 32);
+        Assert.Throws<ObjectDisposedException>(() => detector.Detect(image));
+    }
+}
