@@ -15,7 +15,7 @@ namespace Emotion.Benchmarks;
 /// Every invocation processes 32 frames (32 calls of 1 frame, or 1 call of 32), so the time per operation is the time per
 /// frame. The library and ONNX Runtime paths are the runners of <c>emotion benchmark</c>.
 /// </summary>
-public class InferenceBenchmarks
+public class InferenceBenchmarks : ModelBenchmark
 {
     private const int FramesPerInvoke = 32;
 
@@ -25,18 +25,6 @@ public class InferenceBenchmarks
     private OnnxRuntimeRunner? onnx;
     private Tensor? input;
     private string? onnxPath;
-
-    /// <summary>CPU or CUDA.</summary>
-    [ParamsSource(typeof(BenchmarkScope), nameof(BenchmarkScope.Devices))]
-    public BenchmarkDevice Device { get; set; }
-
-    /// <summary>TorchVision backbone or the small CNN.</summary>
-    [ParamsSource(typeof(BenchmarkScope), nameof(BenchmarkScope.Backbones))]
-    public string Backbone { get; set; } = BackboneNames.ResNet18;
-
-    /// <summary>Recurrent head.</summary>
-    [ParamsSource(typeof(BenchmarkScope), nameof(BenchmarkScope.Heads))]
-    public string Head { get; set; } = "gru";
 
     /// <summary>Frames per call: 1 (one sequence of one frame) or 32 (4 sequences of 8 frames).</summary>
     [Params(1, 32)]

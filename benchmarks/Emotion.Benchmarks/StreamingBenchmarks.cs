@@ -15,7 +15,7 @@ namespace Emotion.Benchmarks;
 /// <c>EmotionStream</c> with chunks of one frame (which also converts the RGB image to normalised floats). The time per
 /// operation is the latency per frame.
 /// </summary>
-public class StreamingBenchmarks
+public class StreamingBenchmarks : ModelBenchmark
 {
     private const int FramesPerInvoke = 16;
 
@@ -26,18 +26,6 @@ public class StreamingBenchmarks
     private Tensor? frame;
     private Tensor? hidden, cell;
     private string? onnxPath;
-
-    /// <summary>CPU or CUDA.</summary>
-    [ParamsSource(typeof(BenchmarkScope), nameof(BenchmarkScope.Devices))]
-    public BenchmarkDevice Device { get; set; }
-
-    /// <summary>TorchVision backbone or the small CNN.</summary>
-    [ParamsSource(typeof(BenchmarkScope), nameof(BenchmarkScope.Backbones))]
-    public string Backbone { get; set; } = BackboneNames.ResNet18;
-
-    /// <summary>Recurrent head.</summary>
-    [ParamsSource(typeof(BenchmarkScope), nameof(BenchmarkScope.Heads))]
-    public string Head { get; set; } = "gru";
 
     /// <summary>Builds, exports and opens the models.</summary>
     [GlobalSetup]

@@ -17,7 +17,7 @@ namespace Emotion.Benchmarks;
 /// background loader with its decoded-frame cache, no augmentation since the baseline has none, then <see cref="Trainer"/>) against plain TorchSharp running the same
 /// network on in-memory tensors (the baseline). The ratio is the library's overhead, data loading included.
 /// </summary>
-public class TrainingBenchmarks
+public class TrainingBenchmarks : ModelBenchmark
 {
     private const int Batch = 4, Frames = 8, Size = BenchmarkModels.Size, Steps = 4;
 
@@ -26,18 +26,6 @@ public class TrainingBenchmarks
     private Tensor? plainInput, plainCategories, plainValenceArousal;
     private SequenceBatchLoader? loader;
     private EmotionModel? model;
-
-    /// <summary>CPU or CUDA.</summary>
-    [ParamsSource(typeof(BenchmarkScope), nameof(BenchmarkScope.Devices))]
-    public BenchmarkDevice Device { get; set; }
-
-    /// <summary>TorchVision backbone or the small CNN.</summary>
-    [ParamsSource(typeof(BenchmarkScope), nameof(BenchmarkScope.Backbones))]
-    public string Backbone { get; set; } = BackboneNames.ResNet18;
-
-    /// <summary>Recurrent head.</summary>
-    [ParamsSource(typeof(BenchmarkScope), nameof(BenchmarkScope.Heads))]
-    public string Head { get; set; } = "gru";
 
     /// <summary>Builds both models and the data.</summary>
     [GlobalSetup]
