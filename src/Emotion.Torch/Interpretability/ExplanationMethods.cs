@@ -9,13 +9,16 @@ public static class ExplanationMethods
     /// <summary>Grad-CAM++.</summary>
     public static IExplanationMethod GradCamPlusPlus => Interpretability.GradCamPlusPlus.Instance;
 
+    /// <summary>HiResCAM: element-wise gradient times activation.</summary>
+    public static IExplanationMethod HiResCam => Interpretability.HiResCam.Instance;
+
     /// <summary>Plain gradient saliency.</summary>
     public static IExplanationMethod Saliency => GradientSaliency.Instance;
 
     /// <summary>Every built-in method.</summary>
-    public static IReadOnlyList<IExplanationMethod> All { get; } = [GradCam, GradCamPlusPlus, Saliency];
+    public static IReadOnlyList<IExplanationMethod> All { get; } = [GradCam, GradCamPlusPlus, HiResCam, Saliency];
 
-    /// <summary>Finds a built-in method by name (<c>gradcam</c>, <c>gradcam++</c>, <c>saliency</c>; case-insensitive).</summary>
+    /// <summary>Finds a built-in method by name (<c>gradcam</c>, <c>gradcam++</c>, <c>hirescam</c>, <c>saliency</c>; case-insensitive).</summary>
     /// <exception cref="FormatException">No built-in method has that name.</exception>
     public static IExplanationMethod Parse(string name)
     {
