@@ -8,7 +8,7 @@ namespace Emotion.Torch.Tests.Interpretability;
 
 public class EmotionExplainerTests
 {
-    public static TheoryData<string> Methods() => ["gradcam", "gradcam++", "saliency"];
+    public static TheoryData<string> Methods() => ["gradcam", "gradcam++", "hirescam", "saliency"];
 
     [Theory]
     [MemberData(nameof(Methods))]

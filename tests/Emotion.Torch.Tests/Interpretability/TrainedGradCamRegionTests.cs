@@ -1,0 +1,246 @@
+using System.Diagnostics;
+using System.Globalization;
+using Emotion.Core;
+using Emotion.Core.Data;
+using Emotion.Preprocessing.Datasets;
+using Emotion.Preprocessing.Loading;
+using Emotion.Preprocessing.Sequences;
+using Emotion.Preprocessing.Synthetic;
+using Emotion.Preprocessing.Transforms;
+using Emotion.Torch.Backbones;
+using Emotion.Torch.Evaluation;
+using Emotion.Torch.Heads;
+using Emotion.Torch.Interpretability;
+using Emotion.Torch.Models;
+using Emotion.Torch.Tests.Training;
+using Emotion.Torch.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Emotion.Torch.Tests.Interpretability;
+
+/// <summary>
+/// The end-to-end check: after training on the synthetic faces, the Grad-CAM map of each category puts most of its
+/// mass (more than half of the normalised map's sum) inside the region that defines the category
+/// (<see cref="SyntheticFaces.RegionOf"/>). Measured as localisation is usually measured: on the validation frames labelled
+/// with the category that the model also classifies as it, with probability at least <see cref="MinConfidence"/> (one
+/// explains a decision the model got right), at least 10 such frames per category. The target is the category's logit
+/// (Grad-CAM's own choice). The test also prints, for comparison, Grad-CAM and HiResCAM with the log-softmax target
+/// <c>log p_c = z_c - logsumexp(z)</c> (which removes evidence shared by all categories), and as a negative control the mass
+/// inside the same region when the map explains a category whose region lies elsewhere; it asserts that this control puts
+/// clearly less mass inside than the true target for most categories.
+/// </summary>
+/// <remarks>
+/// Skipped: no small model that trains in about a minute on this machine meets the criterion. This configuration (about
+/// 95 s with ONEDNN_MAX_CPU_ISA=SSE41, deterministic, validation accuracy 0.40) gives 3-67 % with Grad-CAM and 5-79 % with
+/// HiResCAM (log-softmax target); only fear passes with Grad-CAM, fear and anger with HiResCAM. See docs/interpretability.md,
+/// "Grad-CAM on the synthetic faces", for the tables. Remove the skip once a model/method combination passes (if it is
+/// HiResCAM rather than Grad-CAM, say so here and in the docs); the test prints the per-category table.
+/// </remarks>
+[Collection(SerialCollection.Name)]
+public class TrainedGradCamRegionTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    private const int Size = 64, Frames = 8;
+
+    /// <summary>Frames count only when the model gives the labelled category at least this probability.</summary>
+    private const double MinConfidence = 0.5;
+
+    // block3 gives an 8 x 8 map at 64 px; block4 (4 x 4) cannot put half of an upsampled map inside the nose or mouth box at all.
+    private const string Layer = "block3";
+
+    [Fact(Skip = "Not met yet: on its confidently correct frames the small CNN + GRU puts 3-67 % of the Grad-CAM mass (5-79 % HiResCAM) inside the regions (docs/interpretability.md, 'Grad-CAM on the synthetic faces').")]
+    public void After_training_on_synthetic_faces_each_categorys_GradCam_mass_lies_inside_its_defining_region()
+    {
+        string root = SyntheticBatches.TempDirectory();
+        int threads = torch.get_num_threads();
+        try
+        {
+            // One intra-op thread: the result does not depend on the machine's core count, and on a loaded machine a single
+            // thread is several times faster than threads that wait for each other.
+            torch.set_num_threads(1);
+            var clock = Stopwatch.StartNew();
+            using var model = Train(root, out var validation);
+            double accuracy = ModelEvaluator.Evaluate(model, validation).Metrics.Accuracy ?? 0;
+            var confident = ConfidentCorrectFrames(model, validation);
+
+            var masses = Measure(model, validation, confident, ExplanationMethods.GradCam, LogitTarget, swapTarget: false);
+            var swapped = Measure(model, validation, confident, ExplanationMethods.GradCam, LogitTarget, swapTarget: true);
+            var gradCamLogP = Measure(model, validation, confident, ExplanationMethods.GradCam, LogSoftmaxTarget, swapTarget: false);
+            var hiResCamLogP = Measure(model, validation, confident, ExplanationMethods.HiResCam, LogSoftmaxTarget, swapTarget: false);
+            output.WriteLine($"validation accuracy {accuracy:F3}; trained and explained in {clock.Elapsed.TotalSeconds:F1} s; layer {Layer}; frames: labelled and predicted with p >= {MinConfidence}");
+            output.WriteLine("category   frames  Grad-CAM logit  swapped target  Grad-CAM log p  HiResCAM log p  region area  region");
+            for (int i = 0; i < masses.Count; i++)
+            {
+                var m = masses[i];
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{m.Category,-10} {m.Frames,6}  {m.MeanMassInside,14:F3}  {swapped[i].MeanMassInside,14:F3}  {gradCamLogP[i].MeanMassInside,14:F3}  {hiResCamLogP[i].MeanMassInside,14:F3}  {m.AreaFraction,11:F3}  {m.Region}"));
+            }
+
+            Assert.Equal(6, masses.Count);
+            int controlsBelow = 0;
+            for (int i = 0; i < masses.Count; i++)
+            {
+                var m = masses[i];
+                Assert.True(m.Frames >= 10, $"{m.Category}: only {m.Frames} confidently correct validation frames");
+                // Chance (a uniform map) puts AreaFraction of the mass inside; every region covers under a fifth of the frame.
+                Assert.True(m.AreaFraction < 0.2, $"{m.Category}: region covers {m.AreaFraction:P1} of the frame");
+                Assert.True(m.MeanMassInside > 0.5,
+                    $"{m.Category}: {m.MeanMassInside:P1} of the Grad-CAM mass inside {m.Region} (area {m.AreaFraction:P1}); expected more than half");
+                if (swapped[i].MeanMassInside < m.MeanMassInside - 0.15) controlsBelow++;
+            }
+            Assert.True(controlsBelow >= 4, $"the swapped target put clearly less mass inside the region for only {controlsBelow} of 6 categories");
+        }
+        finally
+        {
+            torch.set_num_threads(threads);
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>Per category: frames measured, mean fraction of the map's mass inside the region, the region's share of the frame.</summary>
+    internal sealed record RegionMass(EmotionCategory Category, int Frames, double MeanMassInside, double AreaFraction, NormalizedRegion Region);
+
+    private static IExplanationTarget LogitTarget(EmotionCategory category) => ExplanationTargets.Category(category);
+
+    private static IExplanationTarget LogSoftmaxTarget(EmotionCategory category) =>
+        new FunctionTarget($"log p({category.ToName()})", o => o.Logits!.log_softmax(-1).select(-1, (int)category));
+
+    private static EmotionModel Train(string root, out List<SequenceBatch> validationBatches)
+    {
+        // One expression segment per short video (a random category, onset-apex-offset): many identities per category.
+        var data = SyntheticDatasetGenerator.Generate(root, new SyntheticDatasetOptions
+        {
+            Videos = 240, FramesPerVideo = 16, MinSegmentLength = 16, MaxSegmentLength = 16, FrameSize = Size, Seed = 11, ValidationFraction = 0.25,
+        });
+        var train = AffWild2Dataset.Load(data.Root, AffWild2Layout.TrainingSplit);
+        var validation = AffWild2Dataset.Load(data.Root, AffWild2Layout.ValidationSplit);
+        var model = EmotionModel.Create()
+            .WithInput(frames: Frames, size: Size)
+            .WithBackbone(BackboneSpec.SmallCnn())
+            .WithRecurrentHead(HeadSpec.Gru(hidden: 32))
+            .ForTask(EmotionTask.Categorical)
+            .WithSeed(5)
+            .Build();
+        var pipeline = new FramePipeline(new FrameTransformOptions { Width = Size, Height = Size, Normalization = model.Info.Normalization });
+        var windows = SequenceWindower.Windows(train, new WindowOptions { Length = Frames, Stride = Frames / 2 });
+        using var trainLoader = new SequenceBatchLoader(windows, pipeline, new SequenceLoaderOptions { BatchSize = 16, Seed = 3, Augment = false, Workers = 1 });
+        using (var trainer = new Trainer(model, new TrainerOptions
+        {
+            Epochs = 10,
+            LearningRate = 3e-3,
+            Schedule = LearningRateSchedule.Cosine(minFactor: 0.05),
+            GradientClipNorm = 5.0,
+            Seed = 7,
+            MonitorMetric = "loss",
+        }))
+        {
+            trainer.Fit(BatchSource.FromLoader(trainLoader));
+        }
+        using var validLoader = SequenceBatchLoader.ForEvaluation(validation, pipeline, Frames, batchSize: 8, workers: 1);
+        validationBatches = validLoader.ReadEpoch(0).Select(Copy).ToList();
+        model.eval();
+        return model;
+    }
+
+    /// <summary>Per batch, per frame: whether the frame is real, labelled, and predicted as its label with p at least <see cref="MinConfidence"/>.</summary>
+    private static List<bool[]> ConfidentCorrectFrames(EmotionModel model, IReadOnlyList<SequenceBatch> batches)
+    {
+        model.eval();
+        var result = new List<bool[]>(batches.Count);
+        foreach (var batch in batches)
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            using var input = SequenceBatchTensors.Frames(batch, model.Device);
+            using var o = model.forward(input);
+            var probabilities = o.Logits!.softmax(-1).contiguous().data<float>().ToArray();
+            int classes = (int)o.Logits.shape[^1];
+            var keep = new bool[batch.BatchSize * batch.SequenceLength];
+            for (int b = 0; b < batch.BatchSize; b++)
+                for (int t = 0; t < batch.SequenceLength; t++)
+                {
+                    int i = batch.Index(b, t), label = batch.Categories[i];
+                    keep[i] = batch.FrameMask[i] && label >= 0 && label < classes
+                        && probabilities[(b * batch.SequenceLength + t) * classes + label] >= MinConfidence;
+                }
+            result.Add(keep);
+        }
+        return result;
+    }
+
+    private static List<RegionMass> Measure(EmotionModel model, IReadOnlyList<SequenceBatch> batches, IReadOnlyList<bool[]> confident,
+        IExplanationMethod method, Func<EmotionCategory, IExplanationTarget> makeTarget, bool swapTarget)
+    {
+        var explainer = new EmotionExplainer(model, new ExplanationOptions { Layer = Layer, Method = method });
+        var result = new List<RegionMass>();
+        foreach (var category in EmotionCategories.Basic)
+        {
+            if (SyntheticFaces.RegionOf(category) is not { } region) continue;
+            var target = makeTarget(swapTarget ? Swapped(category) : category);
+            double sum = 0;
+            int frames = 0;
+            for (int k = 0; k < batches.Count; k++)
+            {
+                var batch = batches[k];
+                if (!Array.Exists(batch.Categories, c => c == (int)category)) continue;
+                using var input = SequenceBatchTensors.Frames(batch, model.Device);
+                var maps = explainer.Explain(input, target);
+                for (int b = 0; b < batch.BatchSize; b++)
+                    for (int t = 0; t < batch.SequenceLength; t++)
+                    {
+                        int i = batch.Index(b, t);
+                        if (!confident[k][i] || batch.Categories[i] != (int)category) continue;
+                        sum += MassInside(maps.Map(b, t), maps.Height, maps.Width, region);
+                        frames++;
+                    }
+            }
+            result.Add(new RegionMass(category, frames, frames > 0 ? sum / frames : 0, AreaFraction(region), region));
+        }
+        return result;
+    }
+
+    /// <summary>A category whose region does not overlap <paramref name="category"/>'s (the negative control).</summary>
+    private static EmotionCategory Swapped(EmotionCategory category) => category switch
+    {
+        EmotionCategory.Anger => EmotionCategory.Happiness,
+        EmotionCategory.Happiness => EmotionCategory.Anger,
+        EmotionCategory.Disgust => EmotionCategory.Sadness,
+        EmotionCategory.Sadness => EmotionCategory.Disgust,
+        EmotionCategory.Fear => EmotionCategory.Surprise,
+        _ => EmotionCategory.Fear,
+    };
+
+    private static double AreaFraction(NormalizedRegion region)
+    {
+        var pixels = region.ToPixels(Size, Size);
+        return (double)pixels.Width * pixels.Height / (Size * Size);
+    }
+
+    /// <summary>The share of a map's mass (sum of its values) on the pixels whose centres lie inside the region; 0 for an all-zero map.</summary>
+    internal static double MassInside(ReadOnlySpan<float> map, int height, int width, NormalizedRegion region)
+    {
+        var r = region.ToPixels(width, height);
+        double inside = 0, total = 0;
+        for (int y = 0; y < height; y++)
+        {
+            var row = map.Slice(y * width, width);
+            for (int x = 0; x < width; x++)
+            {
+                total += row[x];
+                if (y >= r.Top && y < r.Bottom && x >= r.Left && x < r.Right) inside += row[x];
+            }
+        }
+        return total > 0 ? inside / total : 0;
+    }
+
+    private static SequenceBatch Copy(SequenceBatch source)
+    {
+        var copy = new SequenceBatch(source.BatchSize, source.SequenceLength, source.Height, source.Width);
+        source.Frames.CopyTo(copy.Frames, 0);
+        source.FrameMask.CopyTo(copy.FrameMask, 0);
+        source.Categories.CopyTo(copy.Categories, 0);
+        source.FrameNumbers.CopyTo(copy.FrameNumbers, 0);
+        source.VideoIds.CopyTo(copy.VideoIds, 0);
+        return copy;
+    }
+}
