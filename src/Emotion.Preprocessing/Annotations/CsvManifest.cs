@@ -86,7 +86,7 @@ public static class CsvManifest
         var rows = entries.ToList();
         bool hasPath = rows.Any(r => r.Path is not null);
         using var writer = new StreamWriter(path);
-        using var csv = CsvWriter.Create(writer, new CsvWriterOptions { NewLine = "\n" });
+        using var csv = CsvWriter.Create(writer, CsvDialect.WriterOptions);
         csv.WriteRecord(hasPath ? [.. Columns, "path"] : Columns);
         foreach (var row in rows)
         {

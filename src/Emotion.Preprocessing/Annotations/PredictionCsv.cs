@@ -20,13 +20,6 @@ public sealed record PredictionRow(string VideoId, FramePrediction Prediction, d
 /// </summary>
 public static class PredictionCsv
 {
-    private static readonly CsvWriterOptions Format = new()
-    {
-        FormatProvider = CultureInfo.InvariantCulture,
-        NewLine = "\n",
-        WriteByteOrderMark = false,
-    };
-
     /// <summary>The header for a model with the given categories (the 7 basic ones when empty).</summary>
     public static IReadOnlyList<string> Columns(ImmutableArray<EmotionCategory> categories, bool withTime = false) =>
     [
@@ -50,7 +43,7 @@ public static class PredictionCsv
         ArgumentNullException.ThrowIfNull(rows);
         bool time = withTime ?? (rows is IReadOnlyList<PredictionRow> list && list.Any(r => r.TimeSeconds.HasValue));
         int classes = categories.IsDefaultOrEmpty ? EmotionCategories.BasicCount : categories.Length;
-        using var csv = CsvWriter.Create(writer, Format, leaveOpen: true);
+        using var csv = CsvWriter.Create(writer, CsvDialect.WriterOptions, leaveOpen: true);
         foreach (var column in Columns(categories, time)) csv.WriteField(column);
         csv.EndRecord();
         foreach (var row in rows)

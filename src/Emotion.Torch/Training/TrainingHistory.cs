@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using CsvHelper;
+using Emotion.Preprocessing.Annotations;
 using Emotion.Core;
 using Emotion.Core.IO;
 
@@ -51,7 +52,7 @@ public sealed record TrainingHistory
     {
         var terms = Epochs.SelectMany(e => e.TrainLossTerms.Keys.Concat(e.ValidationLossTerms.Keys)).Distinct().Order(StringComparer.Ordinal).ToArray();
         using var text = new StringWriter(CultureInfo.InvariantCulture);
-        using (var csv = CsvWriter.Create(text, CsvFormat.Options, leaveOpen: true))
+        using (var csv = CsvWriter.Create(text, CsvDialect.WriterOptions, leaveOpen: true))
         {
             foreach (var h in new[] { "epoch", "global_step", "learning_rate", "train_loss" }) csv.WriteField(h);
             foreach (var t in terms) csv.WriteField("train_" + t);
