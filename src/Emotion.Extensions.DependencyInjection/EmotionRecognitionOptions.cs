@@ -49,13 +49,14 @@ public sealed class EmotionRecognitionOptions
     public OnnxModelDescriptor? Descriptor { get; set; }
 
     /// <summary>
-    /// The BlazeFace ONNX file (<c>face_detection_front_128x128_barracuda.onnx</c>, see docs/video.md) of the registered
-    /// <see cref="IFaceDetector"/>, or null (default) for none: <see cref="VideoEmotionPredictor"/> then takes whole frames
+    /// The face detector ONNX file of the registered <see cref="IFaceDetector"/>: BlazeFace
+    /// (<c>face_detection_front_128x128_barracuda.onnx</c>) or UltraFace RFB-320, told apart by <see cref="FaceDetectors.Open"/>
+    /// (see docs/face-detection.md); or null (default) for none: <see cref="VideoEmotionPredictor"/> then takes whole frames
     /// as face crops.
     /// </summary>
     public string? FaceDetectorPath { get; set; }
 
-    /// <summary>The BlazeFace detector's settings (score threshold, suppression, threads), or null (default) for <see cref="BlazeFaceOptions.Default"/>.</summary>
+    /// <summary>BlazeFace settings (score threshold, suppression, threads), or null (default) to open the model with <see cref="FaceDetectors.Open"/> and its defaults.</summary>
     public BlazeFaceOptions? FaceDetectorOptions { get; set; }
 
     /// <summary>With a face detector: one prediction stream per face track instead of following one face (see <see cref="VideoPredictionOptions.AllFaces"/>).</summary>
@@ -110,14 +111,14 @@ public sealed class EmotionRecognitionOptions
     }
 
     /// <summary>
-    /// Registers a BlazeFace <see cref="IFaceDetector"/> on <paramref name="blazeFacePath"/> and makes the registered
+    /// Registers an <see cref="IFaceDetector"/> on <paramref name="modelPath"/> and makes the registered
     /// <see cref="VideoEmotionPredictor"/> find (and track) faces with it.
     /// </summary>
-    /// <param name="blazeFacePath">The BlazeFace ONNX file.</param>
-    /// <param name="options">The detector's settings, or null for the defaults.</param>
-    public EmotionRecognitionOptions UseFaceDetector(string blazeFacePath, BlazeFaceOptions? options = null)
+    /// <param name="modelPath">A BlazeFace or UltraFace ONNX file.</param>
+    /// <param name="options">BlazeFace settings (the file must then be BlazeFace), or null for the model's defaults.</param>
+    public EmotionRecognitionOptions UseFaceDetector(string modelPath, BlazeFaceOptions? options = null)
     {
-        FaceDetectorPath = blazeFacePath;
+        FaceDetectorPath = modelPath;
         FaceDetectorOptions = options;
         return this;
     }

@@ -19,7 +19,7 @@ public static class EmotionRecognitionServiceCollectionExtensions
     /// model opened, when the predictor is first resolved; the container disposes it.
     /// </summary>
     /// <remarks>
-    /// Also registered, as singletons on the same options: <see cref="IFaceDetector"/>, a <see cref="BlazeFaceDetector"/> on
+    /// Also registered, as singletons on the same options: <see cref="IFaceDetector"/> (BlazeFace or UltraFace, <see cref="FaceDetectors.Open"/>) on
     /// <see cref="EmotionRecognitionOptions.FaceDetectorPath"/> (<c>o.UseFaceDetector("blazeface.onnx")</c>; resolving it
     /// without one configured is an error), and <see cref="VideoEmotionPredictor"/> on the predictor, finding faces with
     /// that detector when one is configured and taking whole frames as face crops otherwise. The container disposes the
@@ -45,7 +45,9 @@ public static class EmotionRecognitionServiceCollectionExtensions
             if (options.FaceDetectorPath is null)
                 throw new InvalidOperationException(
                     "No face detector is configured: call AddEmotionRecognition(o => o.UseOnnxModel(\"model.onnx\").UseFaceDetector(\"blazeface.onnx\")).");
-            return new BlazeFaceDetector(options.FaceDetectorPath, options.FaceDetectorOptions);
+            return options.FaceDetectorOptions is { } blazeFace
+                ? new BlazeFaceDetector(options.FaceDetectorPath, blazeFace)
+                : FaceDetectors.Open(options.FaceDetectorPath);
         });
         services.TryAddSingleton(provider =>
         {

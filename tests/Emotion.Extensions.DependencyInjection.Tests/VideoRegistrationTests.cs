@@ -17,6 +17,17 @@ public sealed class VideoRegistrationTests
 
     private static string BlazeFace => TestAssets.Path("blazeface_front_128.onnx");
 
+    [Theory]
+    [InlineData("blazeface_front_128.onnx", typeof(BlazeFaceDetector))]
+    [InlineData("fr_detect.onnx", typeof(UltraFaceDetector))]
+    public void Without_blazeface_settings_the_model_kind_is_recognised(string model, Type expected)
+    {
+        var services = new ServiceCollection();
+        services.AddEmotionRecognition(o => o.UseOnnxModel(ModelPath).UseFaceDetector(TestAssets.Path(model)));
+        using var provider = services.BuildServiceProvider();
+        Assert.IsType(expected, provider.GetRequiredService<IFaceDetector>());
+    }
+
     [Fact]
     public void Resolves_the_detector_and_a_video_predictor_that_uses_it()
     {
