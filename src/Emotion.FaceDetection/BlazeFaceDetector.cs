@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Immutable;
 using Emotion.FaceDetection.Decoding;
 using Microsoft.ML.OnnxRuntime;
@@ -25,13 +24,9 @@ public sealed class BlazeFaceDetector : IFaceDetector
 {
     private readonly DetectorSession session;
     private readonly ImmutableArray<SsdAnchor> anchors;
-    private readonly string inputName;
-    private readonly long[] inputShape;
-    private readonly bool channelsLast;
-    private readonly int inputWidth, inputHeight;
+    private readonly DetectorInput input;
     private readonly string[] outputNames; // score/regressor pairs, in anchor order
     private readonly int[] groupSizes;
-    private int disposed;
 
     /// <summary>Opens a BlazeFace model.</summary>
     /// <param name="modelPath">The ONNX file.</param>
@@ -53,12 +48,9 @@ public sealed class BlazeFaceDetector : IFaceDetector
             var (name, meta) = session.Inputs.First();
             var d = meta.Dimensions;
             if (d.Length != 4 || !(d[0] is 1 or -1)) throw session.LayoutError(expected);
-            if (d[1] == h && d[2] == w && d[3] == 3) channelsLast = true;
-            else if (!(d[1] == 3 && d[2] == h && d[3] == w)) throw session.LayoutError(expected);
-            inputName = name;
-            inputWidth = w;
-            inputHeight = h;
-            inputShape = channelsLast ? [1, h, w, 3] : [1, 3, h, w];
+            bool channelsLast = d[1] == h && d[2] == w && d[3] == 3;
+            if (!channelsLast && !(d[1] == 3 && d[2] == h && d[3] == w)) throw session.LayoutError(expected);
+            input = new DetectorInput(name, w, h, channelsLast, 2f / 255f, -1f); // [-1, 1]
 
             var scores = new List<(string Name, int Count)>();
             var regressors = new Dictionary<int, string>();
@@ -105,45 +97,23 @@ public sealed class BlazeFaceDetector : IFaceDetector
     /// <inheritdoc />
     /// <exception cref="ObjectDisposedException">The detector was disposed.</exception>
     /// <exception cref="ArgumentException">The image is empty.</exception>
-    public IReadOnlyList<DetectedFace> Detect(Image<Rgb24> image)
+    public IReadOnlyList<DetectedFace> Detect(Image<Rgb24> image) =>
+        session.Detect(this, image, input, Options.KeepAspectRatio, outputNames, Decode, candidates => Options.WeightedSuppression
+            ? NonMaxSuppression.Weighted(candidates, Options.IouThreshold, Options.MaxFaces)
+            : NonMaxSuppression.Hard(candidates, Options.IouThreshold, Options.MaxFaces));
+
+    private void Decode(IDisposableReadOnlyCollection<OrtValue> outputs, List<DetectedFace> candidates)
     {
-        ArgumentNullException.ThrowIfNull(image);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
-        if (image.Width <= 0 || image.Height <= 0) throw new ArgumentException("The image is empty.", nameof(image));
-        int length = 3 * inputWidth * inputHeight;
-        float[] input = ArrayPool<float>.Shared.Rent(length);
-        try
+        int first = 0;
+        for (int g = 0; g < groupSizes.Length; g++)
         {
-            var mapping = ImageTensorWriter.Write(image, input, inputWidth, inputHeight, Options.KeepAspectRatio, channelsLast, 2f / 255f, -1f);
-            var candidates = new List<DetectedFace>();
-            using (var outputs = session.Run(inputName, input, inputShape, outputNames))
-            {
-                int first = 0;
-                for (int g = 0; g < groupSizes.Length; g++)
-                {
-                    var rawScores = outputs[2 * g].GetTensorDataAsSpan<float>();
-                    var regressors = outputs[2 * g + 1].GetTensorDataAsSpan<float>();
-                    BlazeFaceDecoder.Decode(rawScores, regressors, anchors.AsSpan(first, groupSizes[g]), Options.ScoreThreshold, inputWidth, candidates);
-                    first += groupSizes[g];
-                }
-            }
-            var kept = Options.WeightedSuppression
-                ? NonMaxSuppression.Weighted(candidates, Options.IouThreshold, Options.MaxFaces)
-                : NonMaxSuppression.Hard(candidates, Options.IouThreshold, Options.MaxFaces);
-            var result = new DetectedFace[kept.Count];
-            for (int i = 0; i < result.Length; i++) result[i] = mapping.ToImage(kept[i]);
-            return result;
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(input);
+            var rawScores = outputs[2 * g].GetTensorDataAsSpan<float>();
+            var regressors = outputs[2 * g + 1].GetTensorDataAsSpan<float>();
+            BlazeFaceDecoder.Decode(rawScores, regressors, anchors.AsSpan(first, groupSizes[g]), Options.ScoreThreshold, input.Width, candidates);
+            first += groupSizes[g];
         }
     }
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref disposed, 1) != 0) return;
-        session.Dispose();
-    }
+    public void Dispose() => session.Dispose();
 }

@@ -1,4 +1,7 @@
+using System.Buffers;
 using Microsoft.ML.OnnxRuntime;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 
 namespace Emotion.FaceDetection;
 
@@ -15,6 +18,7 @@ internal sealed class DetectorSession : IDisposable
 
     private readonly InferenceSession session;
     private readonly RunOptions runOptions = new();
+    private int disposed;
 
     public DetectorSession(string modelPath, FaceDetectorOptions options, string modelKind)
     {
@@ -61,11 +65,44 @@ internal sealed class DetectorSession : IDisposable
     public InvalidDataException LayoutError(string expected) => new(
         $"'{ModelPath}' does not have the {ModelKind} layout: expected {expected}; the model has inputs {Describe(Inputs)} and outputs {Describe(Outputs)}.");
 
-    /// <summary>Runs the model on one float input tensor and returns the requested outputs (dispose them).</summary>
-    public IDisposableReadOnlyCollection<OrtValue> Run(string inputName, float[] input, long[] shape, string[] outputNames)
+    /// <summary>
+    /// The pipeline every detector shares: writes <paramref name="image"/> into the model's input (resized, letterboxed when
+    /// <paramref name="keepAspectRatio"/>, <c>pixel * Scale + Offset</c>), runs the model, lets <paramref name="decode"/> turn
+    /// the outputs into candidates in normalised input coordinates, lets <paramref name="suppress"/> remove overlaps, and
+    /// maps the kept faces back to the image's pixels.
+    /// </summary>
+    /// <param name="owner">The detector, named when it has been disposed.</param>
+    /// <param name="image">The image to search.</param>
+    /// <param name="input">The model's input.</param>
+    /// <param name="keepAspectRatio">Whether to pad the image to the input's aspect ratio instead of stretching it.</param>
+    /// <param name="outputNames">The outputs <paramref name="decode"/> reads, in the order it reads them.</param>
+    /// <param name="decode">Adds the candidates found in the outputs to the list.</param>
+    /// <param name="suppress">Non-maximum suppression of the candidates.</param>
+    /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
+    /// <exception cref="ArgumentException">The image is empty.</exception>
+    public IReadOnlyList<DetectedFace> Detect(object owner, Image<Rgb24> image, DetectorInput input, bool keepAspectRatio, string[] outputNames,
+        Action<IDisposableReadOnlyCollection<OrtValue>, List<DetectedFace>> decode, Func<List<DetectedFace>, IReadOnlyList<DetectedFace>> suppress)
     {
-        using var value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input.AsMemory(0, checked((int)(shape[0] * shape[1] * shape[2] * shape[3]))), shape);
-        return session.Run(runOptions, [inputName], [value], outputNames);
+        ArgumentNullException.ThrowIfNull(image);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, owner);
+        if (image.Width <= 0 || image.Height <= 0) throw new ArgumentException("The image is empty.", nameof(image));
+        float[] buffer = ArrayPool<float>.Shared.Rent(input.Length);
+        try
+        {
+            var mapping = ImageTensorWriter.Write(image, buffer, input.Width, input.Height, keepAspectRatio, input.ChannelsLast, input.Scale, input.Offset);
+            var candidates = new List<DetectedFace>();
+            using (var value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffer.AsMemory(0, input.Length), input.Shape))
+            using (var outputs = session.Run(runOptions, [input.Name], [value], outputNames))
+                decode(outputs, candidates);
+            var kept = suppress(candidates);
+            var result = new DetectedFace[kept.Count];
+            for (int i = 0; i < result.Length; i++) result[i] = mapping.ToImage(kept[i]);
+            return result;
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>A tensor's dimensions with symbolic (-1) sizes left as -1.</summary>
@@ -76,6 +113,7 @@ internal sealed class DetectorSession : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref disposed, 1) != 0) return;
         session.Dispose();
         runOptions.Dispose();
     }

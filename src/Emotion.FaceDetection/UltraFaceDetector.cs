@@ -1,4 +1,3 @@
-using System.Buffers;
 using Emotion.FaceDetection.Decoding;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -21,10 +20,7 @@ public sealed class UltraFaceDetector : IFaceDetector
     public const string BoxesOutput = "boxes";
 
     private readonly DetectorSession session;
-    private readonly string inputName;
-    private readonly long[] inputShape;
-    private readonly int inputWidth, inputHeight;
-    private int disposed;
+    private readonly DetectorInput input;
 
     /// <summary>Opens an UltraFace model.</summary>
     /// <param name="modelPath">The ONNX file.</param>
@@ -50,10 +46,7 @@ public sealed class UltraFaceDetector : IFaceDetector
             var sd = scores.Dimensions;
             var bd = boxes.Dimensions;
             if (sd.Length != 3 || sd[2] != 2 || bd.Length != 3 || bd[2] != 4 || sd[1] != bd[1]) throw session.LayoutError(expected);
-            inputName = name;
-            inputHeight = d[2];
-            inputWidth = d[3];
-            inputShape = [1, 3, inputHeight, inputWidth];
+            input = new DetectorInput(name, d[3], d[2], ChannelsLast: false, 1f / 128f, -127f / 128f); // (pixel - 127) / 128
         }
         catch
         {
@@ -69,39 +62,16 @@ public sealed class UltraFaceDetector : IFaceDetector
     public string ModelPath => session.ModelPath;
 
     /// <summary>The model's input size in pixels (320x240 for the RFB-320 and slim-320 models).</summary>
-    public Size InputSize => new(inputWidth, inputHeight);
+    public Size InputSize => new(input.Width, input.Height);
 
     /// <inheritdoc />
     /// <exception cref="ObjectDisposedException">The detector was disposed.</exception>
     /// <exception cref="ArgumentException">The image is empty.</exception>
-    public IReadOnlyList<DetectedFace> Detect(Image<Rgb24> image)
-    {
-        ArgumentNullException.ThrowIfNull(image);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
-        if (image.Width <= 0 || image.Height <= 0) throw new ArgumentException("The image is empty.", nameof(image));
-        int length = 3 * inputWidth * inputHeight;
-        float[] input = ArrayPool<float>.Shared.Rent(length);
-        try
-        {
-            var mapping = ImageTensorWriter.Write(image, input, inputWidth, inputHeight, Options.KeepAspectRatio, channelsLast: false, 1f / 128f, -127f / 128f);
-            var candidates = new List<DetectedFace>();
-            using (var outputs = session.Run(inputName, input, inputShape, [ScoresOutput, BoxesOutput]))
-                UltraFaceDecoder.Decode(outputs[0].GetTensorDataAsSpan<float>(), outputs[1].GetTensorDataAsSpan<float>(), Options.ScoreThreshold, candidates);
-            var kept = NonMaxSuppression.Hard(candidates, Options.IouThreshold, Options.MaxFaces);
-            var result = new DetectedFace[kept.Count];
-            for (int i = 0; i < result.Length; i++) result[i] = mapping.ToImage(kept[i]);
-            return result;
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(input);
-        }
-    }
+    public IReadOnlyList<DetectedFace> Detect(Image<Rgb24> image) =>
+        session.Detect(this, image, input, Options.KeepAspectRatio, [ScoresOutput, BoxesOutput],
+            (outputs, candidates) => UltraFaceDecoder.Decode(outputs[0].GetTensorDataAsSpan<float>(), outputs[1].GetTensorDataAsSpan<float>(), Options.ScoreThreshold, candidates),
+            candidates => NonMaxSuppression.Hard(candidates, Options.IouThreshold, Options.MaxFaces));
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref disposed, 1) != 0) return;
-        session.Dispose();
-    }
+    public void Dispose() => session.Dispose();
 }
