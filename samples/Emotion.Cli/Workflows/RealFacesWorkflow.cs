@@ -2,7 +2,6 @@ using System.Globalization;
 using Emotion.Core;
 using Emotion.Core.IO;
 using Emotion.FaceDetection;
-using Emotion.FaceDetection.Tracking;
 using Emotion.Onnx;
 using Emotion.Onnx.Video;
 using Emotion.Preprocessing.Annotations;
@@ -77,7 +76,7 @@ public static class RealFacesWorkflow
     private static RealVideoResult RunVideo(EmotionPredictor predictor, IFaceDetector detector, string videoPath, string outputDirectory,
         CancellationToken cancellationToken)
     {
-        var video = new VideoEmotionPredictor(predictor, new VideoPredictionOptions { Detector = detector, AllFaces = true });
+        var video = new VideoEmotionPredictor(predictor, TrackedFaces(detector));
         string csv = Path.Combine(outputDirectory, Path.GetFileNameWithoutExtension(videoPath) + "_predictions.csv");
         int rows = 0;
         var streams = new HashSet<string>();
@@ -97,25 +96,30 @@ public static class RealFacesWorkflow
         return new RealVideoResult(videoPath, frames.Count, rows, streams.Count, csv);
     }
 
-    /// <summary>Every 30th frame of the video with its tracked face boxes, for a person to look at.</summary>
+    /// <summary>
+    /// Every 30th frame of the video with the face regions the prediction cropped (tracked, margin included), one colour per
+    /// track. A second pass over the video with the same <see cref="FaceRegionFinder"/> settings, because the prediction
+    /// rows do not carry their boxes.
+    /// </summary>
     private static void WriteTrackedFrames(IFaceDetector detector, string videoPath, string outputDirectory, CancellationToken cancellationToken)
     {
-        var tracker = new FaceTracker();
-        var cuts = new ShotChangeDetector();
+        var faces = new FaceRegionFinder(TrackedFaces(detector), Path.GetFileNameWithoutExtension(videoPath));
         string folder = Path.Combine(outputDirectory, "video_frames");
         Directory.CreateDirectory(folder);
         foreach (var frame in VideoReader.Read(videoPath))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (cuts.IsCut(frame.Image)) tracker.Reset();
-            var tracked = tracker.Update(detector.Detect(frame.Image));
+            var regions = faces.Find(new PredictionFrame(frame.FrameNumber, frame.TimeSeconds, frame.Image));
             if (frame.FrameNumber % 30 != 0) continue;
             using var copy = frame.Image.Clone();
-            foreach (var face in tracked)
-                BoxOutline.Draw(copy, new RectangleF(face.Box.X, face.Box.Y, face.Box.Width, face.Box.Height), CategoryPalette.OfIndex(face.TrackId), thickness: 3);
+            foreach (var region in regions)
+                if (region.Box is { } box)
+                    BoxOutline.Draw(copy, new RectangleF(box.X, box.Y, box.Width, box.Height), CategoryPalette.OfIndex(region.TrackId), thickness: 3);
             copy.SaveAsPng(Path.Combine(folder, $"frame_{frame.FrameNumber.ToString("D4", CultureInfo.InvariantCulture)}.png"));
         }
     }
+
+    private static VideoPredictionOptions TrackedFaces(IFaceDetector detector) => new() { Detector = detector, AllFaces = true };
 
     private static Rgb24 Color(FramePrediction prediction) =>
         prediction.Category is { } category ? CategoryPalette.Of(category) : new Rgb24(255, 255, 255);
