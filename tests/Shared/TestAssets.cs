@@ -8,19 +8,7 @@ namespace Emotion.Testing;
 internal static class TestAssets
 {
     /// <summary>The cache folder.</summary>
-    public static string Directory
-    {
-        get
-        {
-            string? configured = Environment.GetEnvironmentVariable("EMOTION_ASSETS");
-            if (!string.IsNullOrEmpty(configured)) return configured;
-            string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-            string cache = string.IsNullOrEmpty(xdg)
-                ? System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache")
-                : xdg;
-            return System.IO.Path.Combine(cache, "emotion-core", "assets");
-        }
-    }
+    public static string Directory => Emotion.Assets.AssetCache.DefaultDirectory;
 
     /// <summary>The full path of the asset <paramref name="name"/> (a name from assets.tsv), or a clear failure saying how to fetch it.</summary>
     public static string Path(string name)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Emotion.Assets;
 using Emotion.Cli.Terminal;
 using Emotion.Cli.Workflows;
 using Emotion.Core;

@@ -1,10 +1,10 @@
-namespace Emotion.Cli;
+namespace Emotion.Assets;
 
 /// <summary>
 /// Where <c>./build.sh setup</c> (assets/fetch.sh) puts the third-party files of assets/assets.tsv: <c>$EMOTION_ASSETS</c>,
 /// else <c>$XDG_CACHE_HOME/emotion-core/assets</c>, else <c>~/.cache/emotion-core/assets</c>.
 /// </summary>
-public static class AssetCache
+internal static class AssetCache
 {
     /// <summary>The cache folder (it may not exist yet).</summary>
     public static string DefaultDirectory
