@@ -68,18 +68,11 @@ public class InferenceBenchmarks : ModelBenchmark
 
     /// <summary>The library's TorchSharp model, forward pass with softmax.</summary>
     [Benchmark(OperationsPerInvoke = FramesPerInvoke)]
-    public float LibraryTorchSharp() => Repeat(library!);
+    public float LibraryTorchSharp() => Repeat(library!, CallsPerInvoke);
 
     /// <summary>The exported graph on ONNX Runtime (preprocessed frames in, per-frame predictions out).</summary>
     [Benchmark(OperationsPerInvoke = FramesPerInvoke)]
-    public float OnnxRuntime() => Repeat(onnx!);
-
-    private float Repeat(IInferenceRunner runner)
-    {
-        float sum = 0;
-        for (int i = 0; i < CallsPerInvoke; i++) sum += runner.Run();
-        return sum;
-    }
+    public float OnnxRuntime() => Repeat(onnx!, CallsPerInvoke);
 
     /// <summary>Releases models and the exported file.</summary>
     [GlobalCleanup]

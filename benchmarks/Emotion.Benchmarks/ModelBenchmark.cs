@@ -21,4 +21,12 @@ public abstract class ModelBenchmark
     /// <summary>Recurrent head.</summary>
     [ParamsSource(typeof(BenchmarkScope), nameof(BenchmarkScope.Heads))]
     public string Head { get; set; } = "gru";
+
+    /// <summary>Runs <paramref name="runner"/> <paramref name="calls"/> times; the summed result keeps the calls from being optimised away.</summary>
+    protected static float Repeat(IInferenceRunner runner, int calls)
+    {
+        float sum = 0;
+        for (int i = 0; i < calls; i++) sum += runner.Run();
+        return sum;
+    }
 }

@@ -63,18 +63,11 @@ public class StreamingBenchmarks : ModelBenchmark
 
     /// <summary>The library's TorchSharp model, one frame from the previous state.</summary>
     [Benchmark(OperationsPerInvoke = FramesPerInvoke)]
-    public float LibraryTorchSharp() => Repeat(library!);
+    public float LibraryTorchSharp() => Repeat(library!, FramesPerInvoke);
 
     /// <summary>ONNX Runtime through <c>EmotionStream</c>, one RGB frame pushed per call.</summary>
     [Benchmark(OperationsPerInvoke = FramesPerInvoke)]
-    public float OnnxRuntime() => Repeat(onnx!);
-
-    private static float Repeat(IInferenceRunner runner)
-    {
-        float sum = 0;
-        for (int i = 0; i < FramesPerInvoke; i++) sum += runner.Run();
-        return sum;
-    }
+    public float OnnxRuntime() => Repeat(onnx!, FramesPerInvoke);
 
     /// <summary>Releases models, state and the exported file.</summary>
     [GlobalCleanup]
