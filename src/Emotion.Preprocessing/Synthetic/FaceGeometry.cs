@@ -7,20 +7,20 @@ namespace Emotion.Preprocessing.Synthetic;
 /// </summary>
 internal static class FaceGeometry
 {
-    public const float CenterX = 0.5f, CenterY = 0.52f, RadiusX = 0.34f, RadiusY = 0.42f;
+    public const float CenterX = 0.5f, CenterY = 0.50f, RadiusX = 0.40f, RadiusY = 0.46f;
     public const float MaxIdentityOffset = 0.03f, MaxFrameOffset = 0.008f, MinScale = 0.92f, MaxScale = 1.06f;
 
     // Eyes
     public const float EyeX = 0.38f, EyeY = -0.16f, EyeHalfWidth = 0.16f, EyeHalfHeight = 0.08f, EyeWiden = 1.1f;
     public const float IrisRadius = 0.075f, PupilRadius = 0.03f;
     // Brows
-    public const float BrowY = -0.36f, BrowRaise = 0.10f, BrowHalfLength = 0.20f, BrowFrownAmplitude = 0.09f, BrowThickness = 0.045f;
+    public const float BrowY = -0.36f, BrowRaise = 0.10f, BrowHalfLength = 0.20f, BrowFrownAmplitude = 0.09f, BrowThickness = 0.06f;
     // Nose
     public const float NostrilX = 0.08f, NostrilY = 0.13f, NostrilRx = 0.035f, NostrilRy = 0.025f;
-    public const float WrinkleTop = -0.06f, WrinkleSpacing = 0.05f, WrinkleHalfLength = 0.11f, WrinkleThickness = 0.018f;
+    public const float WrinkleTop = -0.06f, WrinkleSpacing = 0.05f, WrinkleHalfLength = 0.11f, WrinkleThickness = 0.04f;
     // Mouth
-    public const float MouthY = 0.45f, MouthHalfWidth = 0.36f, MouthNarrowing = 0.25f, MouthCurveAmplitude = 0.12f,
-        MouthOpenAmplitude = 0.24f, LipThickness = 0.04f;
+    public const float MouthY = 0.45f, MouthHalfWidth = 0.36f, MouthNarrowing = 0.25f, MouthCurveAmplitude = 0.20f,
+        MouthOpenAmplitude = 0.24f, LipThickness = 0.06f;
 
     /// <summary>Maps a feature box in face units to a frame region covering every allowed placement (offset and scale jitter) plus a margin.</summary>
     public static NormalizedRegion Region(float fx0, float fx1, float fy0, float fy1)

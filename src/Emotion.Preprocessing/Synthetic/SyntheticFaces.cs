@@ -18,7 +18,7 @@ namespace Emotion.Preprocessing.Synthetic;
 /// </summary>
 public static class SyntheticFaces
 {
-    private static readonly NormalizedRegion Mouth = FaceGeometry.Region(-0.40f, 0.40f, 0.34f, 0.80f);
+    private static readonly NormalizedRegion Mouth = FaceGeometry.Region(-0.40f, 0.40f, 0.26f, 0.80f);
     private static readonly NormalizedRegion Brows = FaceGeometry.Region(-0.62f, 0.62f, -0.50f, -0.22f);
     private static readonly NormalizedRegion EyesAndBrows = FaceGeometry.Region(-0.62f, 0.62f, -0.53f, 0.04f);
     private static readonly NormalizedRegion Nose = FaceGeometry.Region(-0.16f, 0.16f, -0.10f, 0.18f);
