@@ -7,6 +7,7 @@ using Emotion.Preprocessing.Datasets;
 using Emotion.Preprocessing.Synthetic;
 using Emotion.Torch.Backbones;
 using Emotion.Torch.Heads;
+using Emotion.Torch.Interpretability;
 using Emotion.Torch.Models;
 using Emotion.Torch.Training;
 using Emotion.Onnx.Smoothing;
@@ -123,6 +124,10 @@ public static class DemoCommand
             string interpretability = Path.Combine(options.OutputDirectory, "interpretability");
             var drawn = InterpretabilityWorkflow.WriteCategoryOverlays(model, valid, Path.Combine(interpretability, "gradcam"));
             ui.Line($"Grad-CAM overlays for {string.Join(", ", drawn.Select(c => c.ToName()))} in {Path.Combine(interpretability, "gradcam")}");
+            // HiResCAM with the log-probability target on the finer block3 map localises best on these faces (docs/interpretability.md).
+            var fine = new ExplanationOptions { Method = ExplanationMethods.HiResCam, Layer = "block3" };
+            InterpretabilityWorkflow.WriteCategoryOverlays(model, valid, Path.Combine(interpretability, "hirescam"), fine, ExplanationTargets.CategoryLogProbability);
+            ui.Line($"HiResCAM overlays (log-probability target, block3) in {Path.Combine(interpretability, "hirescam")}");
             var report = InterpretabilityWorkflow.WriteReport(model, valid, combined.Evaluation, combined.History, Path.Combine(interpretability, "report"), options.Seed, cancellationToken);
             ui.Line($"category / VA mapping report: {report.MarkdownPath}");
         }

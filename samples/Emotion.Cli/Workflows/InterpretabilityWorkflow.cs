@@ -24,17 +24,27 @@ namespace Emotion.Cli.Workflows;
 /// </summary>
 public static class InterpretabilityWorkflow
 {
-    /// <summary>Writes Grad-CAM overlays (<c>gradcam/CATEGORY.png</c> and <c>gradcam/CATEGORY_sequence.png</c>); returns the categories drawn.</summary>
-    public static IReadOnlyList<EmotionCategory> WriteCategoryOverlays(EmotionModel model, EmotionDataset dataset, string folder)
+    /// <summary>
+    /// Writes an overlay per category (<c>CATEGORY.png</c>, the last frame of a window labelled with it, and
+    /// <c>CATEGORY_sequence.png</c>, the whole window) into <paramref name="folder"/>; returns the categories drawn.
+    /// </summary>
+    /// <param name="model">The trained model.</param>
+    /// <param name="dataset">Where to find a labelled window per category.</param>
+    /// <param name="folder">The output folder.</param>
+    /// <param name="options">Method and layer; null: Grad-CAM at the backbone's default layer.</param>
+    /// <param name="target">The target per category; null: the category's logit.</param>
+    public static IReadOnlyList<EmotionCategory> WriteCategoryOverlays(EmotionModel model, EmotionDataset dataset, string folder,
+        ExplanationOptions? options = null, Func<EmotionCategory, IExplanationTarget>? target = null)
     {
         Directory.CreateDirectory(folder);
-        var explainer = new EmotionExplainer(model);
+        var explainer = new EmotionExplainer(model, options);
+        target ??= ExplanationTargets.Category;
         int length = Math.Max(1, model.Info.SequenceLength);
         var drawn = new List<EmotionCategory>();
         foreach (var category in model.Info.Categories)
         {
             if (FindWindow(dataset, category, length) is not { } window) continue;
-            using var explained = ExplanationWorkflow.ExplainSequence(explainer, window, ExplanationTargets.Category(category));
+            using var explained = ExplanationWorkflow.ExplainSequence(explainer, window, target(category));
             var result = explained.Result;
             int last = window.Count - 1;
             using (var overlay = HeatmapOverlay.Render(explained.Frames[last], result.Map(0, last), result.Height, result.Width))

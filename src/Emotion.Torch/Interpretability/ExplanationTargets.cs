@@ -8,6 +8,9 @@ public static class ExplanationTargets
     /// <summary>The logit of a category.</summary>
     public static CategoryTarget Category(EmotionCategory category) => new(category);
 
+    /// <summary>The log-probability of a category, <c>z_c - logsumexp(z)</c>.</summary>
+    public static CategoryTarget CategoryLogProbability(EmotionCategory category) => new(category, CategoryScore.LogProbability);
+
     /// <summary>Predicted valence.</summary>
     public static ValenceArousalTarget Valence => ValenceArousalTarget.Valence;
 

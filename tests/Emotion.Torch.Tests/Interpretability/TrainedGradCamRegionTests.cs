@@ -31,11 +31,11 @@ namespace Emotion.Torch.Tests.Interpretability;
 /// clearly less mass inside than the true target for most categories.
 /// </summary>
 /// <remarks>
-/// Skipped: no small model that trains in about a minute on this machine meets the criterion. This configuration (about
-/// 95 s with ONEDNN_MAX_CPU_ISA=SSE41, deterministic, validation accuracy 0.40) gives 3-67 % with Grad-CAM and 5-79 % with
-/// HiResCAM (log-softmax target); only fear passes with Grad-CAM, fear and anger with HiResCAM. See docs/interpretability.md,
-/// "Grad-CAM on the synthetic faces", for the tables. Remove the skip once a model/method combination passes (if it is
-/// HiResCAM rather than Grad-CAM, say so here and in the docs); the test prints the per-category table.
+/// Skipped: not met yet, and too slow for the suite. This configuration (every video shows all seven categories, 20 epochs,
+/// about 7 minutes single-threaded here, deterministic) trains the small CNN + GRU to validation accuracy 0.90, yet its maps
+/// put 20-44 % (Grad-CAM, logit) or 31-67 % (HiResCAM, log-softmax target) of their mass inside the regions: only fear and
+/// sadness pass with HiResCAM. See docs/interpretability.md, "Grad-CAM on the synthetic faces", for the tables. Remove the
+/// skip once a model/method combination passes (if it is HiResCAM rather than Grad-CAM, say so here and in the docs).
 /// </remarks>
 [Collection(SerialCollection.Name)]
 public class TrainedGradCamRegionTests(Xunit.Abstractions.ITestOutputHelper output)
@@ -48,7 +48,7 @@ public class TrainedGradCamRegionTests(Xunit.Abstractions.ITestOutputHelper outp
     // block3 gives an 8 x 8 map at 64 px; block4 (4 x 4) cannot put half of an upsampled map inside the nose or mouth box at all.
     private const string Layer = "block3";
 
-    [Fact(Skip = "Not met yet: on its confidently correct frames the small CNN + GRU puts 3-67 % of the Grad-CAM mass (5-79 % HiResCAM) inside the regions (docs/interpretability.md, 'Grad-CAM on the synthetic faces').")]
+    [Fact(Skip = "Not met yet: at validation accuracy 0.90 the maps put 20-44 % (Grad-CAM) or 31-67 % (HiResCAM, log p) of their mass inside the regions; about 7 minutes (docs/interpretability.md, 'Grad-CAM on the synthetic faces').")]
     public void After_training_on_synthetic_faces_each_categorys_GradCam_mass_lies_inside_its_defining_region()
     {
         string root = SyntheticBatches.TempDirectory();
@@ -82,8 +82,8 @@ public class TrainedGradCamRegionTests(Xunit.Abstractions.ITestOutputHelper outp
             {
                 var m = masses[i];
                 Assert.True(m.Frames >= 10, $"{m.Category}: only {m.Frames} confidently correct validation frames");
-                // Chance (a uniform map) puts AreaFraction of the mass inside; every region covers under a fifth of the frame.
-                Assert.True(m.AreaFraction < 0.2, $"{m.Category}: region covers {m.AreaFraction:P1} of the frame");
+                // Chance (a uniform map) puts AreaFraction of the mass inside; every region covers under a quarter of the frame.
+                Assert.True(m.AreaFraction < 0.25, $"{m.Category}: region covers {m.AreaFraction:P1} of the frame");
                 Assert.True(m.MeanMassInside > 0.5,
                     $"{m.Category}: {m.MeanMassInside:P1} of the Grad-CAM mass inside {m.Region} (area {m.AreaFraction:P1}); expected more than half");
                 if (swapped[i].MeanMassInside < m.MeanMassInside - 0.15) controlsBelow++;
@@ -102,15 +102,16 @@ public class TrainedGradCamRegionTests(Xunit.Abstractions.ITestOutputHelper outp
 
     private static IExplanationTarget LogitTarget(EmotionCategory category) => ExplanationTargets.Category(category);
 
-    private static IExplanationTarget LogSoftmaxTarget(EmotionCategory category) =>
-        new FunctionTarget($"log p({category.ToName()})", o => o.Logits!.log_softmax(-1).select(-1, (int)category));
+    private static IExplanationTarget LogSoftmaxTarget(EmotionCategory category) => ExplanationTargets.CategoryLogProbability(category);
 
     private static EmotionModel Train(string root, out List<SequenceBatch> validationBatches)
     {
-        // One expression segment per short video (a random category, onset-apex-offset): many identities per category.
+        // Every video shows all seven categories once (one shuffled cycle of 12-frame segments), so a face's identity says
+        // nothing about its category: with one category per video the model also learns who the person is, and that
+        // evidence lies outside every region.
         var data = SyntheticDatasetGenerator.Generate(root, new SyntheticDatasetOptions
         {
-            Videos = 240, FramesPerVideo = 16, MinSegmentLength = 16, MaxSegmentLength = 16, FrameSize = Size, Seed = 11, ValidationFraction = 0.25,
+            Videos = 60, FramesPerVideo = 84, MinSegmentLength = 12, MaxSegmentLength = 12, FrameSize = Size, Seed = 11, ValidationFraction = 0.25,
         });
         var train = AffWild2Dataset.Load(data.Root, AffWild2Layout.TrainingSplit);
         var validation = AffWild2Dataset.Load(data.Root, AffWild2Layout.ValidationSplit);
@@ -123,11 +124,11 @@ public class TrainedGradCamRegionTests(Xunit.Abstractions.ITestOutputHelper outp
             .Build();
         var pipeline = new FramePipeline(new FrameTransformOptions { Width = Size, Height = Size, Normalization = model.Info.Normalization });
         var windows = SequenceWindower.Windows(train, new WindowOptions { Length = Frames, Stride = Frames / 2 });
-        using var trainLoader = new SequenceBatchLoader(windows, pipeline, new SequenceLoaderOptions { BatchSize = 16, Seed = 3, Augment = false, Workers = 1 });
+        using var trainLoader = new SequenceBatchLoader(windows, pipeline, new SequenceLoaderOptions { BatchSize = 8, Seed = 3, Augment = false, Workers = 1 });
         using (var trainer = new Trainer(model, new TrainerOptions
         {
-            Epochs = 10,
-            LearningRate = 3e-3,
+            Epochs = 20,
+            LearningRate = 2e-3,
             Schedule = LearningRateSchedule.Cosine(minFactor: 0.05),
             GradientClipNorm = 5.0,
             Seed = 7,

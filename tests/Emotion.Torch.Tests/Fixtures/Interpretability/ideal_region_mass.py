@@ -5,7 +5,7 @@ Run with Debian's /usr/bin/python3 (torch 1.13). For each region of Emotion.Prep
 each grid cell to the share of the cell inside the region's pixels (NormalizedRegion.ToPixels), keeps the cells above a
 threshold (the best of a few), upsamples bilinearly with align_corners=False and min-max normalises as EmotionExplainer
 does, and reports the share of the map's sum inside the region. Quoted in docs/interpretability.md. The boxes are rounded to
-three decimals, so a box's pixel area can differ slightly from the library's (fear: 0.191 here, 0.183 in C# at 64 px).
+three decimals, so a box's pixel area can differ slightly from the library's (as printed by TrainedGradCamRegionTests).
 """
 import math
 
@@ -13,10 +13,10 @@ import torch
 import torch.nn.functional as F
 
 REGIONS = {  # x0, y0, x1, y1 (normalised)
-    "anger (brows)": (0.229, 0.249, 0.771, 0.483),
-    "disgust (nose)": (0.394, 0.427, 0.606, 0.648),
-    "fear (eyes and brows)": (0.229, 0.236, 0.771, 0.586),
-    "happiness/sadness/surprise (mouth)": (0.308, 0.603, 0.692, 0.924),
+    "anger (brows)": (0.189, 0.208, 0.811, 0.455),
+    "disgust (nose)": (0.384, 0.403, 0.616, 0.636),
+    "fear (eyes and brows)": (0.189, 0.194, 0.811, 0.568),
+    "happiness/sadness/surprise (mouth)": (0.282, 0.562, 0.718, 0.938),
 }
 
 

@@ -1,0 +1,45 @@
+using Emotion.Core;
+using Emotion.Torch.Interpretability;
+using Emotion.Torch.Models;
+using static TorchSharp.torch;
+
+namespace Emotion.Torch.Tests.Interpretability;
+
+public class CategoryTargetTests
+{
+    // Logits of one sequence of two frames over three categories.
+    private static readonly float[] Logits = [1f, 2f, 0.5f, -1f, 0f, 3f];
+
+    [Fact]
+    public void Logit_score_selects_the_categorys_logit_per_frame()
+    {
+        using var output = Output();
+        using var score = new CategoryTarget(1).Select(output);
+        Assert.Equal(new long[] { 1, 2 }, score.shape);
+        Assert.Equal([2f, 0f], score.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void LogProbability_score_is_the_logit_minus_the_log_of_the_summed_exponentials()
+    {
+        using var output = Output();
+        using var score = ExplanationTargets.CategoryLogProbability(EmotionCategory.Anger).Select(output);
+        // Hand-computed: frame 0: 2 - ln(e^1 + e^2 + e^0.5); frame 1: 0 - ln(e^-1 + e^0 + e^3).
+        double f0 = 2 - Math.Log(Math.Exp(1) + Math.Exp(2) + Math.Exp(0.5)), f1 = 0 - Math.Log(Math.Exp(-1) + 1 + Math.Exp(3));
+        var values = score.data<float>().ToArray();
+        Assert.Equal(f0, values[0], 5);
+        Assert.Equal(f1, values[1], 5);
+    }
+
+    [Fact]
+    public void Names_say_which_score_is_explained()
+    {
+        Assert.Equal("happiness", ExplanationTargets.Category(EmotionCategory.Happiness).Name);
+        Assert.Equal("log p(happiness)", ExplanationTargets.CategoryLogProbability(EmotionCategory.Happiness).Name);
+        Assert.Equal(CategoryScore.LogProbability, new CategoryTarget(2, CategoryScore.LogProbability).Score);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CategoryTarget(0, (CategoryScore)7));
+    }
+
+    private static EmotionOutput Output() =>
+        new(zeros(1, 2, 4), tensor(Logits).reshape(1, 2, 3), valenceArousal: null);
+}
