@@ -7,7 +7,7 @@ namespace Emotion.Torch.Interpretability;
 /// <summary>
 /// Explains an <see cref="EmotionModel"/>'s predictions with Grad-CAM, Grad-CAM++ or gradient saliency (any
 /// <see cref="IExplanationMethod"/>) for any <see cref="IExplanationTarget"/>: one map per input frame, upsampled bilinearly to the
-/// frame size and (by default) normalised to [0, 1]. Works on one frame, a sequence (the gradient flows back through the recurrent
+/// frame size between the layer's cell centres (<see cref="LayerGrid"/>) and (by default) normalised to [0, 1]. Works on one frame, a sequence (the gradient flows back through the recurrent
 /// head; see <see cref="SequenceTargetMode"/>) or a batch of sequences.
 /// </summary>
 /// <remarks>
@@ -38,6 +38,8 @@ public sealed class EmotionExplainer
                     nameof(options));
             _layer = layer as nn.Module<Tensor, Tensor>
                 ?? throw new ArgumentException($"Layer '{LayerName}' ({layer.GetType().Name}) does not map a tensor to a tensor; choose a convolutional layer or block.", nameof(options));
+            int size = model.Options.FrameSize;
+            LayerGrid = FeatureGridTracer.Trace(model.Backbone, LayerName, size, size, model.Device);
         }
     }
 
@@ -49,6 +51,13 @@ public sealed class EmotionExplainer
 
     /// <summary>The resolved layer name, or null for input methods.</summary>
     public string? LayerName { get; }
+
+    /// <summary>
+    /// Where the layer's cells sit on the frame, traced from the backbone's convolutions and poolings; maps are upsampled between
+    /// these cell centres. Null for input methods, or when the path to the layer cannot be traced (then the cells are taken to
+    /// tile the frame evenly, <see cref="FeatureGrid.Tiling"/>).
+    /// </summary>
+    public FeatureGrid? LayerGrid { get; }
 
     /// <summary>Explains one frame <c>[3, S, S]</c> (a sequence of length 1).</summary>
     /// <exception cref="ArgumentException">The frame has the wrong shape, size or type, or the target does not fit the model.</exception>
@@ -99,7 +108,13 @@ public sealed class EmotionExplainer
                 {
                     if (activation is not null) hookError = $"Layer '{LayerName}' ran more than once in one forward pass; choose a layer the backbone calls once.";
                     else if (output.dim() != 4) hookError = $"Layer '{LayerName}' outputs [{string.Join(", ", output.shape)}]; Grad-CAM needs a convolutional layer with output [N, C, h, w].";
-                    else activation = output.DetachFromDisposeScope();
+                    else
+                    {
+                        // A frozen backbone (or a layer no parameter precedes) gives an output outside the graph: make it a leaf
+                        // that requires gradients, so the target's gradient with respect to it exists.
+                        if (!output.requires_grad) output.requires_grad_(true);
+                        activation = output.DetachFromDisposeScope();
+                    }
                     return output;
                 });
             }
@@ -112,6 +127,8 @@ public sealed class EmotionExplainer
                 throw new InvalidOperationException($"Layer '{LayerName}' was not called during the forward pass; choose a layer on the backbone's path.");
 
             var scores = target.Select(output);
+            if (!scores.requires_grad)
+                throw new InvalidOperationException($"Target '{target.Name}' does not depend on {(LayerName is null ? "the input" : $"layer '{LayerName}'")}, so it has no gradient to explain.");
             if (scores.dim() != 2 || scores.shape[0] != batch || (scores.shape[1] != time && scores.shape[1] != 1))
                 throw new InvalidOperationException(
                     $"Target '{target.Name}' returned [{string.Join(", ", scores.shape)}]; expected one value per output frame, [{batch}, {time}] or [{batch}, 1].");
@@ -123,7 +140,8 @@ public sealed class EmotionExplainer
             var maps = Options.Method.Compute(source.detach(), gradients);
             if (maps.dim() != 3 || maps.shape[0] != batch * time)
                 throw new InvalidOperationException($"Method '{Options.Method.Name}' returned [{string.Join(", ", maps.shape)}]; expected [{batch * time}, h, w].");
-            maps = nn.functional.interpolate(maps.unsqueeze(1), size: [height, width], mode: InterpolationMode.Bilinear, align_corners: false).squeeze(1);
+            if (maps.shape[1] != height || maps.shape[2] != width)
+                maps = FeatureMapResampler.Upsample(maps, LayerGrid ?? FeatureGrid.Tiling(height, width, (int)maps.shape[1], (int)maps.shape[2]), height, width);
             if (Options.Normalize)
             {
                 var flat = maps.view(batch * time, -1);

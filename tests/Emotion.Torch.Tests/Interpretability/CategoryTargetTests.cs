@@ -40,6 +40,38 @@ public class CategoryTargetTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new CategoryTarget(0, (CategoryScore)7));
     }
 
+    [Fact]
+    public void Contrast_score_is_the_difference_of_two_logits()
+    {
+        using var output = Output();
+        using var score = new ContrastTarget(2, 0).Select(output);
+        Assert.Equal(new long[] { 1, 2 }, score.shape);
+        Assert.Equal([0.5f - 1f, 3f - (-1f)], score.data<float>().ToArray());
+        Assert.Equal("disgust vs neutral", ExplanationTargets.Contrast(EmotionCategory.Disgust).Name);
+        var parsed = Assert.IsType<ContrastTarget>(ExplanationTargets.Parse("Happiness-vs-Sadness"));
+        Assert.Equal((int)EmotionCategory.Happiness, parsed.Category.ClassIndex);
+        Assert.Equal((int)EmotionCategory.Sadness, parsed.Versus.ClassIndex);
+        Assert.Throws<FormatException>(() => ExplanationTargets.Parse("happiness-vs-happiness"));
+        Assert.Throws<FormatException>(() => ExplanationTargets.Parse("happiness-vs-joy"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ContrastTarget(EmotionCategory.Fear, EmotionCategory.Fear));
+    }
+
+    [Fact]
+    public void A_contrast_map_keeps_the_evidence_for_the_first_category_and_drops_the_second()
+    {
+        // The region model's anger logit reads region A only and its happiness logit region B only: anger-vs-happiness has
+        // positive evidence in A and negative in B, which HiResCAM's ReLU removes.
+        using var model = RegionModel.Create();
+        using var input = RegionModel.Input(seed: 9);
+        var explainer = new EmotionExplainer(model, new ExplanationOptions { Method = ExplanationMethods.HiResCam });
+        var maps = explainer.Explain(input, ExplanationTargets.Contrast(EmotionCategory.Anger, EmotionCategory.Happiness));
+        Assert.Equal("anger vs happiness", maps.Target);
+        Assert.True(RegionModel.MassInside(maps.Map(1, 0), RegionModel.InA) > 0.99);
+        var tooBig = new ContrastTarget(1, 9);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => explainer.Explain(input, tooBig));
+        Assert.Contains("out of range", error.Message);
+    }
+
     private static EmotionOutput Output() =>
         new(zeros(1, 2, 4), tensor(Logits).reshape(1, 2, 3), valenceArousal: null);
 }

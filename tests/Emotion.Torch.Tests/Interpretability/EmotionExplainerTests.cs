@@ -178,4 +178,22 @@ public class EmotionExplainerTests
         for (int i = 0; i < a.Length; i++) if (Math.Abs(a[i] - b[i]) > 1e-5f) return false;
         return true;
     }
+
+    [Fact]
+    public void AFrozenBackboneIsExplainedAsATrainableOne()
+    {
+        using var model = Emotion.Torch.Models.EmotionModel.Create().WithInput(frames: 2, size: 32).WithBackbone(Emotion.Torch.Backbones.BackboneSpec.SmallCnn())
+            .WithRecurrentHead(HeadSpec.Gru(hidden: 8)).ForTask(EmotionTask.Categorical).WithSeed(3).Build();
+        using var input = rand(new long[] { 1, 2, 3, 32, 32 }, generator: new Generator(4)) * 2 - 1;
+        var explainer = new EmotionExplainer(model, new ExplanationOptions { Layer = "block3", Method = ExplanationMethods.HiResCam });
+        var trainable = explainer.Explain(input, new CategoryTarget(EmotionCategory.Fear));
+        model.Backbone.FreezeAll();
+        var frozen = explainer.Explain(input, new CategoryTarget(EmotionCategory.Fear));
+        Assert.True(trainable.Map(0, 1).ToArray().Max() > 0.99f);
+        Assert.Equal(trainable.Map(0, 1).ToArray(), frozen.Map(0, 1).ToArray());
+
+        var constant = new FunctionTarget("constant", o => zeros(o.Logits!.shape[0], o.Logits.shape[1]));
+        var error = Assert.Throws<InvalidOperationException>(() => explainer.Explain(input, constant));
+        Assert.Contains("does not depend on layer 'block3'", error.Message);
+    }
 }

@@ -12,7 +12,11 @@ input, so no weights file is needed. The maps follow the published definitions a
   Grad-CAM++ (Chattopadhay et al., 2018): a = g^2 / (2 g^2 + sum_ij(A_k) g^3 + 1e-6), 0 where g == 0;
       w_k = sum_ij relu(g_kij) a_kij; cam = relu(sum_k w_k A_k)
   saliency (Simonyan et al., 2014): max_c |dY/dx_c|
-then bilinear upsampling to the frame size (align_corners=False) and, when normalised, (m - min) / (max - min + 1e-7).
+then bilinear upsampling to the frame size between the layer's cell centres and, when normalised,
+(m - min) / (max - min + 1e-7). The cell centres come from receptive-field arithmetic over the backbone's convolutions up to
+the layer (Araujo et al., Distill 2019: output j of a convolution is centred on input j * stride - padding + (kernel - 1) / 2),
+and the resampling is torch's grid_sample (align_corners=True between centres, border clamping) -- a different code path
+from the library's interpolation matrices.
 """
 import json
 import math
@@ -88,6 +92,29 @@ def select(target, logits, va):
     return logits[..., int(target)]
 
 
+def cell_grid(layer):
+    """(stride, offset): cell j of the layer's map is centred on input pixel offset + stride * j."""
+    stride, offset = 1.0, 0.0
+    for name, module in model.backbone.named_children():
+        if isinstance(module, nn.Conv2d):
+            k, s, p = module.kernel_size[0], module.stride[0], module.padding[0]
+            offset += stride * (-p + (k - 1) / 2)
+            stride *= s
+        if name == layer:
+            return stride, offset
+    raise ValueError(layer)
+
+
+def upsample_between_centres(cam, layer):
+    stride, offset = cell_grid(layer)
+    h = cam.shape[-1]
+    u = (torch.arange(S, dtype=torch.float64) - offset) / stride  # cell coordinate of each pixel
+    norm = (2 * u / (h - 1) - 1).float()
+    gy, gx = torch.meshgrid(norm, norm, indexing="ij")
+    grid = torch.stack([gx, gy], -1).expand(cam.shape[0], S, S, 2)
+    return F.grid_sample(cam[:, None], grid, mode="bilinear", padding_mode="border", align_corners=True)[:, 0]
+
+
 def explain(method, layer, target, mode, normalize):
     x = make_input()
     captured = {}
@@ -127,7 +154,8 @@ def explain(method, layer, target, mode, normalize):
         aij = torch.where(grads != 0, aij, torch.zeros_like(aij))
         w = (F.relu(grads) * aij).sum((2, 3), keepdim=True)
         cam = F.relu((w * a).sum(1))
-    cam = F.interpolate(cam[:, None], size=(S, S), mode="bilinear", align_corners=False)[:, 0]
+    if method != "saliency":
+        cam = upsample_between_centres(cam, layer)
     if normalize:
         flat = cam.view(B * T, -1)
         flat = flat - flat.min(1, keepdim=True)[0]
