@@ -18,7 +18,7 @@ public static class ExplainCommand
     {
         var modelPath = new Option<FileSystemInfo>("--model") { Description = "A checkpoint folder written by train or demo.", Required = true };
         var input = new Option<DirectoryInfo>("--input") { Description = "A folder of face frames named by number (one video).", Required = true };
-        var target = new Option<string>("--target") { Description = "What to explain: a category (neutral, anger, disgust, fear, happiness, sadness, surprise), valence or arousal.", Required = true };
+        var target = new Option<string>("--target") { Description = "What to explain: a category (neutral, anger, disgust, fear, happiness, sadness, surprise), a contrast such as happiness-vs-neutral (why one category rather than the other), valence or arousal.", Required = true };
         var method = new Option<string>("--method") { Description = "gradcam, gradcam++, hirescam or saliency.", DefaultValueFactory = _ => "gradcam" };
         var layer = new Option<string?>("--layer") { Description = "The backbone layer to explain (default: the backbone's last convolutional stage)." };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the overlay PNGs.", Required = true };
