@@ -50,6 +50,7 @@ public static class ModelEvaluator
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 CheckSize(batch, model);
+                using var noCollection = ScalarRaceGuard.Enter();
                 using var scope = NewDisposeScope();
                 var frames = SequenceBatchTensors.Frames(batch, device);
                 using var output = model.call(frames);

@@ -354,6 +354,7 @@ public sealed class Trainer : IDisposable
         if (batch.Height != Model.Options.FrameSize || batch.Width != Model.Options.FrameSize)
             throw new ArgumentException(
                 $"A training batch has {batch.Width}x{batch.Height} frames but the model takes {Model.Options.FrameSize}x{Model.Options.FrameSize}.", nameof(batch));
+        using var noCollection = ScalarRaceGuard.Enter();
         using var scope = NewDisposeScope();
         var frames = SequenceBatchTensors.Frames(batch, device);
         using var targets = EmotionTargets.FromBatch(batch, device, _loss!.ClassCount);
