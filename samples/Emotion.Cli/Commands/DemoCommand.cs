@@ -124,10 +124,12 @@ public static class DemoCommand
             string interpretability = Path.Combine(options.OutputDirectory, "interpretability");
             var drawn = InterpretabilityWorkflow.WriteCategoryOverlays(model, valid, Path.Combine(interpretability, "gradcam"));
             ui.Line($"Grad-CAM overlays for {string.Join(", ", drawn.Select(c => c.ToName()))} in {Path.Combine(interpretability, "gradcam")}");
-            // HiResCAM with the log-probability target on the finer block3 map localises best on these faces (docs/interpretability.md).
+            // HiResCAM on the finer block3 map, explaining "this category rather than neutral", localises best on these faces
+            // (docs/interpretability.md); neutral itself is explained by its logit.
             var fine = new ExplanationOptions { Method = ExplanationMethods.HiResCam, Layer = "block3" };
-            InterpretabilityWorkflow.WriteCategoryOverlays(model, valid, Path.Combine(interpretability, "hirescam"), fine, ExplanationTargets.CategoryLogProbability);
-            ui.Line($"HiResCAM overlays (log-probability target, block3) in {Path.Combine(interpretability, "hirescam")}");
+            InterpretabilityWorkflow.WriteCategoryOverlays(model, valid, Path.Combine(interpretability, "hirescam"), fine,
+                c => c == EmotionCategory.Neutral ? ExplanationTargets.Category(c) : ExplanationTargets.Contrast(c, EmotionCategory.Neutral));
+            ui.Line($"HiResCAM overlays (category vs neutral, block3) in {Path.Combine(interpretability, "hirescam")}");
             var report = InterpretabilityWorkflow.WriteReport(model, valid, combined.Evaluation, combined.History, Path.Combine(interpretability, "report"), options.Seed, cancellationToken);
             ui.Line($"category / VA mapping report: {report.MarkdownPath}");
         }

@@ -17,7 +17,9 @@ internal static class FaceGeometry
     public const float BrowY = -0.36f, BrowRaise = 0.10f, BrowHalfLength = 0.20f, BrowFrownAmplitude = 0.09f, BrowThickness = 0.06f;
     // Nose
     public const float NostrilX = 0.08f, NostrilY = 0.13f, NostrilRx = 0.035f, NostrilRy = 0.025f;
-    public const float WrinkleTop = -0.06f, WrinkleSpacing = 0.05f, WrinkleHalfLength = 0.11f, WrinkleThickness = 0.04f;
+    public const float WrinkleTop = -0.08f, WrinkleSpacing = 0.07f, WrinkleHalfLength = 0.13f, WrinkleThickness = 0.04f;
+    // Nasolabial furrows, deepened by the nose wrinkler (disgust): a line on each side from near the nose wing down and out.
+    public const float FoldTopX = 0.14f, FoldTopY = 0.08f, FoldBottomX = 0.32f, FoldBottomY = 0.28f, FoldThickness = 0.05f;
     // Mouth
     public const float MouthY = 0.45f, MouthHalfWidth = 0.36f, MouthNarrowing = 0.25f, MouthCurveAmplitude = 0.20f,
         MouthOpenAmplitude = 0.24f, LipThickness = 0.06f;

@@ -7,7 +7,7 @@ namespace Emotion.Preprocessing.Synthetic;
 /// <param name="MouthOpening">Mouth open (surprise), 0..1.</param>
 /// <param name="BrowFrown">Brows slanted in and down towards the nose (anger), 0..1.</param>
 /// <param name="EyeWidening">Eyes wide open and brows raised (fear), 0..1.</param>
-/// <param name="NoseWrinkle">Wrinkle lines across the nose (disgust), 0..1.</param>
+/// <param name="NoseWrinkle">Wrinkle lines across the nose and deepened nasolabial furrows (disgust), 0..1.</param>
 public readonly record struct FaceParameters(float MouthCurvature, float MouthOpening, float BrowFrown, float EyeWidening, float NoseWrinkle)
 {
     /// <summary>All zero: the neutral face.</summary>

@@ -6,7 +6,7 @@ namespace Emotion.Preprocessing.Synthetic;
 
 /// <summary>
 /// Draws a synthetic face into packed RGB bytes with per-pixel shape tests (no drawing library): an elliptical face
-/// with lighting, two eyes (sclera, iris, pupil), two brows, nostrils, optional nose wrinkles, and a mouth drawn as a
+/// with lighting, two eyes (sclera, iris, pupil), two brows, nostrils, optional nose wrinkles and nasolabial furrows, and a mouth drawn as a
 /// parabola-shaped curve that can open. Edges are softened over about one pixel from approximate signed distances, so
 /// shapes are smooth. Per-pixel noise comes from the frame's <see cref="FrameRandom"/>, so rendering is deterministic.
 /// </summary>
@@ -65,6 +65,8 @@ public static class SyntheticFaceRenderer
         float browReach = frown + 0.03f * ry + browThick;
         float nostrilY = cy + FaceGeometry.NostrilY * ry, nostrilRy = FaceGeometry.NostrilRy * ry;
         float wrinkleTopY = cy + FaceGeometry.WrinkleTop * ry, wrinkleBottomY = wrinkleTopY + 2 * FaceGeometry.WrinkleSpacing * ry;
+        float foldTopY = cy + FaceGeometry.FoldTopY * ry, foldBottomY = cy + FaceGeometry.FoldBottomY * ry, foldHalf = FaceGeometry.FoldThickness * ry * 0.5f;
+        float foldDx = (FaceGeometry.FoldBottomX - FaceGeometry.FoldTopX) * rx, foldDy = foldBottomY - foldTopY, foldLength2 = foldDx * foldDx + foldDy * foldDy;
         float mouthReach = Math.Abs(curve) * 0.7f + lipHalf + 2f;
         float innerEdge2 = Square(Math.Max(0f, 1f - 1.5f / rmin)), outerEdge2 = Square(1f + 1.5f / rmin);
 
@@ -76,6 +78,7 @@ public static class SyntheticFaceRenderer
             bool browRow = MathF.Abs(py - browY) < browReach + 2f;
             bool nostrilRow = MathF.Abs(py - nostrilY) < nostrilRy + 2f;
             bool wrinkleRow = p.NoseWrinkle > 0.01f && py > wrinkleTopY - wrinkleHalf - 2f && py < wrinkleBottomY + wrinkleHalf + 2f;
+            bool foldRow = p.NoseWrinkle > 0.01f && py > foldTopY - foldHalf - 2f && py < foldBottomY + foldHalf + 2f;
             bool mouthRow = py > mouthY - mouthReach && py < mouthY + mouthReach + open;
             float uy = (py - cy) / ry, uy2 = uy * uy;
             // Background stripes sin(phase0 + x * step), advanced by the angle-addition recurrence (no sin per pixel).
@@ -146,6 +149,16 @@ public static class SyntheticFaceRenderer
                             float cov = Coverage(MathF.Abs(py - wy) - wrinkleHalf) * endCov * p.NoseWrinkle;
                             Blend(ref fr, ref fg, ref fb, skinDark, cov);
                         }
+                    }
+
+                    // Nasolabial furrows (disgust): distance to the segment on the pixel's side.
+                    if (foldRow)
+                    {
+                        float qx = MathF.Abs(px - cx) - FaceGeometry.FoldTopX * rx, qy = py - foldTopY;
+                        float t = Math.Clamp((qx * foldDx + qy * foldDy) / foldLength2, 0f, 1f);
+                        float dx = qx - t * foldDx, dy = qy - t * foldDy;
+                        float cov = Coverage(MathF.Sqrt(dx * dx + dy * dy) - foldHalf) * p.NoseWrinkle * 0.85f;
+                        Blend(ref fr, ref fg, ref fb, skinDark, cov);
                     }
 
                     // Mouth: upper lip line y = mouthY - curve * (d^2 - 0.3), open interior below it.

@@ -9,7 +9,7 @@ namespace Emotion.Preprocessing.Synthetic;
 /// <listheader><term>Category</term><description>Parameter at the apex (region)</description></listheader>
 /// <item><term>Neutral</term><description>none (no region)</description></item>
 /// <item><term>Anger</term><description><see cref="FaceParameters.BrowFrown"/> = 1: brows slanted down towards the nose (brows)</description></item>
-/// <item><term>Disgust</term><description><see cref="FaceParameters.NoseWrinkle"/> = 1: wrinkle lines across the nose (nose)</description></item>
+/// <item><term>Disgust</term><description><see cref="FaceParameters.NoseWrinkle"/> = 1: wrinkle lines across the nose and deepened nasolabial furrows from the nose wings towards the mouth corners, as the nose wrinkler (FACS AU9) draws them (nose and furrows)</description></item>
 /// <item><term>Fear</term><description><see cref="FaceParameters.EyeWidening"/> = 1: eyes wide open, brows raised (eyes and brows)</description></item>
 /// <item><term>Happiness</term><description><see cref="FaceParameters.MouthCurvature"/> = +1: mouth corners up (mouth)</description></item>
 /// <item><term>Sadness</term><description><see cref="FaceParameters.MouthCurvature"/> = -1: mouth corners down (mouth)</description></item>
@@ -21,7 +21,8 @@ public static class SyntheticFaces
     private static readonly NormalizedRegion Mouth = FaceGeometry.Region(-0.40f, 0.40f, 0.26f, 0.80f);
     private static readonly NormalizedRegion Brows = FaceGeometry.Region(-0.62f, 0.62f, -0.50f, -0.22f);
     private static readonly NormalizedRegion EyesAndBrows = FaceGeometry.Region(-0.62f, 0.62f, -0.53f, 0.04f);
-    private static readonly NormalizedRegion Nose = FaceGeometry.Region(-0.16f, 0.16f, -0.10f, 0.18f);
+    private static readonly NormalizedRegion Nose = FaceGeometry.Region(
+        -FaceGeometry.FoldBottomX - 0.06f, FaceGeometry.FoldBottomX + 0.06f, FaceGeometry.WrinkleTop - 0.04f, FaceGeometry.FoldBottomY + 0.05f);
 
     /// <summary>
     /// The region of the frame that determines a category (normalised coordinates, x right, y down), covering every

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 REGIONS = {  # x0, y0, x1, y1 (normalised)
     "anger (brows)": (0.189, 0.208, 0.811, 0.455),
-    "disgust (nose)": (0.384, 0.403, 0.616, 0.636),
+    "disgust (nose and furrows)": (0.291, 0.393, 0.709, 0.709),
     "fear (eyes and brows)": (0.189, 0.194, 0.811, 0.568),
     "happiness/sadness/surprise (mouth)": (0.282, 0.562, 0.718, 0.938),
 }
