@@ -53,15 +53,7 @@ public class FeatureGridTests
 
     private static EmotionModel Build(Func<Backbone> backbone, int size = Size)
     {
-        var registry = new BackboneRegistry(includeBuiltIns: false).Register("steps", _ => backbone());
-        var model = EmotionModel.Create()
-            .WithInput(frames: 2, size: size)
-            .WithBackbone("steps")
-            .WithRecurrentHead(HeadSpec.NoRecurrence())
-            .ForTask(EmotionTask.Categorical)
-            .WithNormalization(Normalization.ZeroToOne)
-            .WithRegistry(registry)
-            .Build();
+        var model = RegionModel.Around(backbone, size);
         using (no_grad())
         {
             model.Classifier!.weight!.zero_();

@@ -63,18 +63,23 @@ internal static class RegionModel
         public override Normalization DefaultNormalization => Normalization.ZeroToOne;
     }
 
-    public static EmotionModel Create()
+    /// <summary>A categorical model of sequences of two frames around a hand-built backbone, with no recurrence.</summary>
+    public static EmotionModel Around(Func<Backbone> backbone, int size)
     {
-        var registry = new BackboneRegistry(includeBuiltIns: false);
-        registry.Register("region", _ => new RegionBackbone());
-        var model = EmotionModel.Create()
-            .WithInput(frames: 2, size: Size)
-            .WithBackbone("region")
+        var registry = new BackboneRegistry(includeBuiltIns: false).Register("hand_built", _ => backbone());
+        return EmotionModel.Create()
+            .WithInput(frames: 2, size: size)
+            .WithBackbone("hand_built")
             .WithRecurrentHead(HeadSpec.NoRecurrence())
             .ForTask(EmotionTask.Categorical)
             .WithNormalization(Normalization.ZeroToOne)
             .WithRegistry(registry)
             .Build();
+    }
+
+    public static EmotionModel Create()
+    {
+        var model = Around(() => new RegionBackbone(), Size);
         using (no_grad())
         {
             var w = new float[7 * 4];
