@@ -22,6 +22,9 @@ internal readonly struct ScalarRaceGuard : IDisposable
 
     private static readonly object Gate = new();
     private static bool held;
+
+    /// <summary><c>EMOTION_SCALAR_GUARD=0</c> turns the guard off (to measure its cost, or should a runtime refuse the regions).</summary>
+    private static readonly bool Disabled = Environment.GetEnvironmentVariable("EMOTION_SCALAR_GUARD") == "0";
     private readonly bool owns;
 
     private ScalarRaceGuard(bool owns) => this.owns = owns;
@@ -31,7 +34,7 @@ internal readonly struct ScalarRaceGuard : IDisposable
     {
         lock (Gate)
         {
-            if (held || GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) return default;
+            if (Disabled || held || GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) return default;
             try
             {
                 held = GC.TryStartNoGCRegion(Budget);
