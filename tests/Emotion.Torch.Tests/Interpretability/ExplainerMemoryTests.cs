@@ -46,6 +46,12 @@ public class ExplainerMemoryTests
         explainer.Explain(input, new FunctionTarget("probe", o => { during = PostHookCount(layer); return o.Logits!.select(-1, 4); }));
         Assert.Equal(1, during);
         Assert.Equal(0, PostHookCount(layer));
+
+        // Tracing the layer's grid (a forward pass with a hook on every module) leaves no hook and no tensor behind.
+        long beforeTracing = Tensor.TotalCount;
+        for (int i = 0; i < 100; i++) _ = new EmotionExplainer(model, new ExplanationOptions { Layer = "conv2" }).LayerGrid;
+        Assert.Equal(beforeTracing, Tensor.TotalCount);
+        Assert.All(model.Backbone.modules().OfType<TorchSharp.torch.nn.Module<Tensor, Tensor>>(), m => Assert.Equal(0, PostHookCount(m)));
     }
 
     private static int PostHookCount(TorchSharp.torch.nn.Module layer)
