@@ -100,34 +100,25 @@ internal static class FeatureGridTracer
             }
             if (isTarget) return Outcome.Found;
         }
-        return axes.H == -1 ? Outcome.Failed : Outcome.Passed;
+        return Outcome.Passed;
     }
 
     /// <summary>Stride and centre shift <c>-p + d (k - 1) / 2</c> per axis of a convolution or pooling; null for anything else.</summary>
     private static (double StrideY, double BiasY, double StrideX, double BiasX)? Geometry(nn.Module module)
     {
         long[]? kernel, stride, padding, dilation;
+        bool samePadding = false;
         switch (module)
         {
             case Convolution conv when !conv.transposed && conv.kernel_size.Length == 2:
-                kernel = conv.kernel_size;
-                stride = conv.stride;
-                dilation = Pair(conv.dilation, 1);
-                padding = conv.padding ?? (conv.padding_type == Padding.Same && dilation is not null
-                    ? [dilation[0] * (kernel[0] - 1) / 2, dilation[1] * (kernel[1] - 1) / 2]
-                    : [0L, 0L]);
+                (kernel, stride, padding, dilation) = (conv.kernel_size, conv.stride, conv.padding, conv.dilation);
+                samePadding = conv.padding is null && conv.padding_type == Padding.Same;
                 break;
             case MaxPool2d pool:
-                kernel = Pair(pool.kernel_size, 1);
-                stride = pool.stride ?? kernel;
-                padding = pool.padding;
-                dilation = pool.dilation;
+                (kernel, stride, padding, dilation) = (pool.kernel_size, pool.stride ?? pool.kernel_size, pool.padding, pool.dilation);
                 break;
             case AvgPool2d pool:
-                kernel = Pair(pool.kernel_size, 1);
-                stride = pool.stride ?? kernel;
-                padding = pool.padding;
-                dilation = null;
+                (kernel, stride, padding, dilation) = (pool.kernel_size, pool.stride ?? pool.kernel_size, pool.padding, null);
                 break;
             default:
                 return null;
@@ -137,6 +128,7 @@ internal static class FeatureGridTracer
         padding = Pair(padding, 0);
         dilation = Pair(dilation, 1);
         if (kernel is null || stride is null || padding is null || dilation is null) return null;
+        if (samePadding) padding = [dilation[0] * (kernel[0] - 1) / 2, dilation[1] * (kernel[1] - 1) / 2];
         return (stride[0], -padding[0] + dilation[0] * (kernel[0] - 1) / 2.0, stride[1], -padding[1] + dilation[1] * (kernel[1] - 1) / 2.0);
     }
 

@@ -21,7 +21,7 @@ internal static class FeatureMapResampler
     }
 
     /// <summary>The <c>[size, cells]</c> matrix of 1-D linear interpolation weights from cell values to pixels.</summary>
-    internal static Tensor Weights(int size, int cells, double stride, double offset, Device device)
+    private static Tensor Weights(int size, int cells, double stride, double offset, Device device)
     {
         var weights = new float[size * cells];
         for (int p = 0; p < size; p++)
