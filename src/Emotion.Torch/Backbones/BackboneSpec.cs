@@ -89,6 +89,12 @@ public sealed record BackboneSpec
     public static BackboneSpec SmallCnn(double widthMultiplier = 1.0, string? weightsPath = null) =>
         new() { Name = BackboneNames.SmallCnn, WidthMultiplier = widthMultiplier, WeightsPath = weightsPath };
 
+    /// <summary>
+    /// face-api.js's FaceFeatureExtractor (256 features at 112 x 112); its pretrained TF.js weights load with
+    /// <c>Emotion.Torch.Import.FaceExpressionWeights</c>.
+    /// </summary>
+    public static BackboneSpec FaceExpression(string? weightsPath = null) => new() { Name = BackboneNames.FaceExpression, WeightsPath = weightsPath };
+
     /// <summary>Returns a copy with one free-form parameter set (for custom backbones).</summary>
     public BackboneSpec WithParameter(string key, string value) => this with { Parameters = Parameters.SetItem(key, value) };
 
