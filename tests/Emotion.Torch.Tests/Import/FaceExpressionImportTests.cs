@@ -94,7 +94,7 @@ public sealed class FaceExpressionImportTests(ITestOutputHelper output)
         using var backbone = new FaceExpressionBackbone();
         Assert.Equal(256, backbone.FeatureWidth);
         Assert.Equal(["dense0", "dense1", "dense2", "dense3"], backbone.Stages);
-        Assert.Equal("dense3", backbone.DefaultTargetLayer);
+        Assert.Equal("dense2", backbone.DefaultTargetLayer); // dense3's 7 x 7 map is one pooling window (see DefaultTargetLayer)
         var blocks = backbone.named_children().Select(c => c.module).OfType<FaceDenseBlock>().ToArray();
         Assert.Equal([32L, 64, 128, 256], blocks.Select(b => b.OutChannels));
         // TensorFlow SAME with stride 2 on 112, 56, 28, 14: nothing before, one pixel after.
