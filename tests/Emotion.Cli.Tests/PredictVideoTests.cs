@@ -1,3 +1,4 @@
+using Emotion.Core;
 using System.Globalization;
 using Xunit.Abstractions;
 
@@ -197,7 +198,12 @@ public sealed class PredictVideoTests(VideoPredictionFixture fixture, ITestOutpu
     public void Demo_real_face_step_detects_the_faces_in_the_photos_and_follows_them_through_the_video()
     {
         string outDir = fixture.NewDir();
-        var (faces, video) = Workflows.RealFacesWorkflow.Run(fixture.Onnx, Emotion.Testing.TestAssets.Directory, outDir, CancellationToken.None);
+        Directory.CreateDirectory(outDir);
+        using var model = Emotion.Torch.Pretrained.PretrainedModels.CreateModel(Emotion.Torch.Pretrained.PretrainedModels.DefaultRealFace);
+        string onnx = Path.Combine(outDir, "default.onnx");
+        Emotion.Onnx.Export.OnnxExporter.Export(model, onnx);
+        var explainer = new Emotion.Torch.Interpretability.EmotionExplainer(model);
+        var (faces, video) = Workflows.RealFacesWorkflow.Run(onnx, explainer, Emotion.Testing.TestAssets.Directory, outDir, CancellationToken.None);
 
         // One face in each photo (astronaut: Eileen Collins; Grace Hopper; the cameraman), each predicted by the model.
         Assert.Equal(["astronaut.png", "camera.png", "grace_hopper.jpg"], faces.Select(f => f.Image).Order(StringComparer.Ordinal));
@@ -207,12 +213,17 @@ public sealed class PredictVideoTests(VideoPredictionFixture fixture, ITestOutpu
         Assert.InRange(astronaut.Y + astronaut.Height / 2, 75, 185);
         foreach (string photo in new[] { "astronaut", "grace_hopper", "camera" })
             Assert.True(File.Exists(Path.Combine(outDir, photo + "_faces.png")), photo);
+        // The default real-face model calls the smiling astronaut happy, and each face has a Grad-CAM overlay of its category.
+        Assert.Equal(Emotion.Core.EmotionCategory.Happiness, faces.Single(f => f.Image == "astronaut.png").Prediction.Category);
+        Assert.All(faces, f => Assert.True(File.Exists(f.GradCamPath), f.GradCamPath));
+        Assert.All(faces, f => Assert.EndsWith($"_gradcam_{f.Prediction.Category!.Value.ToName()}.png", f.GradCamPath, StringComparison.Ordinal));
 
         // Megamind.avi: 270 frames in 4 shots, a face in all but the black first frame; one stream per shot at least.
         Assert.InRange(video.Frames, 260, 270);
         Assert.InRange(video.Streams, 4, 12);
         var lines = File.ReadAllLines(video.CsvPath);
-        Assert.StartsWith("video,frame,time_s,", lines[0]);
+        Assert.StartsWith("video,frame,time_s,face,x,y,w,h,", lines[0]);
+        Assert.EndsWith(",valence,arousal,va_source", lines[0]);
         Assert.Equal(video.Rows, lines.Length - 1);
         Assert.Equal(9, Directory.GetFiles(Path.Combine(outDir, "video_frames"), "*.png").Length); // frames 30, 60, ..., 270
         output.WriteLine($"{video.Rows} rows, {video.Frames} frames, {video.Streams} streams");
