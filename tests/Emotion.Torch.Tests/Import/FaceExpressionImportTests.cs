@@ -2,6 +2,7 @@ using Emotion.Core;
 using Emotion.Testing;
 using Emotion.Torch.Backbones;
 using Emotion.Torch.Import;
+using Emotion.Torch.Interpretability;
 using Emotion.Torch.Models;
 using Emotion.Torch.Weights;
 using TorchSharp;
@@ -115,6 +116,20 @@ public sealed class FaceExpressionImportTests(ITestOutputHelper output)
         Assert.Throws<ArgumentOutOfRangeException>(() => new FaceExpressionBackbone(96));
         backbone.Freeze("dense1");
         Assert.All(backbone.GetLayer("dense1").parameters(), p => Assert.False(p.requires_grad));
+    }
+
+    [Fact]
+    public void Grad_cam_places_cells_through_the_asymmetric_pads()
+    {
+        using var model = EmotionModel.FromOptions(FaceExpressionWeights.ModelOptions());
+        // Each block: pad (0, 1) then a 3 x 3, stride-2, unpadded window, so cell j is centred on input 2 j + 1.
+        // The default layer dense2 (three blocks): stride 8, offset 1 + 2 + 4 = 7.
+        var explainer = new EmotionExplainer(model, new ExplanationOptions { Method = ExplanationMethods.GradCam });
+        Assert.Equal("dense2", explainer.LayerName);
+        Assert.Equal(new FeatureGrid(8, 7, 8, 7, Traced: true), explainer.LayerGrid);
+        // dense3 (four blocks): stride 16, offset 1 + 2 + 4 + 8 = 15.
+        var last = new EmotionExplainer(model, new ExplanationOptions { Method = ExplanationMethods.GradCam, Layer = "dense3" });
+        Assert.Equal(new FeatureGrid(16, 15, 16, 15, Traced: true), last.LayerGrid);
     }
 
     [Fact]
