@@ -31,20 +31,7 @@ public static class FaceExpressionWeights
     public static ImmutableArray<int> FaceApiIndexOf { get; } = [.. EmotionCategories.Basic.Select(c => FaceApiLabels.IndexOf(c))];
 
     /// <summary>
-    /// The options of the per-frame model face-api's network becomes: <c>face_expression</c> backbone at 112 x 112,
-    /// <see cref="HeadSpec.NoRecurrence"/>, categorical task over <see cref="EmotionCategories.Basic"/>, face-api's input
-    /// normalisation (<see cref="FaceExpressionBackbone.DefaultNormalization"/>), sequences of one frame.
-    /// </summary>
-    public static EmotionModelOptions ModelOptions() =>
-        EmotionModel.Create()
-            .WithInput(frames: 1, size: FaceExpressionBackbone.FaceApiInputSize)
-            .WithBackbone(BackboneSpec.FaceExpression())
-            .WithRecurrentHead(HeadSpec.NoRecurrence())
-            .ForTask(EmotionTask.Categorical)
-            .ToOptions();
-
-    /// <summary>
-    /// The state dictionary of the whole per-frame model (<see cref="ModelOptions"/>): <c>backbone.dense{0..3}.*</c> with
+    /// The state dictionary of the whole per-frame model (<see cref="Pretrained.PretrainedModels.ModelOptions"/> of <c>face-expression</c>): <c>backbone.dense{0..3}.*</c> with
     /// kernels converted to PyTorch layout, and <c>classifier.weight</c> <c>[7, 256]</c> / <c>classifier.bias</c> <c>[7]</c>
     /// with rows reordered to <see cref="EmotionCategories.Basic"/>. Tensors of the file that the mapping does not use
     /// are included under their TF.js names, so a strict <see cref="StateDictLoader.Apply"/> reports them. The caller
@@ -82,37 +69,4 @@ public static class FaceExpressionWeights
     }
 
     private static Tensor LibraryOrder() => tensor(FaceApiIndexOf.Select(i => (long)i).ToArray());
-
-    /// <summary>Copies face-api's weights into <paramref name="model"/> (built from <see cref="ModelOptions"/> or the same architecture), strictly.</summary>
-    /// <exception cref="WeightsMismatchException">The model's architecture differs or the file holds tensors the mapping does not use.</exception>
-    public static WeightsLoadResult LoadInto(EmotionModel model, TfjsModelFile file)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return Mapping(file).Apply(model);
-    }
-
-    /// <summary>
-    /// Builds the per-frame model of <see cref="ModelOptions"/> on the CPU, loads face-api's weights from
-    /// <paramref name="manifestPath"/> (the <c>face_expression_model-weights_manifest.json</c> next to its shard) and
-    /// puts it in evaluation mode.
-    /// </summary>
-    /// <exception cref="FileNotFoundException">The manifest or its shard does not exist.</exception>
-    /// <exception cref="InvalidDataException">The files are not a readable TF.js manifest and shard.</exception>
-    /// <exception cref="WeightsMismatchException">The files are not FaceExpressionNet's weights.</exception>
-    public static EmotionModel CreateModel(string manifestPath)
-    {
-        var file = TfjsModelFile.Load(manifestPath);
-        var model = EmotionModel.FromOptions(ModelOptions());
-        try
-        {
-            LoadInto(model, file);
-            model.eval();
-            return model;
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-    }
 }

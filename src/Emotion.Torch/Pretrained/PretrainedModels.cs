@@ -143,22 +143,8 @@ public static class PretrainedModels
     public static EmotionModel CreateModel(string name, string? directory = null, Device? device = null)
     {
         var entry = Get(name);
-        if (!entry.HasClassifier)
-            throw new InvalidOperationException(
-                $"The pretrained model '{entry.Name}' has no expression classifier ({entry.Description}); use it as a backbone for training: " +
-                $"WithBackbone(BackboneSpec.Pretrained(\"{entry.Name}\")) or emotion train --pretrained {entry.Name}.");
+        var options = ModelOptions(name);
         var files = Locate(entry, directory);
-        var options = new EmotionModelOptions
-        {
-            Backbone = entry.ClassifierBackbone ?? entry.Backbone,
-            Head = HeadSpec.NoRecurrence(),
-            Task = EmotionTask.Combined,
-            FrameSize = entry.InputSize,
-            SequenceLength = 1,
-            Normalization = entry.Normalization,
-            ValenceArousalSource = ValenceArousalSource.CategoryExpectation,
-            Origin = entry.OriginLine,
-        };
         var model = EmotionModel.FromOptions(options);
         try
         {
@@ -180,6 +166,33 @@ public static class PretrainedModels
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The architecture of an entry's ready-to-use per-frame model (<see cref="CreateModel"/>): its classifier backbone, no
+    /// recurrence, the combined task over <see cref="EmotionCategories.Basic"/> with valence/arousal estimated from the
+    /// categories, the entry's input size and normalisation, sequences of one frame, and the entry as <see cref="EmotionModelOptions.Origin"/>.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The name is not in the catalogue.</exception>
+    /// <exception cref="InvalidOperationException">The network has no expression classifier.</exception>
+    public static EmotionModelOptions ModelOptions(string name)
+    {
+        var entry = Get(name);
+        if (!entry.HasClassifier)
+            throw new InvalidOperationException(
+                $"The pretrained model '{entry.Name}' has no expression classifier ({entry.Description}); use it as a backbone for training: " +
+                $"WithBackbone(BackboneSpec.Pretrained(\"{entry.Name}\")) or emotion train --pretrained {entry.Name}.");
+        return new EmotionModelOptions
+        {
+            Backbone = entry.ClassifierBackbone ?? entry.Backbone,
+            Head = HeadSpec.NoRecurrence(),
+            Task = EmotionTask.Combined,
+            FrameSize = entry.InputSize,
+            SequenceLength = 1,
+            Normalization = entry.Normalization,
+            ValenceArousalSource = ValenceArousalSource.CategoryExpectation,
+            Origin = entry.OriginLine,
+        };
     }
 
     /// <summary>

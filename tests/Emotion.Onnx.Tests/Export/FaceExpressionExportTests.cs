@@ -7,6 +7,7 @@ using Emotion.Onnx.Export.Graph;
 using Emotion.Testing;
 using Emotion.Torch.Backbones;
 using Emotion.Torch.Import;
+using Emotion.Torch.Pretrained;
 using Emotion.Torch.Models;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -78,7 +79,7 @@ public sealed class FaceExpressionExportTests(ITestOutputHelper output)
     [Fact]
     public void The_pretrained_model_runs_the_same_in_onnx_runtime_on_real_faces()
     {
-        using var model = FaceExpressionWeights.CreateModel(TestAssets.Path("face_expression_model-weights_manifest.json"));
+        using var model = PretrainedModels.CreateModel(PretrainedModels.FaceExpression, Path.GetDirectoryName(TestAssets.Path("face_expression_model-weights_manifest.json")));
         using var session = OrtHelper.Session(OnnxExporter.ToModel(model));
         var reference = Reference().GetProperty("faceExpression");
         var files = reference.GetProperty("crops").EnumerateArray().Select(c => c.GetProperty("file").GetString()!).ToArray();

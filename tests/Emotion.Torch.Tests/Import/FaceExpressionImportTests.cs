@@ -2,6 +2,7 @@ using Emotion.Core;
 using Emotion.Testing;
 using Emotion.Torch.Backbones;
 using Emotion.Torch.Import;
+using Emotion.Torch.Pretrained;
 using Emotion.Torch.Interpretability;
 using Emotion.Torch.Models;
 using Emotion.Torch.Weights;
@@ -43,8 +44,8 @@ public sealed class FaceExpressionImportTests(ITestOutputHelper output)
         var mapping = FaceExpressionWeights.Mapping(file);
         Assert.Empty(mapping.Unused);
 
-        using var model = EmotionModel.FromOptions(FaceExpressionWeights.ModelOptions());
-        var result = FaceExpressionWeights.LoadInto(model, file);
+        using var model = EmotionModel.FromOptions(PretrainedModels.ModelOptions(PretrainedModels.FaceExpression));
+        var result = FaceExpressionWeights.Mapping(file).Apply(model);
 
         Assert.Equal(WeightsFormat.TfJs, result.Format);
         Assert.Empty(result.Missing);
@@ -75,9 +76,9 @@ public sealed class FaceExpressionImportTests(ITestOutputHelper output)
             File.Copy(TestAssets.Path("face_expression_model.bin"), Path.Combine(dir, "face_expression_model.bin"));
             File.WriteAllBytes(Path.Combine(dir, "extra.bin"), new byte[4]);
             var file = TfjsModelFile.Load(Path.Combine(dir, Manifest));
-            using var model = EmotionModel.FromOptions(FaceExpressionWeights.ModelOptions());
+            using var model = EmotionModel.FromOptions(PretrainedModels.ModelOptions(PretrainedModels.FaceExpression));
 
-            var e = Assert.Throws<WeightsMismatchException>(() => FaceExpressionWeights.LoadInto(model, file));
+            var e = Assert.Throws<WeightsMismatchException>(() => FaceExpressionWeights.Mapping(file).Apply(model));
 
             Assert.Equal(["fc/extra"], e.Unexpected);
             Assert.Empty(e.Missing);
@@ -121,7 +122,7 @@ public sealed class FaceExpressionImportTests(ITestOutputHelper output)
     [Fact]
     public void Grad_cam_places_cells_through_the_asymmetric_pads()
     {
-        using var model = EmotionModel.FromOptions(FaceExpressionWeights.ModelOptions());
+        using var model = EmotionModel.FromOptions(PretrainedModels.ModelOptions(PretrainedModels.FaceExpression));
         // Each block: pad (0, 1) then a 3 x 3, stride-2, unpadded window, so cell j is centred on input 2 j + 1.
         // The default layer dense2 (three blocks): stride 8, offset 1 + 2 + 4 = 7.
         var explainer = new EmotionExplainer(model, new ExplanationOptions { Method = ExplanationMethods.GradCam });
@@ -135,7 +136,7 @@ public sealed class FaceExpressionImportTests(ITestOutputHelper output)
     [Fact]
     public void The_imported_model_matches_face_api_on_real_face_crops()
     {
-        using var model = FaceExpressionWeights.CreateModel(TestAssets.Path(Manifest));
+        using var model = PretrainedModels.CreateModel(PretrainedModels.FaceExpression, Path.GetDirectoryName(TestAssets.Path(Manifest)));
         var reference = RealFaceFixtures.Reference().GetProperty("faceExpression");
         Assert.Equal(["neutral", "happy", "sad", "angry", "fearful", "disgusted", "surprised"],
             reference.GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
