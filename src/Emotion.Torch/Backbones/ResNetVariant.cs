@@ -7,10 +7,11 @@ public enum ResNetVariant
     TorchVision,
 
     /// <summary>
-    /// ML.NET's CNTK ResNet-18 (<c>Microsoft.ML.DnnImageFeaturizer.ResNet18</c>, see docs/models/resnet18-imagenet.md): an
+    /// ML.NET's CNTK ResNet-18 (<c>Microsoft.ML.DnnImageFeaturizer.ResNet18</c>, see docs/models/resnet18-imagenet.md), depth
+    /// 18 only: CNTK's block counts [2, 2, 2, 3] (<c>layer4</c> has a third BasicBlock, <c>layer4.2</c>), and an
     /// <c>input</c> step (<see cref="MeanImageInput"/>) turns RGB frames in [0, 1] into BGR pixels in [0, 255] minus the
     /// ImageNet mean image (the buffer <c>input.mean_image</c>, resized to the frame size); the default normalisation is
-    /// <c>Normalization.ZeroToOne</c>. The convolutional network itself is TorchVision's.
+    /// <c>Normalization.ZeroToOne</c>. The layers themselves are TorchVision's (BasicBlock, padding, epsilon).
     /// </summary>
     Cntk,
 }

@@ -31,12 +31,11 @@ public static class CntkResNetWeights
     /// </summary>
     /// <param name="modelPath">ML.NET's ResNet18.onnx.</param>
     /// <param name="preprocessPath">ML.NET's ResNetPreprocess.onnx, or null to leave out the mean image.</param>
-    /// <param name="depth">The expected depth (18 or 34: BasicBlock networks).</param>
     /// <exception cref="InvalidDataException">A file is not the expected network (the message names the file and the node).</exception>
-    public static Dictionary<string, Tensor> FromOnnx(string modelPath, string? preprocessPath = null, int depth = 18)
+    public static Dictionary<string, Tensor> FromOnnx(string modelPath, string? preprocessPath = null)
     {
         var graph = OnnxGraphReader.Read(modelPath);
-        var mapping = MapInitializers(graph, depth);
+        var mapping = MapInitializers(graph);
         var result = new Dictionary<string, Tensor>(mapping.Count + 1, StringComparer.Ordinal);
         try
         {
@@ -52,7 +51,7 @@ public static class CntkResNetWeights
     }
 
     /// <summary>Converts and loads the weights into <paramref name="backbone"/> (strictly but for batch counters, <see cref="LoadOptions"/>).</summary>
-    /// <param name="backbone">A ResNet-18 (or 34) backbone; with the <see cref="ResNetVariant.Cntk"/> variant, <paramref name="preprocessPath"/> is required.</param>
+    /// <param name="backbone">A <see cref="ResNetVariant.Cntk"/> ResNet-18 (CNTK's block counts); <paramref name="preprocessPath"/> gives its mean image.</param>
     /// <param name="modelPath">ML.NET's ResNet18.onnx.</param>
     /// <param name="preprocessPath">ML.NET's ResNetPreprocess.onnx (for the Cntk variant's mean image).</param>
     /// <exception cref="WeightsMismatchException">The converted tensors do not fit the backbone.</exception>
@@ -60,7 +59,7 @@ public static class CntkResNetWeights
     public static WeightsLoadResult LoadInto(ResNetBackbone backbone, string modelPath, string? preprocessPath = null)
     {
         ArgumentNullException.ThrowIfNull(backbone);
-        var dict = FromOnnx(modelPath, preprocessPath, backbone.Depth);
+        var dict = FromOnnx(modelPath, preprocessPath);
         try
         {
             return StateDictLoader.Apply(backbone, dict, modelPath, LoadOptions, WeightsFormat.Onnx);
@@ -93,20 +92,15 @@ public static class CntkResNetWeights
     }
 
     /// <summary>
-    /// Assigns a <see cref="ResNetBackbone"/> name to every initializer of a CNTK ResNet graph (see the remarks), in
-    /// graph order: pairs of (initializer name, module key).
+    /// Assigns a <see cref="ResNetBackbone"/> name to every initializer of a CNTK ResNet graph of BasicBlocks (see the
+    /// remarks), in traversal order: pairs of (initializer name, module key). The block counts are read from the graph
+    /// (ML.NET's ResNet18.onnx: [2, 2, 2, 3]); loading into a backbone with other counts then fails by name.
     /// </summary>
     /// <exception cref="InvalidDataException">The graph is not a ResNet of BasicBlocks equivalent to TorchVision's (the message names the node and what differs).</exception>
-    public static IReadOnlyList<KeyValuePair<string, string>> MapInitializers(OnnxGraph graph, int depth = 18)
+    public static IReadOnlyList<KeyValuePair<string, string>> MapInitializers(OnnxGraph graph)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        int[] blocksPerLayer = depth switch
-        {
-            18 => [2, 2, 2, 2],
-            34 => [3, 4, 6, 3],
-            _ => throw new ArgumentOutOfRangeException(nameof(depth), depth, "The CNTK converter handles BasicBlock ResNets: depth 18 or 34."),
-        };
-        return new Mapper(graph).Map(blocksPerLayer);
+        return new Mapper(graph).Map();
     }
 
     private sealed class Mapper(OnnxGraph graph)
@@ -119,7 +113,7 @@ public static class CntkResNetWeights
         private InvalidDataException Error(string what) =>
             new($"'{graph.Source}' is not a CNTK ResNet equivalent to TorchVision's: {what}.");
 
-        public IReadOnlyList<KeyValuePair<string, string>> Map(int[] blocksPerLayer)
+        public IReadOnlyList<KeyValuePair<string, string>> Map()
         {
             var input = graph.Inputs.FirstOrDefault(i => !graph.HasInitializer(i.Name))
                 ?? throw Error("it declares no image input");
@@ -178,8 +172,7 @@ public static class CntkResNetWeights
                 total++;
             }
             perLayer.Add(block);
-            if (!perLayer.SequenceEqual(blocksPerLayer))
-                throw Error($"its layers have [{string.Join(", ", perLayer)}] blocks, expected [{string.Join(", ", blocksPerLayer)}]");
+            if (perLayer.Count != 4) throw Error($"it has {perLayer.Count} stages of blocks ([{string.Join(", ", perLayer)}]), a ResNet has 4");
 
             var unusedNodes = graph.Nodes.Where(n => !visited.Contains(n)).ToList();
             if (unusedNodes.Count > 0)
