@@ -33,6 +33,9 @@ public sealed class CntkVariantExportTests
         using var input = rand([2, 3, size, size], generator: new Generator(9));
         using var expected = backbone.call(input);
         var actual = OrtHelper.Run(session, ("x", FloatTensor.From(input)))["y"];
-        OrtHelper.AssertClose(FloatTensor.From(expected), actual, ExportFixture.Tolerance, $"cntk resnet18 at {size}");
+        // Random weights on 0-255 inputs give features in the tens (the pretrained ones stay near 1, compared absolutely in
+        // CntkResNetTests): the tolerance is relative to the largest feature.
+        double scale = Math.Max(1.0, expected.abs().max().ToDouble());
+        OrtHelper.AssertClose(FloatTensor.From(expected), actual, ExportFixture.Tolerance * scale, $"cntk resnet18 at {size}");
     }
 }
