@@ -28,7 +28,11 @@ public sealed class MeanImageInput : nn.Module<Tensor, Tensor>
     /// <summary>Creates the layer with <see cref="DefaultChannelMeans"/> as a constant mean image.</summary>
     public MeanImageInput() : base(nameof(MeanImageInput))
     {
-        mean_image = tensor(DefaultChannelMeans.ToArray()).view(1, 3, 1, 1).expand(1, 3, MeanImageSize, MeanImageSize).contiguous();
+        using (var scope = NewDisposeScope())
+        {
+            mean_image = tensor(DefaultChannelMeans.ToArray()).view(1, 3, 1, 1).expand(1, 3, MeanImageSize, MeanImageSize).contiguous()
+                .MoveToOuterDisposeScope();
+        }
         register_buffer(nameof(mean_image), mean_image, persistent: true);
     }
 
