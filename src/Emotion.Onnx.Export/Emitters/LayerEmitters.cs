@@ -55,6 +55,24 @@ internal static class LayerEmitters
         return new OnnxValue(y, [outC, h, wd]);
     }
 
+    /// <summary>
+    /// The fixed input layer of Caffe/CNTK-style networks (<see cref="Emotion.Torch.Backbones.MeanImageInput"/>):
+    /// <c>Mul</c> by 255, <c>Gather</c> the channels in reverse order (RGB to BGR), <c>Sub</c> the mean image resized to the
+    /// frame size (an initializer computed exactly as the module's forward pass does).
+    /// </summary>
+    public static OnnxValue MeanImageInput(OnnxModuleEmitter e, Emotion.Torch.Backbones.MeanImageInput input, OnnxValue x, string path)
+    {
+        RequireRank(x, 3, path, nameof(MeanImageInput));
+        if (x.Shape[0] != 3) throw new InvalidOperationException($"{nameof(MeanImageInput)} '{path}' expects 3 channels but receives {x}.");
+        long h = x.Shape[1], w = x.Shape[2];
+        float[] mean;
+        using (var resized = input.MeanImageFor(h, w)) mean = TensorData.ToFiniteFloats(resized, path + ".mean_image");
+        string scaled = e.Node("Mul", path + ".scale", [x.Name, e.Scalar(Emotion.Torch.Backbones.MeanImageInput.PixelScale)]);
+        string bgr = e.Node("Gather", path + ".bgr", [scaled, e.Int64s(2, 1, 0)], OnnxAttribute.Int("axis", 1));
+        string image = e.Initializer(path + ".mean_image", mean, 1, 3, h, w);
+        return x with { Name = e.Node("Sub", path + ".sub", [bgr, image]) };
+    }
+
     /// <summary>A stand-alone batch norm (not directly after a convolution) as a per-channel <c>Mul</c> + <c>Add</c>.</summary>
     public static OnnxValue BatchNorm(OnnxModuleEmitter e, BatchNorm norm, OnnxValue x, string path)
     {

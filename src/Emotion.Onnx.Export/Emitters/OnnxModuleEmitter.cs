@@ -12,7 +12,7 @@ namespace Emotion.Onnx.Export.Emitters;
 /// into its weights), <c>BatchNorm1d/2d</c>, <c>Linear</c>, ReLU / ReLU6 / Hardtanh / LeakyReLU / Hardswish /
 /// Hardsigmoid / Sigmoid / Tanh / SiLU, <c>MaxPool2d</c>, the library's <see cref="SequentialBackbone"/> backbones, <c>AvgPool2d</c>, <c>AdaptiveAvgPool2d</c>, <c>Flatten</c>,
 /// <c>ZeroPad2d</c> / <c>ConstantPad2d</c> (asymmetric pads), <c>Dropout</c> and <c>Identity</c> (skipped), the library's
-/// <see cref="FaceDenseBlock"/> (face-api.js), and TorchVision's ResNet (BasicBlock, Bottleneck), VGG, MobileNetV2,
+/// <see cref="FaceDenseBlock"/> (face-api.js) and <see cref="MeanImageInput"/>, and TorchVision's ResNet (BasicBlock, Bottleneck), VGG, MobileNetV2,
 /// MobileNetV3 (InvertedResidual, SqueezeExcitation). Custom emitters are consulted first.
 /// </summary>
 public sealed class OnnxModuleEmitter
@@ -48,6 +48,7 @@ public sealed class OnnxModuleEmitter
             Sequential sequential => EmitSequence(sequential.named_children(), input, path),
             SequentialBackbone backbone when RunsChildrenInOrder(backbone) => EmitSequence(backbone.named_children(), input, path),
             Conv2d conv => LayerEmitters.Conv(this, conv, null, input, path),
+            MeanImageInput meanImage => LayerEmitters.MeanImageInput(this, meanImage, input, path),
             BatchNorm norm => LayerEmitters.BatchNorm(this, norm, input, path),
             Linear linear => LayerEmitters.Linear(this, linear, input, path),
             Dropout or Dropout2d or Identity => input,

@@ -35,7 +35,7 @@ public abstract class Backbone : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// Prefixes of entries a pretrained weights file may hold that the backbone has removed (for example <c>fc.</c> of a
-    /// ResNet classifier); they are skipped by <see cref="LoadWeights"/>.
+    /// ResNet classifier); they are skipped by <see cref="LoadWeights(string, WeightsLoadOptions)"/>.
     /// </summary>
     public virtual IReadOnlyList<string> IgnoredWeightPrefixes => [];
 
@@ -148,7 +148,27 @@ public abstract class Backbone : nn.Module<Tensor, Tensor>
     /// <param name="strict">When true, every backbone entry must be in the file and no unknown entry may be.</param>
     /// <exception cref="WeightsMismatchException">The file does not fit this backbone (the message lists the differences).</exception>
     public WeightsLoadResult LoadWeights(string path, bool strict = true) =>
-        StateDictLoader.Load(this, path, strict, IgnoredWeightPrefixes);
+        LoadWeights(path, WeightsLoadOptions.Default with { Strict = strict });
+
+    /// <summary>
+    /// Loads pretrained weights as <paramref name="options"/> say (renamed keys, missing batch counters, skipped shapes,
+    /// extra entries); entries under <see cref="IgnoredWeightPrefixes"/> are skipped as well. The result, also kept in
+    /// <see cref="WeightsLoad"/>, lists everything not loaded.
+    /// </summary>
+    /// <exception cref="WeightsMismatchException">The file does not fit this backbone under these options.</exception>
+    public WeightsLoadResult LoadWeights(string path, WeightsLoadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var result = StateDictLoader.Load(this, path, options.WithIgnoredPrefixes(IgnoredWeightPrefixes));
+        WeightsLoad = result;
+        return result;
+    }
+
+    /// <summary>
+    /// What the last <see cref="LoadWeights(string, WeightsLoadOptions)"/> call loaded (for a backbone built from a spec
+    /// with <see cref="BackboneSpec.WeightsPath"/>: that file), or null when no weights were loaded.
+    /// </summary>
+    public WeightsLoadResult? WeightsLoad { get; private set; }
 
     private void SetFrozen(string stage, bool freeze)
     {

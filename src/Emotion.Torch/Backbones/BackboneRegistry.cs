@@ -19,7 +19,7 @@ public sealed class BackboneRegistry
     {
         if (!includeBuiltIns) return;
         foreach (var depth in new[] { 18, 34, 50 })
-            Register($"resnet{depth}", (s, c) => WithoutWidth(s, new ResNetBackbone(depth, c.InputSize)));
+            Register($"resnet{depth}", (s, c) => WithoutWidth(s, new ResNetBackbone(depth, c.InputSize, s.ResNetVariant)));
         foreach (var vgg in new[] { BackboneNames.Vgg11, BackboneNames.Vgg11Bn, BackboneNames.Vgg16, BackboneNames.Vgg16Bn })
             Register(vgg, (s, c) => WithoutWidth(s, new VggBackbone(vgg, c.InputSize, s.FullyConnectedWidth, s.Dropout)));
         foreach (var mobile in new[] { BackboneNames.MobileNetV2, BackboneNames.MobileNetV3Small, BackboneNames.MobileNetV3Large })
@@ -90,6 +90,8 @@ public sealed class BackboneRegistry
             throw new KeyNotFoundException(
                 $"Unknown backbone '{spec.Name}'. Registered backbones: {string.Join(", ", Names)}. " +
                 "Register your own with BackboneRegistry.Register(name, factory) (or services.AddEmotionBackbones(r => r.Register(...))).");
+        if (spec.ResNetVariant != ResNetVariant.TorchVision && !spec.Name!.StartsWith("resnet", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"Backbone '{spec.Name}' has no ResNet variant; use ResNetVariant = TorchVision (the {spec.ResNetVariant} variant is for resnet18/34/50).", nameof(spec));
         var backbone = factory(spec, context)
             ?? throw new InvalidOperationException($"The factory registered for backbone '{spec.Name}' returned null.");
         if (loadPretrained && (!string.IsNullOrEmpty(spec.WeightsPath) || !string.IsNullOrEmpty(spec.PretrainedWeights)))
@@ -98,7 +100,7 @@ public sealed class BackboneRegistry
             {
                 if (!string.IsNullOrEmpty(spec.PretrainedWeights))
                     Pretrained.PretrainedModels.LoadBackbone(backbone, spec.PretrainedWeights, spec.PretrainedDirectory);
-                if (!string.IsNullOrEmpty(spec.WeightsPath)) backbone.LoadWeights(spec.WeightsPath);
+                if (!string.IsNullOrEmpty(spec.WeightsPath)) backbone.LoadWeights(spec.WeightsPath, spec.WeightsLoading ?? Weights.WeightsLoadOptions.Default);
             }
             catch
             {

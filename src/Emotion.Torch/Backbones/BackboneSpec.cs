@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Emotion.Torch.Weights;
 
 namespace Emotion.Torch.Backbones;
 
@@ -25,6 +26,16 @@ public sealed record BackboneSpec
 
     /// <summary>The folder holding the <see cref="PretrainedWeights"/> files; null for the asset cache.</summary>
     public string? PretrainedDirectory { get; init; }
+
+    /// <summary>
+    /// How <see cref="WeightsPath"/> is matched to the backbone; null (default) is strict
+    /// (<see cref="WeightsLoadOptions.Default"/>). The backbone's own ignored prefixes (a TorchVision classifier) are always added.
+    /// What was loaded is in <see cref="Backbone.WeightsLoad"/>.
+    /// </summary>
+    public WeightsLoadOptions? WeightsLoading { get; init; }
+
+    /// <summary>ResNet only: the input convention of the pretrained weights (default <see cref="Backbones.ResNetVariant.TorchVision"/>).</summary>
+    public ResNetVariant ResNetVariant { get; init; } = ResNetVariant.TorchVision;
 
     /// <summary>Channel width multiplier (MobileNetV2 and the small CNN; must be 1 for the others).</summary>
     public double WidthMultiplier { get; init; } = 1.0;
@@ -56,6 +67,13 @@ public sealed record BackboneSpec
 
     /// <summary>TorchVision ResNet-18 (512 features), optionally with pretrained weights.</summary>
     public static BackboneSpec ResNet18(string? weightsPath = null) => new() { Name = BackboneNames.ResNet18, WeightsPath = weightsPath };
+
+    /// <summary>
+    /// ResNet-18 in ML.NET's CNTK input convention (<see cref="Backbones.ResNetVariant.Cntk"/>: BGR 0-255 minus a mean image,
+    /// frames in [0, 1]), for the weights converted from ML.NET's ResNet18.onnx (<c>CntkResNetWeights</c>).
+    /// </summary>
+    public static BackboneSpec ResNet18Cntk(string? weightsPath = null) =>
+        new() { Name = BackboneNames.ResNet18, WeightsPath = weightsPath, ResNetVariant = ResNetVariant.Cntk };
 
     /// <summary>TorchVision ResNet-34 (512 features), optionally with pretrained weights.</summary>
     public static BackboneSpec ResNet34(string? weightsPath = null) => new() { Name = BackboneNames.ResNet34, WeightsPath = weightsPath };
@@ -105,6 +123,8 @@ public sealed record BackboneSpec
         && WeightsPath == other.WeightsPath
         && string.Equals(PretrainedWeights, other.PretrainedWeights, StringComparison.OrdinalIgnoreCase)
         && PretrainedDirectory == other.PretrainedDirectory
+        && Equals(WeightsLoading, other.WeightsLoading)
+        && ResNetVariant == other.ResNetVariant
         && WidthMultiplier.Equals(other.WidthMultiplier)
         && FullyConnectedWidth == other.FullyConnectedWidth
         && Dropout.Equals(other.Dropout)
@@ -112,5 +132,5 @@ public sealed record BackboneSpec
         && Parameters.All(kv => other.Parameters.TryGetValue(kv.Key, out var v) && v == kv.Value);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Name?.ToLowerInvariant(), WeightsPath, WidthMultiplier, FullyConnectedWidth, Dropout, Parameters.Count);
+    public override int GetHashCode() => HashCode.Combine(Name?.ToLowerInvariant(), WeightsPath, WidthMultiplier, FullyConnectedWidth, Dropout, Parameters.Count, WeightsLoading, ResNetVariant);
 }

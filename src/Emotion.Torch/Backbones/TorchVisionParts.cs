@@ -24,4 +24,19 @@ internal static class TorchVisionParts
         }
         return kept;
     }
+
+    /// <summary>
+    /// A Sequential of the first <paramref name="count"/> children of <paramref name="sequential"/> (same names, 0 ..
+    /// count - 1); the other children are disposed. Returns <paramref name="sequential"/> itself when it has exactly that many.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">It has fewer children.</exception>
+    public static nn.Module<Tensor, Tensor> KeepFirst(nn.Module<Tensor, Tensor> sequential, int count)
+    {
+        var children = sequential.named_children().ToList();
+        if (count > children.Count)
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"The module has only {children.Count} children.");
+        if (count == children.Count) return sequential;
+        foreach (var (_, extra) in children.Skip(count)) extra.Dispose();
+        return nn.Sequential(children.Take(count).Select(c => (c.name, (nn.Module<Tensor, Tensor>)c.module)).ToArray());
+    }
 }

@@ -34,7 +34,7 @@ public static class FaceExpressionWeights
     /// The state dictionary of the whole per-frame model (<see cref="Pretrained.PretrainedModels.ModelOptions"/> of <c>face-expression</c>): <c>backbone.dense{0..3}.*</c> with
     /// kernels converted to PyTorch layout, and <c>classifier.weight</c> <c>[7, 256]</c> / <c>classifier.bias</c> <c>[7]</c>
     /// with rows reordered to <see cref="EmotionCategories.Basic"/>. Tensors of the file that the mapping does not use
-    /// are included under their TF.js names, so a strict <see cref="StateDictLoader.Apply"/> reports them. The caller
+    /// are included under their TF.js names, so a strict <c>StateDictLoader.Apply</c> reports them. The caller
     /// owns the tensors.
     /// </summary>
     /// <param name="file">The loaded weights manifest.</param>

@@ -7,7 +7,7 @@ namespace Emotion.Torch.Import;
 /// Maps the tensors of a <see cref="TfjsModelFile"/> to a PyTorch-layout state dictionary (module keys such as
 /// <c>backbone.dense0.conv0.weight</c>), converting layouts on the way, and remembers which source tensors it used.
 /// <see cref="Build"/> returns the mapped tensors plus every source tensor the mapping did not use, under its TF.js name,
-/// so that <see cref="StateDictLoader.Apply"/> (strict) reports them as unexpected instead of dropping them silently.
+/// so that <c>StateDictLoader.Apply</c> (strict) reports them as unexpected instead of dropping them silently.
 /// </summary>
 /// <example>
 /// <code>
@@ -88,7 +88,7 @@ public sealed class TfjsStateDictBuilder
 
     /// <summary>
     /// Creates the state dictionary: every mapped key, plus (when <paramref name="includeUnused"/>) each unused source
-    /// tensor under its TF.js name, which a strict <see cref="StateDictLoader.Apply"/> reports as unexpected. The caller
+    /// tensor under its TF.js name, which a strict <c>StateDictLoader.Apply</c> reports as unexpected. The caller
     /// owns (and disposes) the tensors; they are not attached to any dispose scope.
     /// </summary>
     public Dictionary<string, Tensor> Build(bool includeUnused = true)
@@ -110,7 +110,7 @@ public sealed class TfjsStateDictBuilder
 
     /// <summary>
     /// Builds the state dictionary (with unused source tensors) and copies it into <paramref name="module"/> through
-    /// <see cref="StateDictLoader.Apply"/> with <see cref="WeightsFormat.TfJs"/>; the temporary tensors are disposed.
+    /// <c>StateDictLoader.Apply</c> with <see cref="WeightsFormat.TfJs"/>; the temporary tensors are disposed.
     /// </summary>
     /// <param name="module">The module to fill.</param>
     /// <param name="strict">When true, every module entry must be mapped and every source tensor used.</param>

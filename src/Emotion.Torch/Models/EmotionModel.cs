@@ -233,6 +233,13 @@ public sealed class EmotionModel : nn.Module<Tensor, EmotionOutput>
     public WeightsLoadResult LoadWeights(string path, bool strict = true) => StateDictLoader.Load(this, path, strict);
 
     /// <summary>
+    /// Loads weights as <paramref name="options"/> say, for example a checkpoint with another number of categories
+    /// (<c>WeightsLoadOptions.Default with { SkipMismatchedShapes = true }</c> skips and reports its classifier).
+    /// </summary>
+    /// <exception cref="WeightsMismatchException">The file does not fit under these options (the message lists the differences).</exception>
+    public WeightsLoadResult LoadWeights(string path, WeightsLoadOptions options) => StateDictLoader.Load(this, path, options);
+
+    /// <summary>
     /// Loads a model saved by <see cref="Save"/>: <paramref name="path"/> is the folder, its <see cref="OptionsFileName"/>
     /// or its <see cref="WeightsFileName"/>. The architecture comes from the options JSON; no argument re-states it.
     /// </summary>

@@ -179,6 +179,23 @@ public sealed class EmotionModelBuilder
         return this;
     }
 
+    /// <summary>
+    /// The AffWildNet setting (see <see cref="UseAffWildNetPreset()"/>) starting from pretrained VGG-16 weights: a
+    /// TorchVision <c>vgg16</c> ImageNet state dict (<c>features.*</c>, <c>classifier.*</c>) or a VGG-Face one
+    /// (<c>conv1_1</c> ... <c>conv5_3</c>, <c>fc6</c> ... <c>fc8</c>), loaded with
+    /// <see cref="EmotionModelPresets.AffWildNetWeightsLoading"/>: every convolution must load; the first fully connected
+    /// layer (<c>classifier.0</c> / <c>fc6</c>) goes to <c>fc.0</c> when its shape fits (224 x 224 frames) and is skipped
+    /// otherwise; the other classifier layers are ignored. <c>Backbone.WeightsLoad</c> reports what was loaded.
+    /// </summary>
+    /// <param name="pretrainedWeights">The VGG-16 weights file (PyTorch, safetensors or TorchSharp format).</param>
+    public EmotionModelBuilder UseAffWildNetPreset(string pretrainedWeights)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(pretrainedWeights);
+        UseAffWildNetPreset();
+        backbone = BackboneSpec.Vgg16(pretrainedWeights, fullyConnectedWidth: 4096) with { WeightsLoading = EmotionModelPresets.AffWildNetWeightsLoading };
+        return this;
+    }
+
     /// <summary>The options described so far (normalisation resolved to the backbone's default when not set).</summary>
     /// <exception cref="ArgumentException">The description is invalid (the message lists what to change).</exception>
     public EmotionModelOptions ToOptions()

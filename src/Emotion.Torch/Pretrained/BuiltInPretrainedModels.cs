@@ -32,5 +32,34 @@ internal static class BuiltInPretrainedModels
         ReadStateDict = files => FaceExpressionWeights.FromTfjs(TfjsModelFile.Load(files[0])),
     };
 
-    public static IReadOnlyList<PretrainedModel> All { get; } = [FaceExpression];
+    public static PretrainedModel ResNet18ImageNet { get; } = new()
+    {
+        Name = PretrainedModels.ResNet18ImageNet,
+        Description = "An ImageNet ResNet-18 exported from CNTK (blocks [2, 2, 2, 3], BGR 0-255 input minus a mean image), without its classifier.",
+        Source = "NuGet Microsoft.ML.DnnImageFeaturizer.ResNet18@0.24.0",
+        License = "MIT",
+        Format = WeightsFormat.Onnx,
+        Files =
+        [
+            new("ResNet18.onnx", "tools/DnnImageModels/ResNet18Onnx/ResNet18.onnx",
+                "e2552f19db2dfdb01b3669537b6a0f1b44da38d18279535492ed5dfc2ef1ff8f"),
+            new("ResNetPreprocess.onnx", "tools/DnnImageModels/ResNetPrepOnnx/ResNetPreprocess.onnx",
+                "84bf8def78d0befaa3f6e73745d57d7016c6a192ead76f79686bd438c1047004"),
+        ],
+        Backbone = BackboneSpec.ResNet18Cntk(),
+        HasClassifier = false,
+        InputSize = 224,
+        Normalization = Normalization.ZeroToOne, // the backbone's input step does CNTK's BGR, 0-255 and mean-image subtraction
+        TrainingData = "ImageNet-1k (1.28 million images, 1,000 object classes)",
+        PublishedAccuracy = "71.2 % top-1 on ImageNet (single crop) for CNTK's ResNet-18, presumably this export (CNTK's pretrained-model page); He et al. (2016) report 27.88 % top-1 error (10-crop)",
+        DocsPage = "docs/models/resnet18-imagenet.md",
+        LoadOptions = CntkResNetWeights.LoadOptions,
+        ReadStateDict = files => Prefixed(CntkResNetWeights.FromOnnx(files[0], files[1])),
+    };
+
+    public static IReadOnlyList<PretrainedModel> All { get; } = [FaceExpression, ResNet18ImageNet];
+
+    /// <summary>Backbone tensors keyed as in a whole <c>EmotionModel</c> (<c>backbone.*</c>).</summary>
+    private static Dictionary<string, TorchSharp.torch.Tensor> Prefixed(Dictionary<string, TorchSharp.torch.Tensor> backbone) =>
+        backbone.ToDictionary(kv => "backbone." + kv.Key, kv => kv.Value);
 }

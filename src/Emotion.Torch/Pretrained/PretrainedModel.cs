@@ -27,6 +27,12 @@ public sealed record PretrainedModel
     /// <summary>The format the weights are stored in (reported by weight loading).</summary>
     public required Emotion.Torch.Weights.WeightsFormat Format { get; init; }
 
+    /// <summary>
+    /// How the converted weights are matched to the model (default strict: every tensor on both sides accounted for). An
+    /// entry relaxes only what its source cannot have (CNTK records no batch-norm batch counters).
+    /// </summary>
+    public Emotion.Torch.Weights.WeightsLoadOptions LoadOptions { get; init; } = Emotion.Torch.Weights.WeightsLoadOptions.Default;
+
     /// <summary>The files to find in the asset cache or the given folder, each checked against its SHA-256.</summary>
     public required ImmutableArray<PretrainedFile> Files { get; init; }
 

@@ -151,7 +151,7 @@ public static class PretrainedModels
             var weights = entry.ReadStateDict(files);
             try
             {
-                StateDictLoader.Apply(model, weights, string.Join(" + ", files), entry.Format, strict: true);
+                StateDictLoader.Apply(model, weights, string.Join(" + ", files), entry.LoadOptions, entry.Format);
             }
             finally
             {
@@ -212,7 +212,8 @@ public static class PretrainedModels
             const string prefix = "backbone.";
             var own = weights.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
                 .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
-            return StateDictLoader.Apply(backbone, own, string.Join(" + ", files), entry.Format, strict: true, backbone.IgnoredWeightPrefixes);
+            var options = entry.LoadOptions with { IgnoredPrefixes = [.. entry.LoadOptions.IgnoredPrefixes, .. backbone.IgnoredWeightPrefixes] };
+            return StateDictLoader.Apply(backbone, own, string.Join(" + ", files), options, entry.Format);
         }
         finally
         {

@@ -13,7 +13,8 @@ public static class StateDictFile
 {
     /// <summary>
     /// Detects a file's format from its first bytes and extension: a zip archive (<c>PK</c>) is a PyTorch state dict,
-    /// <c>.safetensors</c> is safetensors, anything else is TorchSharp's format.
+    /// <c>.safetensors</c> is safetensors, <c>.onnx</c> an ONNX model (its initializers, by initializer name), anything
+    /// else is TorchSharp's format.
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static WeightsFormat DetectFormat(string path)
@@ -21,6 +22,7 @@ public static class StateDictFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Weights file '{path}' does not exist.", path);
         if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)) return WeightsFormat.Safetensors;
+        if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)) return WeightsFormat.Onnx;
         Span<byte> head = stackalloc byte[2];
         using var stream = File.OpenRead(path);
         int read = stream.Read(head);
@@ -42,6 +44,7 @@ public static class StateDictFile
             {
                 WeightsFormat.PyTorch => ReadPyTorch(path),
                 WeightsFormat.Safetensors => Safetensors.LoadStateDict(path),
+                WeightsFormat.Onnx => Emotion.Torch.Import.OnnxGraphReader.ReadInitializers(path),
                 _ => ReadTorchSharp(path),
             };
         }
@@ -49,7 +52,7 @@ public static class StateDictFile
         {
             throw new InvalidDataException(
                 $"Weights file '{path}' could not be read as a {format} state dictionary ({e.GetType().Name}: {e.Message}). " +
-                "Expected a file written by TorchSharp's Module.save, by torch.save(model.state_dict()) or a .safetensors file.", e);
+                "Expected a file written by TorchSharp's Module.save, by torch.save(model.state_dict()), a .safetensors or an .onnx file.", e);
         }
     }
 
