@@ -25,4 +25,9 @@ public static class BackboneNames
     public const string MobileNetV3Large = "mobilenet_v3_large";
     /// <summary>The library's small, fast CNN for tests and CPU demos (128 features at width 1).</summary>
     public const string SmallCnn = "small_cnn";
+    /// <summary>
+    /// oarriaga's grayscale Xception-style FER-2013 network as @vladmandic/human ships it (face_classification's
+    /// <c>big_XCEPTION</c>; 256 features, or the 7 class scores with the top); see <see cref="MiniXceptionBackbone"/>.
+    /// </summary>
+    public const string MiniXception = "mini_xception";
 }

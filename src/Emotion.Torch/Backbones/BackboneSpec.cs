@@ -29,7 +29,7 @@ public sealed record BackboneSpec
     /// <summary>VGG with <see cref="FullyConnectedWidth"/>: dropout after the fully connected layer.</summary>
     public double Dropout { get; init; }
 
-    /// <summary>Free-form options for custom backbones registered by users (not used by the built-ins).</summary>
+    /// <summary>Free-form options: for custom backbones registered by users, and <c>top</c> of <c>mini_xception</c> (<see cref="MiniXceptionBackbone.TopParameter"/>).</summary>
     public ImmutableSortedDictionary<string, string> Parameters { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
 
     /// <summary>A backbone by registry name with default options.</summary>
@@ -69,6 +69,17 @@ public sealed record BackboneSpec
     /// <summary>The small fast CNN (4 stride-2 conv-bn-relu blocks of 16-32-64-128 channels times <paramref name="widthMultiplier"/>, global average pooling).</summary>
     public static BackboneSpec SmallCnn(double widthMultiplier = 1.0, string? weightsPath = null) =>
         new() { Name = BackboneNames.SmallCnn, WidthMultiplier = widthMultiplier, WeightsPath = weightsPath };
+
+    /// <summary>
+    /// oarriaga's grayscale Xception-style FER-2013 network (<see cref="MiniXceptionBackbone"/>): 256 features, or with
+    /// <paramref name="includeTop"/> its 7 class scores; the pretrained weights of @vladmandic/human load with
+    /// <c>Emotion.Torch.Import.MiniXceptionWeights</c>.
+    /// </summary>
+    public static BackboneSpec MiniXception(bool includeTop = false, string? weightsPath = null)
+    {
+        var spec = new BackboneSpec { Name = BackboneNames.MiniXception, WeightsPath = weightsPath };
+        return includeTop ? spec.WithParameter(MiniXceptionBackbone.TopParameter, "true") : spec;
+    }
 
     /// <summary>Returns a copy with one free-form parameter set (for custom backbones).</summary>
     public BackboneSpec WithParameter(string key, string value) => this with { Parameters = Parameters.SetItem(key, value) };

@@ -1,0 +1,84 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Emotion.Torch.Backbones;
+
+/// <summary>
+/// Max pooling with TensorFlow's <c>SAME</c> padding for a fixed input size: the output has <c>ceil(size / stride)</c>
+/// elements per axis and the total padding <c>max((out - 1) * stride + kernel - size, 0)</c> is split with the odd pixel at
+/// the end (bottom / right), where PyTorch's <c>MaxPool2d</c> pads symmetrically. Padded pixels never win (they act as
+/// <c>-inf</c>, in TensorFlow and here).
+/// </summary>
+/// <remarks>
+/// The child <c>pool</c> is a <c>MaxPool2d</c> whose (implicit <c>-inf</c>) padding is the smaller, leading pad; when the
+/// split is uneven, the forward pass first adds the extra trailing row / column of <c>-inf</c>. With an odd input size
+/// the split is even and the module is exactly <c>pool</c> (so Grad-CAM's geometry tracer can read it). The pads are
+/// computed for the input size given to the constructor; feed maps of that size.
+/// </remarks>
+public sealed class SameMaxPool2d : nn.Module<Tensor, Tensor>
+{
+    private readonly MaxPool2d pool;
+
+    /// <summary>Creates the pooling for square maps of <paramref name="inputSize"/> pixels.</summary>
+    /// <param name="kernelSize">The window side.</param>
+    /// <param name="stride">The stride.</param>
+    /// <param name="inputSize">The side of the maps the module will receive.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A non-positive argument.</exception>
+    public SameMaxPool2d(long kernelSize, long stride, long inputSize) : base(nameof(SameMaxPool2d))
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(kernelSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stride);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
+        KernelSize = kernelSize;
+        Stride = stride;
+        InputSize = inputSize;
+        (Before, After) = SamePadding(inputSize, kernelSize, stride);
+        OutputSize = (inputSize + stride - 1) / stride;
+        pool = nn.MaxPool2d(kernel_size: kernelSize, stride: stride, padding: Before);
+        register_module(nameof(pool), pool);
+    }
+
+    /// <summary>The window side.</summary>
+    public long KernelSize { get; }
+
+    /// <summary>The stride.</summary>
+    public long Stride { get; }
+
+    /// <summary>The input side the pads were computed for.</summary>
+    public long InputSize { get; }
+
+    /// <summary>The output side, <c>ceil(InputSize / Stride)</c>.</summary>
+    public long OutputSize { get; }
+
+    /// <summary>The padding before the map (top and left).</summary>
+    public long Before { get; }
+
+    /// <summary>The padding after the map (bottom and right): <see cref="Before"/> or one more.</summary>
+    public long After { get; }
+
+    /// <summary>
+    /// TensorFlow's <c>SAME</c> padding along one axis: <c>total = max((ceil(size / stride) - 1) * stride + kernel - size, 0)</c>,
+    /// <c>before = total / 2</c> (rounded down), <c>after = total - before</c>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A non-positive argument.</exception>
+    public static (long Before, long After) SamePadding(long size, long kernel, long stride)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(kernel);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stride);
+        long output = (size + stride - 1) / stride;
+        long total = Math.Max((output - 1) * stride + kernel - size, 0);
+        return (total / 2, total - total / 2);
+    }
+
+    /// <summary>Pools <c>[N, C, InputSize, InputSize]</c> to <c>[N, C, OutputSize, OutputSize]</c>.</summary>
+    public override Tensor forward(Tensor input)
+    {
+        if (After == Before) return pool.call(input);
+        using var scope = NewDisposeScope();
+        long extra = After - Before;
+        var padded = nn.functional.pad(input, [0, extra, 0, extra], PaddingModes.Constant, double.NegativeInfinity);
+        return pool.call(padded).MoveToOuterDisposeScope();
+    }
+}
