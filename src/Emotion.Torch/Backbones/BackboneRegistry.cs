@@ -25,6 +25,7 @@ public sealed class BackboneRegistry
         foreach (var mobile in new[] { BackboneNames.MobileNetV2, BackboneNames.MobileNetV3Small, BackboneNames.MobileNetV3Large })
             Register(mobile, (s, c) => new MobileNetBackbone(mobile, c.InputSize, s.WidthMultiplier));
         Register(BackboneNames.SmallCnn, (s, c) => new SmallCnnBackbone(c.InputSize, s.WidthMultiplier));
+        Register(BackboneNames.FaceExpression, (s, c) => WithoutWidth(s, new FaceExpressionBackbone(c.InputSize)));
         Register(BackboneNames.MiniXception, (s, c) => WithoutWidth(s, MiniXceptionBackbone.FromSpec(s, c.InputSize)));
     }
 

@@ -71,6 +71,12 @@ public sealed record BackboneSpec
         new() { Name = BackboneNames.SmallCnn, WidthMultiplier = widthMultiplier, WeightsPath = weightsPath };
 
     /// <summary>
+    /// face-api.js's FaceFeatureExtractor (256 features at 112 x 112); its pretrained TF.js weights load with
+    /// <c>Emotion.Torch.Import.FaceExpressionWeights</c>.
+    /// </summary>
+    public static BackboneSpec FaceExpression(string? weightsPath = null) => new() { Name = BackboneNames.FaceExpression, WeightsPath = weightsPath };
+
+    /// <summary>
     /// oarriaga's grayscale Xception-style FER-2013 network (<see cref="MiniXceptionBackbone"/>): 256 features, or with
     /// <paramref name="includeTop"/> its 7 class scores; the pretrained weights of @vladmandic/human load with
     /// <c>Emotion.Torch.Import.MiniXceptionWeights</c>.

@@ -1,3 +1,4 @@
+using Emotion.Torch.Import;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -33,7 +34,7 @@ public sealed class SameMaxPool2d : nn.Module<Tensor, Tensor>
         KernelSize = kernelSize;
         Stride = stride;
         InputSize = inputSize;
-        (Before, After) = SamePadding(inputSize, kernelSize, stride);
+        (Before, After) = TfjsLayout.SamePadding(inputSize, kernelSize, stride);
         OutputSize = (inputSize + stride - 1) / stride;
         pool = nn.MaxPool2d(kernel_size: kernelSize, stride: stride, padding: Before);
         register_module(nameof(pool), pool);
@@ -56,21 +57,6 @@ public sealed class SameMaxPool2d : nn.Module<Tensor, Tensor>
 
     /// <summary>The padding after the map (bottom and right): <see cref="Before"/> or one more.</summary>
     public long After { get; }
-
-    /// <summary>
-    /// TensorFlow's <c>SAME</c> padding along one axis: <c>total = max((ceil(size / stride) - 1) * stride + kernel - size, 0)</c>,
-    /// <c>before = total / 2</c> (rounded down), <c>after = total - before</c>.
-    /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">A non-positive argument.</exception>
-    public static (long Before, long After) SamePadding(long size, long kernel, long stride)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(kernel);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stride);
-        long output = (size + stride - 1) / stride;
-        long total = Math.Max((output - 1) * stride + kernel - size, 0);
-        return (total / 2, total - total / 2);
-    }
 
     /// <summary>Pools <c>[N, C, InputSize, InputSize]</c> to <c>[N, C, OutputSize, OutputSize]</c>.</summary>
     public override Tensor forward(Tensor input)
