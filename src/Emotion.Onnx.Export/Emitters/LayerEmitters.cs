@@ -185,6 +185,29 @@ internal static class LayerEmitters
         return new OnnxValue(e.Node("Reshape", path, [pool, e.Int64s(0, c, oh, ow)]), [c, oh, ow]);
     }
 
+    /// <summary>
+    /// <c>ZeroPad2d</c> / <c>ConstantPad2d</c> as a constant-mode <c>Pad</c>; the pads may differ per side (for example
+    /// TensorFlow's <c>SAME</c> padding, (0, 1, 0, 1)) and may be negative (cropping), as in PyTorch.
+    /// </summary>
+    public static OnnxValue Pad(OnnxModuleEmitter e, PadBase pad, OnnxValue x, string path)
+    {
+        RequireRank(x, 3, path, pad.GetType().Name);
+        long[] p = pad.padding switch
+        {
+            { Length: 1 } one => [one[0], one[0], one[0], one[0]],
+            { Length: 4 } four => four,
+            var other => throw new NotSupportedException($"{pad.GetType().Name} '{path}' has {other?.Length ?? 0} pads; expected 4 (left, right, top, bottom)."),
+        };
+        long left = p[0], right = p[1], top = p[2], bottom = p[3];
+        long h = x.Shape[1] + top + bottom, w = x.Shape[2] + left + right;
+        CheckPositive(path, h, w);
+        float value = pad is ConstantPad2d constant ? (float)constant.value : 0f;
+        // ONNX pads: [begin of each axis (N, C, H, W), end of each axis].
+        string y = e.Node("Pad", path, [x.Name, e.Int64s(0, 0, top, left, 0, 0, bottom, right), e.Scalar(value)],
+            OnnxAttribute.String("mode", "constant"));
+        return new OnnxValue(y, [x.Shape[0], h, w]);
+    }
+
     /// <summary><c>Flatten(start_dim, end_dim)</c> on a batched value; start_dim must be 1 (keep the batch axis).</summary>
     public static OnnxValue Flatten(OnnxModuleEmitter e, long startDim, long endDim, OnnxValue x, string path)
     {

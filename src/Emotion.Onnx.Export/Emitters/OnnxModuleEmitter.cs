@@ -11,7 +11,8 @@ namespace Emotion.Onnx.Export.Emitters;
 /// <see cref="OnnxGraphBuilder"/>. Built in: <c>Sequential</c>, <c>Conv2d</c> (a following <c>BatchNorm2d</c> is folded
 /// into its weights), <c>BatchNorm1d/2d</c>, <c>Linear</c>, ReLU / ReLU6 / Hardtanh / LeakyReLU / Hardswish /
 /// Hardsigmoid / Sigmoid / Tanh / SiLU, <c>MaxPool2d</c>, the library's <see cref="SequentialBackbone"/> backbones, <c>AvgPool2d</c>, <c>AdaptiveAvgPool2d</c>, <c>Flatten</c>,
-/// <c>Dropout</c> and <c>Identity</c> (skipped), and TorchVision's ResNet (BasicBlock, Bottleneck), VGG, MobileNetV2,
+/// <c>ZeroPad2d</c> / <c>ConstantPad2d</c> (asymmetric pads), <c>Dropout</c> and <c>Identity</c> (skipped), the library's
+/// <see cref="FaceDenseBlock"/> (face-api.js), and TorchVision's ResNet (BasicBlock, Bottleneck), VGG, MobileNetV2,
 /// MobileNetV3 (InvertedResidual, SqueezeExcitation). Custom emitters are consulted first.
 /// </summary>
 public sealed class OnnxModuleEmitter
@@ -54,12 +55,14 @@ public sealed class OnnxModuleEmitter
             AvgPool2d pool => LayerEmitters.AvgPool(this, pool, input, path),
             AdaptiveAvgPool2d pool => LayerEmitters.AdaptiveAvgPool(this, pool.output_size, input, path),
             Flatten flatten => LayerEmitters.Flatten(this, flatten.start_dim, flatten.end_dim, input, path),
+            ZeroPad2d or ConstantPad2d => LayerEmitters.Pad(this, (PadBase)module, input, path),
+            FaceDenseBlock block => FaceDenseBlockEmitter.Emit(this, block, input, path),
             _ when LayerEmitters.TryActivation(this, module, input, path, out var activated) => activated,
             _ when TorchVisionEmitters.TryEmit(this, module, input, path, out var output) => output,
             _ => throw new NotSupportedException(
                 $"Cannot export module '{path}' of type {module.GetType().FullName} to ONNX. Supported: Sequential, Conv2d, BatchNorm, " +
                 "Linear, ReLU, ReLU6, Hardtanh, LeakyReLU, Hardswish, Hardsigmoid, Sigmoid, Tanh, SiLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, " +
-                "Flatten, Dropout, Identity and TorchVision's ResNet, VGG, MobileNetV2/V3. Register an IOnnxModuleEmitter for other modules."),
+                "Flatten, ZeroPad2d, ConstantPad2d, Dropout, Identity, FaceDenseBlock and TorchVision's ResNet, VGG, MobileNetV2/V3. Register an IOnnxModuleEmitter for other modules."),
         };
     }
 

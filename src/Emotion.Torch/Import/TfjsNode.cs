@@ -35,6 +35,25 @@ public sealed record TfjsNode(string Name, string Op, IReadOnlyList<string> Inpu
     }
 
     /// <summary>
+    /// A list-of-strings attribute (<c>{"list": {"s": ["Qmlhc0FkZA==", "UmVsdQ=="]}}</c>, base64), decoded, for example
+    /// <c>fused_ops</c> = <c>[BiasAdd, Relu]</c>.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The node has no such attribute.</exception>
+    /// <exception cref="FormatException">The attribute is not a list of strings.</exception>
+    public IReadOnlyList<string> StringList(string name)
+    {
+        var value = Attribute(name);
+        if (value.ValueKind == JsonValueKind.Object && value.TryGetProperty("list", out var list))
+        {
+            if (!list.TryGetProperty("s", out var items)) return [];
+            return items.EnumerateArray().Select(i => i.ValueKind == JsonValueKind.String
+                ? Decode(i.GetString()!, name)
+                : throw new FormatException($"Attribute '{name}' of graph node '{Name}' has a non-string item {i.GetRawText()}.")).ToArray();
+        }
+        throw new FormatException($"Attribute '{name}' of graph node '{Name}' is not a list of strings: {value.GetRawText()}.");
+    }
+
+    /// <summary>
     /// A string attribute (<c>{"s": "U0FNRQ=="}</c>, base64 as the converter writes it), decoded, for example <c>padding</c> = <c>SAME</c>.
     /// </summary>
     /// <exception cref="KeyNotFoundException">The node has no such attribute.</exception>
@@ -43,8 +62,20 @@ public sealed record TfjsNode(string Name, string Op, IReadOnlyList<string> Inpu
     {
         var value = Attribute(name);
         if (value.ValueKind == JsonValueKind.Object && value.TryGetProperty("s", out var s) && s.ValueKind == JsonValueKind.String)
-            return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(s.GetString()!));
+            return Decode(s.GetString()!, name);
         throw new FormatException($"Attribute '{name}' of graph node '{Name}' is not a string: {value.GetRawText()}.");
+    }
+
+    private string Decode(string base64, string attribute)
+    {
+        try
+        {
+            return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(base64));
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"Attribute '{attribute}' of graph node '{Name}' holds '{base64}', which is not base64.", e);
+        }
     }
 
     private long ParseLong(JsonElement e) => e.ValueKind switch
