@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json;
 using Emotion.Core;
 using Emotion.Torch.Backbones;
 using Emotion.Torch.Heads;
@@ -239,7 +238,7 @@ public static class MiniXceptionWeights
             // A 1 x 1 window pads nothing under either scheme (and gives the same size); the converter writes VALID or SAME for it.
             if (kernel > 1) RequireString(node, "padding", padding);
             if (node.Attributes.ContainsKey("data_format")) RequireString(node, "data_format", "NHWC");
-            string[] fused = FusedOps(node);
+            var fused = node.StringList("fused_ops");
             string[] expected = relu ? ["BiasAdd", "Relu"] : ["BiasAdd"];
             if (!fused.SequenceEqual(expected))
                 throw Invalid($"node '{node.Name}' fuses [{string.Join(", ", fused)}]; expected [{string.Join(", ", expected)}] ({key})");
@@ -295,15 +294,6 @@ public static class MiniXceptionWeights
             var shape = file.GetTensor(tensor).Shape;
             if (!shape.Select(d => (long)d).SequenceEqual(expected))
                 throw Invalid($"tensor '{tensor}' ({key}) has shape [{string.Join(", ", shape)}]; expected [{string.Join(", ", expected)}]");
-        }
-
-        private string[] FusedOps(TfjsNode node)
-        {
-            var value = node.Attribute("fused_ops");
-            if (value.ValueKind != JsonValueKind.Object || !value.TryGetProperty("list", out var list))
-                throw Invalid($"node '{node.Name}' has a fused_ops attribute that is not a list: {value.GetRawText()}");
-            if (!list.TryGetProperty("s", out var items)) return [];
-            return items.EnumerateArray().Select(s => System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(s.GetString() ?? ""))).ToArray();
         }
 
         private static string Source(string input)
