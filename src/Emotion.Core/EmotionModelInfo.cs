@@ -26,6 +26,19 @@ public sealed record EmotionModelInfo
     /// <summary>The sequence length the model was trained on (it accepts any length at inference).</summary>
     public int SequenceLength { get; init; } = 1;
 
+    /// <summary>
+    /// How the model produces valence/arousal: <see cref="ValenceArousalSource.Regressed"/> (a trained output, the default)
+    /// or <see cref="ValenceArousalSource.CategoryExpectation"/> (estimated from the category probabilities through the
+    /// circumplex mapping, as the pretrained expression networks do).
+    /// </summary>
+    public ValenceArousalSource ValenceArousalSource { get; init; } = ValenceArousalSource.Regressed;
+
+    /// <summary>
+    /// Where the weights come from when they were not trained by this library: the pretrained catalogue name with its
+    /// source and licence (for example <c>face-expression: npm @vladmandic/face-api@1.7.15 (MIT)</c>); null for trained models.
+    /// </summary>
+    public string? Origin { get; init; }
+
     /// <summary>The version of the library that produced the model.</summary>
     public string LibraryVersion { get; init; } = CurrentLibraryVersion;
 
@@ -70,6 +83,8 @@ public sealed record EmotionModelInfo
             throw new FormatException($"A {Task.ToName()} model needs its category list; found {(Categories.IsDefault ? 0 : Categories.Length)}.");
         try { Normalization.Validate(); }
         catch (ArgumentOutOfRangeException e) { throw new FormatException(e.Message, e); }
+        if (ValenceArousalSource == ValenceArousalSource.CategoryExpectation && Task != EmotionTask.Combined)
+            throw new FormatException($"Valence/arousal estimated from categories needs a combined model (categories and valence/arousal); this one is {Task.ToName()}.");
         return this;
     }
 }

@@ -52,4 +52,19 @@ public static class OnnxMetadataKeys
 
     /// <summary>The model's architecture options as JSON, when the exporter knows them (informational).</summary>
     public const string Architecture = "emotion.architecture";
+
+    /// <summary>
+    /// How valence/arousal are produced: <see cref="ValenceArousalRegressed"/> or <see cref="ValenceArousalFromCategories"/>
+    /// (estimated from the category probabilities; see <see cref="Emotion.Core.ValenceArousalSource"/>).
+    /// </summary>
+    public const string ValenceArousalSource = "emotion.valence_arousal_source";
+
+    /// <summary>The value of <see cref="ValenceArousalSource"/> for a trained valence/arousal output.</summary>
+    public const string ValenceArousalRegressed = "regressed";
+
+    /// <summary>The value of <see cref="ValenceArousalSource"/> for valence/arousal estimated from the category probabilities (expected circumplex position).</summary>
+    public const string ValenceArousalFromCategories = "estimated_from_categories";
+
+    /// <summary>Where imported weights come from (pretrained catalogue name, source package, licence); absent for trained models.</summary>
+    public const string Origin = "emotion.origin";
 }

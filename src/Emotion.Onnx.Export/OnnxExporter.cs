@@ -1,5 +1,6 @@
 using System.Globalization;
 using Emotion.Core;
+using Emotion.Core.Mapping;
 using Emotion.Onnx.Export.Emitters;
 using Emotion.Onnx.Export.Graph;
 using Emotion.Onnx.Export.Protos;
@@ -78,8 +79,11 @@ public static class OnnxExporter
         info.Validate();
         if (info.Task.HasCategories() != (parts.Classifier is not null))
             throw new ArgumentException($"A {info.Task.ToName()} model {(info.Task.HasCategories() ? "needs" : "must not have")} a classifier.", nameof(parts));
-        if (info.Task.HasValenceArousal() != (parts.Regressor is not null))
-            throw new ArgumentException($"A {info.Task.ToName()} model {(info.Task.HasValenceArousal() ? "needs" : "must not have")} a valence/arousal regressor.", nameof(parts));
+        bool regressed = info.Task.HasValenceArousal() && info.ValenceArousalSource == ValenceArousalSource.Regressed;
+        if (regressed != (parts.Regressor is not null))
+            throw new ArgumentException(
+                $"A {info.Task.ToName()} model {(regressed ? "needs" : "must not have")} a valence/arousal regressor" +
+                (info.ValenceArousalSource == ValenceArousalSource.CategoryExpectation ? " (its valence/arousal are estimated from the categories)." : "."), nameof(parts));
         if (parts.Recurrent is not null && !RecurrentEmitter.IsRecurrent(parts.Recurrent))
             throw new NotSupportedException($"The recurrent module is a {parts.Recurrent.GetType().Name}; only TorchSharp GRU and LSTM are supported.");
 
@@ -170,10 +174,18 @@ public static class OnnxExporter
             long classes = RequireWidth(logits, info.Categories.Length, "classifier");
             g.AddNode("Reshape", [logits.Name, BatchTimeShape(e, batchOnly, classes)], OnnxTensorNames.Logits);
             outputs.Add(g.AddOutput(OnnxTensorNames.Logits, ["batch", timeOut, classes]));
-            if (options.Probabilities)
-            {
+            bool estimateVa = info.ValenceArousalSource == ValenceArousalSource.CategoryExpectation;
+            if (options.Probabilities || estimateVa)
                 g.AddNode("Softmax", [OnnxTensorNames.Logits], OnnxTensorNames.Probabilities, OnnxAttribute.Int("axis", -1));
+            if (options.Probabilities)
                 outputs.Add(g.AddOutput(OnnxTensorNames.Probabilities, ["batch", timeOut, classes]));
+            if (estimateVa)
+            {
+                // Expected circumplex position: [B, T, C] x [C, 2] (the same matrix EmotionModel multiplies by).
+                var positions = CircumplexReference.RussellMehrabian1977.PositionMatrix(info.Categories);
+                string m = e.Initializer("circumplex_positions", positions, classes, 2);
+                g.AddNode("MatMul", [OnnxTensorNames.Probabilities, m], OnnxTensorNames.ValenceArousal);
+                outputs.Add(g.AddOutput(OnnxTensorNames.ValenceArousal, ["batch", timeOut, 2]));
             }
         }
         if (parts.Regressor is not null)
@@ -220,6 +232,12 @@ public static class OnnxExporter
         g.AddMetadata(OnnxMetadataKeys.SequenceLength, info.SequenceLength.ToString(inv));
         g.AddMetadata(OnnxMetadataKeys.LibraryVersion, info.LibraryVersion);
         g.AddMetadata(OnnxMetadataKeys.Recurrence, rnn is null ? "none" : rnn.IsLstm ? "lstm" : "gru");
+        if (info.Task.HasValenceArousal()) g.AddMetadata(OnnxMetadataKeys.ValenceArousalSource, info.ValenceArousalSource switch
+        {
+            ValenceArousalSource.CategoryExpectation => OnnxMetadataKeys.ValenceArousalFromCategories,
+            _ => OnnxMetadataKeys.ValenceArousalRegressed,
+        });
+        if (info.Origin is not null) g.AddMetadata(OnnxMetadataKeys.Origin, info.Origin);
         g.AddMetadata(OnnxMetadataKeys.OutputMode, parts.Output == SequenceOutput.PerFrame ? "per_frame" : "sequence");
         g.AddMetadata(OnnxMetadataKeys.Inputs, string.Join(",", inputs));
         g.AddMetadata(OnnxMetadataKeys.Outputs, string.Join(",", outputs));

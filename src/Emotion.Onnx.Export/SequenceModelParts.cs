@@ -24,7 +24,11 @@ public sealed record SequenceModelParts
     /// <summary>The layer(s) mapping head features <c>[*, F']</c> to category logits <c>[*, C]</c>, or null without categories.</summary>
     public nn.Module? Classifier { get; init; }
 
-    /// <summary>The layer(s) mapping head features to the two valence/arousal pre-activations; the exporter applies tanh. Null without VA.</summary>
+    /// <summary>
+    /// The layer(s) mapping head features to the two valence/arousal pre-activations; the exporter applies tanh. Null without
+    /// VA, and null when <see cref="EmotionModelInfo.ValenceArousalSource"/> is <see cref="ValenceArousalSource.CategoryExpectation"/>
+    /// (the graph then computes valence/arousal as <c>softmax(logits) x M</c> with the circumplex positions).
+    /// </summary>
     public nn.Module? Regressor { get; init; }
 
     /// <summary>What consumers need to know (task, categories, frame size, normalisation); written as metadata.</summary>

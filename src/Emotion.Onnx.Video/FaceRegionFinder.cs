@@ -60,7 +60,7 @@ public sealed class FaceRegionFinder
         ended.Clear();
         if (options.FaceBoxes is { } table)
         {
-            if (table.Find(videoId, frame.Number) is { } box) regions.Add(new FaceRegion(0, Grow(box)));
+            if (table.Find(videoId, frame.Number) is { } box) regions.Add(new FaceRegion(0, Grow(box), box));
         }
         else if (options.Detector is { } detector)
         {
@@ -77,7 +77,7 @@ public sealed class FaceRegionFinder
             if (options.AllFaces)
             {
                 ended.AddRange(tracker.EndedTrackIds);
-                foreach (var face in faces) regions.Add(new FaceRegion(face.TrackId, Grow(face.Box)));
+                foreach (var face in faces) regions.Add(new FaceRegion(face.TrackId, Grow(face.Box), face.Box));
             }
             else if (faces.Count > 0)
             {
@@ -88,7 +88,7 @@ public sealed class FaceRegionFinder
                 // Another person from here on: end the stream so the previous face's recurrent state is not carried over.
                 if (followed is { } previous && previous != chosen!.TrackId) ended.Add(0);
                 followed = chosen!.TrackId;
-                regions.Add(new FaceRegion(0, Grow(chosen.Box)));
+                regions.Add(new FaceRegion(0, Grow(chosen.Box), chosen.Box));
             }
         }
         else

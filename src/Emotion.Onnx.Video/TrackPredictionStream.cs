@@ -11,7 +11,7 @@ namespace Emotion.Onnx.Video;
 public sealed class TrackPredictionStream : IDisposable
 {
     private readonly EmotionStream stream;
-    private readonly Queue<(int Number, double? Time)> pending = new();
+    private readonly Queue<(int Number, double? Time, FaceRegion? Region)> pending = new();
 
     /// <summary>Opens a stream on <paramref name="predictor"/> whose rows carry <paramref name="videoId"/>.</summary>
     public TrackPredictionStream(EmotionPredictor predictor, string videoId)
@@ -26,8 +26,15 @@ public sealed class TrackPredictionStream : IDisposable
     /// <summary>Adds a frame (cropped to <paramref name="box"/> when given); returns the rows that became ready.</summary>
     public IReadOnlyList<PredictionRow> Push(PredictionFrame frame, FaceBox? box)
     {
-        pending.Enqueue((frame.Number, frame.TimeSeconds));
+        pending.Enqueue((frame.Number, frame.TimeSeconds, null));
         return Rows(stream.Push(frame.Image, frame.Number, box));
+    }
+
+    /// <summary>Adds a frame cropped to a face region; its rows carry the region's face box and track id.</summary>
+    public IReadOnlyList<PredictionRow> Push(PredictionFrame frame, FaceRegion region)
+    {
+        pending.Enqueue((frame.Number, frame.TimeSeconds, region));
+        return Rows(stream.Push(frame.Image, frame.Number, region.Box));
     }
 
     /// <summary>Ends the track: predicts the frames still pending and returns their rows.</summary>
@@ -42,10 +49,10 @@ public sealed class TrackPredictionStream : IDisposable
         foreach (var p in predictions)
         {
             // Predictions come out in the order the frames went in, one per frame.
-            var (number, time) = pending.Dequeue();
+            var (number, time, region) = pending.Dequeue();
             if (number != p.FrameNumber)
                 throw new InvalidOperationException($"Internal error: prediction for frame {p.FrameNumber} arrived where frame {number} was expected.");
-            rows.Add(new PredictionRow(VideoId, p, time));
+            rows.Add(region is { Face: { } face } r ? new PredictionRow(VideoId, p, time, face, r.TrackId) : new PredictionRow(VideoId, p, time));
         }
         return rows;
     }

@@ -85,7 +85,7 @@ public sealed class VideoEmotionPredictor
             }
             streams.Close(faces.EndedTrackIds);
             foreach (var region in regions)
-                foreach (var row in streams[region.TrackId].Push(frame, region.Box)) yield return row;
+                foreach (var row in streams[region.TrackId].Push(frame, region)) yield return row;
         }
         foreach (int track in streams.OpenTrackIds.Order().ToList())
             foreach (var row in streams[track].Complete()) yield return row;

@@ -114,7 +114,9 @@ public sealed class PredictVideoTests(VideoPredictionFixture fixture, ITestOutpu
         var table = Predict(fixture.Onnx, video, "--detector", detector, "--all-faces", "--every", "10", "--max-frames", "12");
         Assert.NotEmpty(table.Rows);
         Assert.All(table.Rows, r => Assert.StartsWith("Megamind_face", r[0], StringComparison.Ordinal));
-        var single = Predict(fixture.Onnx, video, "--detector", detector, "--every", "10", "--max-frames", "12");
+        var byDefault = Predict(fixture.Onnx, video, "--detector", detector, "--every", "10", "--max-frames", "12");
+        Assert.Equal(table.Rows.Count, byDefault.Rows.Count); // every face is the default with a detector and an ONNX model
+        var single = Predict(fixture.Onnx, video, "--detector", detector, "--one-face", "--every", "10", "--max-frames", "12");
         Assert.All(single.Rows, r => Assert.Equal("Megamind", r[0]));
         Assert.InRange(single.Rows.Count, 6, 12); // the animated face is found in most sampled frames
     }

@@ -8,7 +8,7 @@ namespace Emotion.Testing;
 internal static class TestAssets
 {
     /// <summary>The cache folder.</summary>
-    public static string Directory => Emotion.Assets.AssetCache.DefaultDirectory;
+    public static string Directory => Emotion.Core.IO.AssetCache.DefaultDirectory;
 
     /// <summary>The full path of the asset <paramref name="name"/> (a name from assets.tsv), or a clear failure saying how to fetch it.</summary>
     public static string Path(string name)

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Emotion.Assets;
+using Emotion.Core.IO;
 using Emotion.Cli.Terminal;
 using Emotion.Cli.Workflows;
 using Emotion.Core;
@@ -11,6 +11,8 @@ using Emotion.Torch.Interpretability;
 using Emotion.Torch.Models;
 using Emotion.Torch.Training;
 using Emotion.Onnx.Smoothing;
+using Emotion.Onnx.Export;
+using Emotion.Torch.Pretrained;
 
 namespace Emotion.Cli.Commands;
 
@@ -134,20 +136,28 @@ public static class DemoCommand
             ui.Line($"category / VA mapping report: {report.MarkdownPath}");
         }
 
-        ui.Heading("Real faces: BlazeFace detection, face crops and the combined model (ONNX Runtime)");
-        var missing = RealFacesWorkflow.Missing(options.Assets);
+        string defaultModel = PretrainedModels.DefaultRealFace;
+        var entry = PretrainedModels.Get(defaultModel);
+        ui.Heading($"Real faces: BlazeFace detection, face crops and the pretrained real-face model '{defaultModel}' (ONNX Runtime)");
+        var missing = RealFacesWorkflow.Missing(options.Assets).Concat(entry.Files.Select(f => f.FileName).Where(f => !File.Exists(Path.Combine(options.Assets, f)))).ToList();
         if (missing.Count > 0)
         {
             ui.Line($"skipped: {string.Join(", ", missing)} not in {options.Assets}; run ./build.sh setup (or assets/fetch.sh) to download them.");
             return EmotionCli.Success;
         }
         string realFaces = Path.Combine(options.OutputDirectory, "real-faces");
-        var (faces, video) = RealFacesWorkflow.Run(Path.Combine(options.OutputDirectory, "models", "combined.onnx"), options.Assets, realFaces, cancellationToken);
-        ui.RealFaces(faces);
-        ui.Line($"{Path.GetFileName(video.VideoPath)}: {video.Rows} predictions over {video.Frames} frames with a face, {video.Streams} face track(s); wrote {video.CsvPath}");
-        ui.Line($"photos with face boxes (coloured by predicted category) and tracked video frames in {realFaces}");
-        ui.Line("Note: this model learned from the synthetic cartoon faces, so its categories on real photos mean little; the step shows the " +
-                "pipeline (detect, crop with a margin, predict, track). Train on real data (Aff-Wild2 layout) to get real predictions.");
+        using (var pretrained = PretrainedModels.CreateModel(defaultModel, options.Assets))
+        {
+            string onnx = Path.Combine(realFaces, defaultModel + ".onnx");
+            OnnxExporter.Export(pretrained, onnx);
+            var explainer = new EmotionExplainer(pretrained);
+            var (faces, video) = RealFacesWorkflow.Run(onnx, explainer, options.Assets, realFaces, cancellationToken);
+            ui.RealFaces(faces);
+            ui.Line($"{Path.GetFileName(video.VideoPath)}: {video.Rows} predictions over {video.Frames} frames with a face, {video.Streams} face track(s); wrote {video.CsvPath}");
+            ui.Line($"photos with face boxes (coloured by predicted category), Grad-CAM of each face's predicted category ({explainer.LayerName}) and tracked video frames in {realFaces}");
+        }
+        ui.Line($"The model: {entry.Description} Weights from {entry.Source} ({entry.License}); trained on {entry.TrainingData}. " +
+                "Its valence/arousal are estimated from the category probabilities (expected circumplex position), not trained; see docs/models/.");
         return EmotionCli.Success;
     }
 

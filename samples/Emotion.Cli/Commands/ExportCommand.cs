@@ -5,20 +5,31 @@ using Emotion.Torch.Training;
 
 namespace Emotion.Cli.Commands;
 
-/// <summary><c>emotion export --model CHECKPOINT --out model.onnx</c>: writes the ONNX graph of a trained model with its metadata.</summary>
+/// <summary>
+/// <c>emotion export --model CHECKPOINT|NAME --out model.onnx</c>: writes the ONNX graph of a trained model, or of a pretrained
+/// catalogue model (for example <c>face-expression</c>), with its metadata.
+/// </summary>
 public static class ExportCommand
 {
     /// <summary>Creates the command.</summary>
     public static Command Create()
     {
-        var modelPath = new Option<FileSystemInfo>("--model") { Description = "A checkpoint folder written by train or demo.", Required = true };
+        var modelPath = new Option<string>("--model")
+        {
+            HelpName = "PATH|NAME",
+            Description = $"A checkpoint folder written by train or demo, or a pretrained model name ({string.Join(", ", Emotion.Torch.Pretrained.PretrainedModels.Names)}).",
+            Required = true,
+        };
         var output = new Option<FileInfo>("--out") { Description = "The .onnx file to write.", Required = true };
         var noState = new Option<bool>("--no-state") { Description = "Leave out the recurrent-state inputs and outputs (no chunked streaming)." };
         var command = new Command("export", "Export a trained model to ONNX (opset and metadata described in docs/onnx-export.md).") { modelPath, output, noState };
         command.SetAction((parse, _) =>
         {
             var ui = new ConsoleUi(parse.InvocationConfiguration.Output);
-            using var model = TrainingCheckpoint.LoadModel(CliArguments.ExistingPath(parse.GetValue(modelPath), "--model"));
+            string argument = parse.GetRequiredValue(modelPath);
+            using var model = Directory.Exists(argument) || File.Exists(argument) || !Emotion.Torch.Pretrained.PretrainedModels.Contains(argument)
+                ? TrainingCheckpoint.LoadModel(CliArguments.ExistingPath(new DirectoryInfo(argument), "--model"))
+                : Workflows.ModelSource.LoadPretrained(argument, "--model");
             string path = parse.GetRequiredValue(output).FullName;
             OnnxExporter.Export(model, path, OnnxExportOptions.Default with { StateInputs = !parse.GetValue(noState) });
             ui.Line($"wrote {path} ({new FileInfo(path).Length / 1024.0 / 1024.0:0.0} MiB)");

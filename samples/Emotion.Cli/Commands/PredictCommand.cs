@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Emotion.Cli.Terminal;
 using Emotion.Cli.Workflows;
+using Emotion.Core;
 using Emotion.Core.IO;
 using Emotion.FaceDetection;
 using Emotion.Onnx;
@@ -14,18 +15,25 @@ using Emotion.Video;
 namespace Emotion.Cli.Commands;
 
 /// <summary>
-/// <c>emotion predict --model CHECKPOINT|model.onnx --input FILE|DIR|VIDEO --out FILE</c>: per-frame predictions for an
+/// <c>emotion predict --model CHECKPOINT|model.onnx|NAME --input FILE|DIR|VIDEO --out FILE</c>: per-frame predictions for an
 /// image, a folder of frames or a video file (mp4, avi, mkv, webm, mov; decoded with ffmpeg), in the CSV format of
-/// <c>evaluate</c> plus a <c>time_s</c> column for videos. Faces come from the frames themselves (face crops), a face box
-/// file (<c>--faces</c>) or a BlazeFace detector (<c>--detector</c>). An .onnx model runs on ONNX Runtime, a checkpoint on
-/// TorchSharp. Rows are written as they are predicted, so memory stays flat for a video of any length.
+/// <c>evaluate</c> plus a <c>time_s</c> column for videos and <c>face,x,y,w,h</c> (track id and box) when faces are found
+/// in whole frames. Faces come from the frames themselves (face crops), a face box file (<c>--faces</c>) or a detector
+/// (<c>--detector blazeface</c> or an .onnx path). An .onnx model or a pretrained catalogue name (for example
+/// <c>face-expression</c>) runs on ONNX Runtime, a checkpoint on TorchSharp. Rows are written as they are predicted, so
+/// memory stays flat for a video of any length.
 /// </summary>
 public static class PredictCommand
 {
     /// <summary>Creates the command.</summary>
     public static Command Create()
     {
-        var modelPath = new Option<FileSystemInfo>("--model") { Description = "A checkpoint folder or an .onnx file.", Required = true };
+        var modelPath = new Option<string>("--model")
+        {
+            HelpName = "PATH|NAME",
+            Description = $"A checkpoint folder, an .onnx file, or a pretrained model name ({string.Join(", ", Emotion.Torch.Pretrained.PretrainedModels.Names)}; the default real-face model is {Emotion.Torch.Pretrained.PretrainedModels.DefaultRealFace}).",
+            Required = true,
+        };
         var input = new Option<FileSystemInfo>("--input")
         {
             Description = "An image (jpg, png), a folder of frames named by number, or a video (mp4, avi, mkv, webm, mov; needs ffmpeg).",
@@ -36,27 +44,26 @@ public static class PredictCommand
         var fps = new Option<double?>("--fps") { HelpName = "F", Description = "Video: predict about F frames per second, chosen by timestamp." };
         var maxFrames = new Option<int?>("--max-frames") { HelpName = "N", Description = "Video: stop after this many predicted frames." };
         var faces = new Option<FileInfo>("--faces") { HelpName = "boxes.csv", Description = "A CSV of face boxes with the header video,frame,x,y,w,h (pixels of the full frame); video is the input's name without extension. Frames without a box are skipped." };
-        var detector = new Option<FileInfo>("--detector") { HelpName = "blazeface.onnx", Description = "A face detector ONNX model, BlazeFace (face_detection_front_128x128) or UltraFace RFB-320: find faces in every frame and crop to them." };
-        var allFaces = new Option<bool>("--all-faces") { Description = "With --detector: one prediction stream per tracked face; the video column gets a _face<N> suffix per track (ONNX models)." };
+        var detector = new Option<string>("--detector") { HelpName = "blazeface|PATH", Description = "A face detector: 'blazeface' (the BlazeFace model in the asset cache) or an ONNX file, BlazeFace (face_detection_front_128x128) or UltraFace RFB-320: find faces in every frame and crop to them." };
+        var allFaces = new Option<bool>("--all-faces") { Description = "With --detector: one prediction stream per tracked face, each with its track id in the face column and a _face<N> suffix in the video column (the default for ONNX models and pretrained names)." };
+        var oneFace = new Option<bool>("--one-face") { Description = "With --detector: follow one face (the largest, kept across frames) instead of every face; the default for checkpoints." };
         var margin = new Option<float?>("--margin") { HelpName = "M", Description = $"Grow each face box by this fraction of its size on every side (default {VideoPredictionOptions.DefaultDetectorMargin.ToString(CultureInfo.InvariantCulture)} with --detector, 0 with --faces)." };
         var ffmpegDir = new Option<DirectoryInfo>("--ffmpeg-dir") { HelpName = "DIR", Description = "The folder holding ffmpeg and ffprobe (default: found on PATH)." };
         var command = new Command("predict", "Predict categories and valence/arousal for every frame of an image, a frame folder or a video.")
         {
-            modelPath, input, output, every, fps, maxFrames, faces, detector, allFaces, margin, ffmpegDir,
+            modelPath, input, output, every, fps, maxFrames, faces, detector, allFaces, oneFace, margin, ffmpegDir,
         };
         command.SetAction((parse, cancellationToken) =>
         {
             var ui = new ConsoleUi(parse.InvocationConfiguration.Output);
-            string model = CliArguments.ExistingPath(parse.GetValue(modelPath), "--model");
             string source = CliArguments.ExistingPath(parse.GetValue(input), "--input");
             string outPath = parse.GetRequiredValue(output).FullName;
             var facesFile = parse.GetValue(faces);
             var detectorFile = parse.GetValue(detector);
-            bool all = parse.GetValue(allFaces);
-            bool onnx = File.Exists(model) && model.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
+            bool explicitAll = parse.GetValue(allFaces), one = parse.GetValue(oneFace);
             if (facesFile is not null && detectorFile is not null) throw new UsageException("--faces and --detector exclude each other: give boxes or a detector.");
-            if (all && detectorFile is null) throw new UsageException("--all-faces needs --detector (a face box file gives one face per frame).");
-            if (all && !onnx) throw new UsageException("--all-faces needs an .onnx model (export the checkpoint with 'emotion export').");
+            if (explicitAll && one) throw new UsageException("--all-faces and --one-face exclude each other.");
+            if ((explicitAll || one) && detectorFile is null) throw new UsageException($"{(one ? "--one-face" : "--all-faces")} needs --detector (a face box file gives one face per frame).");
             float? boxMargin = parse.GetValue(margin);
             if (boxMargin is { } m && !(m >= 0f && m <= 2f)) throw new UsageException($"--margin must be between 0 and 2; got {m.ToString(CultureInfo.InvariantCulture)}.");
 
@@ -64,10 +71,17 @@ public static class PredictCommand
             double? rate = parse.GetValue(fps);
             int? limit = parse.GetValue(maxFrames);
             var videoOptions = VideoOptions(step, rate, limit, parse.GetValue(ffmpegDir));
+            string? detectorPath = detectorFile is null ? null : ModelSource.ResolveDetector(detectorFile, "--detector");
+            using var modelSource = ModelSource.Resolve(parse.GetRequiredValue(modelPath), "--model");
+            string model = modelSource.Path;
+            bool onnx = modelSource.IsOnnx;
+            if (explicitAll && !onnx) throw new UsageException("--all-faces needs an .onnx model (export the checkpoint with 'emotion export').");
+            bool all = detectorFile is not null && onnx && !one;
             var frames = PredictionInput.Open(source, videoOptions);
             if ((step is not null || rate is not null || limit is not null) && !frames.IsVideo)
                 throw new UsageException("--every, --fps and --max-frames apply to video input only.");
-            using var detectorModel = detectorFile is null ? null : FaceDetectors.Open(CliArguments.ExistingFile(detectorFile, "--detector"));
+            using var detectorModel = detectorPath is null ? null : FaceDetectors.Open(detectorPath);
+            bool withFaces = facesFile is not null || detectorModel is not null;
             var faceOptions = new VideoPredictionOptions
             {
                 FaceBoxes = facesFile is null ? null : FaceBoxCsv.Read(CliArguments.ExistingFile(facesFile, "--faces")),
@@ -93,15 +107,20 @@ public static class PredictCommand
             {
                 using var predictor = new EmotionPredictor(model, new EmotionPredictorOptions { ResizeFrames = true });
                 var videoPredictor = new VideoEmotionPredictor(predictor, faceOptions);
+                var vaSource = predictor.ModelInfo?.ValenceArousalSource ?? ValenceArousalSource.Regressed;
                 AtomicFile.WriteText(outPath, writer => PredictionCsv.Write(writer, predictor.Categories,
-                    Counted(videoPredictor.Predict(frames.Frames(cancellationToken), frames.VideoId, cancellationToken)), withTime: frames.IsVideo));
+                    Counted(videoPredictor.Predict(frames.Frames(cancellationToken), frames.VideoId, cancellationToken)), withTime: frames.IsVideo,
+                    withFaces: withFaces, valenceArousal: vaSource));
+                if (vaSource == ValenceArousalSource.CategoryExpectation)
+                    ui.Line($"valence/arousal are estimated from the category probabilities (expected circumplex position), not trained: column va_source");
             }
             else
             {
                 using var checkpoint = TrainingCheckpoint.LoadModel(model);
                 var predictor = new FrameSequencePredictor(checkpoint);
                 AtomicFile.WriteText(outPath, writer => PredictionCsv.Write(writer, checkpoint.Info.Categories,
-                    Counted(StreamingPrediction.Checkpoint(predictor, frames, new FaceRegionFinder(faceOptions, frames.VideoId), cancellationToken)), withTime: frames.IsVideo));
+                    Counted(StreamingPrediction.Checkpoint(predictor, frames, new FaceRegionFinder(faceOptions, frames.VideoId), cancellationToken)), withTime: frames.IsVideo,
+                    withFaces: withFaces, valenceArousal: checkpoint.Info.ValenceArousalSource));
             }
             if (frames.Video is { } video)
             {
@@ -109,7 +128,7 @@ public static class PredictCommand
                 ui.Line($"video {info.Width}x{info.Height}, {info.FrameRate.ToString("0.###", CultureInfo.InvariantCulture)} fps, " +
                         $"{info.Duration.ToString("0.##", CultureInfo.InvariantCulture)} s, {info.Codec}; sampled {video.Options.Sampling}");
             }
-            ui.Line($"{count} frames predicted; wrote {outPath}");
+            ui.Line(withFaces ? $"{count} faces predicted; wrote {outPath}" : $"{count} frames predicted; wrote {outPath}");
             return Task.FromResult(EmotionCli.Success);
         });
         return command;

@@ -37,12 +37,22 @@ public static class TrainCommand
         var batch = new Option<int>("--batch-size") { Description = "Sequences per batch.", DefaultValueFactory = _ => 4 };
         var lr = new Option<double>("--lr") { Description = "Learning rate (Adam).", DefaultValueFactory = _ => 1e-3 };
         var seed = new Option<int>("--seed") { Description = "Seed for weights, shuffling and augmentation.", DefaultValueFactory = _ => 0 };
+        var pretrained = new Option<string?>("--pretrained")
+        {
+            HelpName = "NAME",
+            Description = $"Start the backbone from pretrained weights: {string.Join(", ", Emotion.Torch.Pretrained.PretrainedModels.Names)} (it sets the backbone, its normalisation and, unless --size is given, the frame size).",
+        };
+        var freeze = new Option<string?>("--freeze")
+        {
+            HelpName = "STAGES",
+            Description = "Backbone stages to freeze (their weights stay as loaded): 'all', or a comma-separated list such as stem,layer1 (the backbone's stage names).",
+        };
         var resume = new Option<FileSystemInfo?>("--resume") { Description = "Continue from a checkpoint folder (its architecture is used; model options are ignored)." };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder for checkpoints, history.json/csv and metrics.json.", Required = true };
 
         var command = new Command("train", "Train a CNN + RNN emotion model on your data.");
         dataset.AddTo(command);
-        foreach (var option in new Option[] { validation, backbone, head, hidden, layers, task, epochs, frames, size, batch, lr, seed, resume, output })
+        foreach (var option in new Option[] { validation, backbone, head, hidden, layers, task, epochs, frames, size, batch, lr, seed, pretrained, freeze, resume, output })
             command.Add(option);
 
         command.SetAction((parse, cancellationToken) =>
@@ -68,7 +78,12 @@ public static class TrainCommand
                 ? TrainingCheckpoint.LoadModel(CliArguments.ExistingPath(r, "--resume"))
                 : BuildModel(parse.GetValue(backbone)!, parse.GetValue(head)!, CliArguments.Positive(parse.GetValue(hidden), "--hidden"),
                     CliArguments.Positive(parse.GetValue(layers), "--layers"), EmotionTaskExtensions.ParseTask(parse.GetValue(task)!),
-                    CliArguments.Positive(parse.GetValue(frames), "--frames"), CliArguments.Positive(parse.GetValue(size), "--size"), parse.GetValue(seed));
+                    CliArguments.Positive(parse.GetValue(frames), "--frames"), CliArguments.Positive(parse.GetValue(size), "--size"), parse.GetValue(seed),
+                    new TransferOptions(parse.GetValue(pretrained), parse.GetValue(freeze),
+                        BackboneGiven: parse.GetResult(backbone) is { Implicit: false }, SizeGiven: parse.GetResult(size) is { Implicit: false }));
+            if (parse.GetValue(pretrained) is { } from)
+                ui.Line($"backbone {model.Options.Backbone.Name} from pretrained '{from}' at {model.Info.FrameSize} px; frozen stages: " +
+                        (model.Options.FrozenStages.IsDefaultOrEmpty ? "none" : string.Join(", ", model.Options.FrozenStages)));
             var data = new DataPlan(BatchSize: CliArguments.Positive(parse.GetValue(batch), "--batch-size"));
             var result = TrainingProgressDisplay.Run(ui, model.Info.Task.ToName(), progress =>
                 TrainingWorkflow.Train(model, trainSet, validSet, trainerOptions, data, progress, cancellationToken));
@@ -84,24 +99,53 @@ public static class TrainCommand
         return command;
     }
 
-    /// <summary>Builds a model from command-line choices; an unknown backbone is a usage error naming the valid ones.</summary>
-    public static EmotionModel BuildModel(string backbone, string head, int hidden, int layers, EmotionTask task, int frames, int size, int seed)
+    /// <summary>Transfer-learning choices: pretrained weights by catalogue name and the stages to freeze.</summary>
+    /// <param name="Pretrained">A <see cref="Emotion.Torch.Pretrained.PretrainedModels"/> name, or null.</param>
+    /// <param name="Freeze">'all' or a comma-separated list of stage names, or null.</param>
+    /// <param name="BackboneGiven">Whether --backbone was given explicitly (it must then match the pretrained network's).</param>
+    /// <param name="SizeGiven">Whether --size was given explicitly (else a pretrained network's input size is used).</param>
+    public sealed record TransferOptions(string? Pretrained = null, string? Freeze = null, bool BackboneGiven = false, bool SizeGiven = false);
+
+    /// <summary>Builds a model from command-line choices; an unknown backbone, pretrained name or stage is a usage error naming the valid ones.</summary>
+    public static EmotionModel BuildModel(string backbone, string head, int hidden, int layers, EmotionTask task, int frames, int size, int seed,
+        TransferOptions? transfer = null)
     {
-        if (!BackboneRegistry.Default.Contains(backbone))
+        transfer ??= new TransferOptions();
+        var spec = BackboneSpec.Named(backbone);
+        if (transfer.Pretrained is { } name)
+        {
+            if (!Emotion.Torch.Pretrained.PretrainedModels.Contains(name))
+                throw new UsageException($"--pretrained: unknown pretrained model '{name}'; expected one of {string.Join(", ", Emotion.Torch.Pretrained.PretrainedModels.Names)}.");
+            spec = BackboneSpec.Pretrained(name);
+            if (transfer.BackboneGiven && !string.Equals(spec.Name, backbone, StringComparison.OrdinalIgnoreCase))
+                throw new UsageException($"--backbone {backbone} contradicts --pretrained {name}, whose backbone is {spec.Name}; leave --backbone out.");
+            if (!transfer.SizeGiven) size = Emotion.Torch.Pretrained.PretrainedModels.Get(name).InputSize;
+        }
+        else if (!BackboneRegistry.Default.Contains(backbone))
             throw new UsageException($"--backbone: unknown backbone '{backbone}'; expected one of {string.Join(", ", BackboneRegistry.Default.Names)}.");
         try
         {
-            return EmotionModel.Create()
+            var builder = EmotionModel.Create()
                 .WithInput(frames, size)
-                .WithBackbone(BackboneSpec.Named(backbone))
+                .WithBackbone(spec)
                 .WithRecurrentHead(HeadSpec.FromName(head, hidden, layers))
                 .ForTask(task)
-                .WithSeed(seed)
-                .Build();
+                .WithSeed(seed);
+            if (transfer.Freeze is { } freeze)
+            {
+                var stages = freeze.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                if (stages.Length == 0) throw new UsageException("--freeze: expected 'all' or a comma-separated list of stage names.");
+                builder = stages is ["all"] ? builder.FreezeBackbone() : builder.FreezeStages(stages);
+            }
+            return builder.Build();
         }
         catch (ArgumentException e)
         {
-            throw new UsageException(e.Message);
+            throw new UsageException(e.Message.Contains("stage", StringComparison.OrdinalIgnoreCase) ? "--freeze: " + e.Message : e.Message);
+        }
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
+        {
+            throw new CommandFailedException($"--pretrained {transfer.Pretrained}: {e.Message}");
         }
     }
 

@@ -10,6 +10,11 @@ using Emotion.Visualization.Annotations;
 using Emotion.Visualization.Coloring;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+using Emotion.Preprocessing.Frames;
+using Emotion.Preprocessing.Transforms;
+using Emotion.Torch.Interpretability;
+using Emotion.Visualization.Heatmaps;
 
 namespace Emotion.Cli.Workflows;
 
@@ -17,7 +22,8 @@ namespace Emotion.Cli.Workflows;
 /// <param name="Image">The photo's file name.</param>
 /// <param name="Face">The detection (box in the photo's pixels and score).</param>
 /// <param name="Prediction">The model's prediction on the face crop.</param>
-public sealed record RealFaceResult(string Image, DetectedFace Face, FramePrediction Prediction);
+/// <param name="GradCamPath">The Grad-CAM overlay of the predicted category on the face crop, when a TorchSharp model was given.</param>
+public sealed record RealFaceResult(string Image, DetectedFace Face, FramePrediction Prediction, string? GradCamPath = null);
 
 /// <summary>What <see cref="RealFacesWorkflow.Run"/> did with the video.</summary>
 /// <param name="VideoPath">The video.</param>
@@ -30,8 +36,10 @@ public sealed record RealVideoResult(string VideoPath, int Frames, int Rows, int
 /// <summary>
 /// The demo's step on real faces: BlazeFace finds the faces in real photos (skimage's astronaut and camera, matplotlib's
 /// Grace Hopper) and follows them through a real video (OpenCV's Megamind.avi); each face is cropped with a margin and
-/// predicted by the given ONNX model. Writes the photos with their face boxes (coloured by predicted category) and the
-/// video's per-face predictions with timestamps. The files come from the asset cache that <c>./build.sh setup</c> fills.
+/// predicted by the given ONNX model (the demo uses the default pretrained real-face model). Writes the photos with their
+/// face boxes (coloured by predicted category), a Grad-CAM overlay of each photo face's predicted category (computed on
+/// the same model in TorchSharp) and the video's per-face predictions with timestamps and boxes. The files come from the
+/// asset cache that <c>./build.sh setup</c> fills.
 /// </summary>
 public static class RealFacesWorkflow
 {
@@ -49,8 +57,13 @@ public static class RealFacesWorkflow
         Photos.Append(Video).Append(Detector).Where(name => !File.Exists(Path.Combine(assets, name))).ToList();
 
     /// <summary>Runs detection and prediction on the photos and the video and writes the results into <paramref name="outputDirectory"/>.</summary>
-    public static (IReadOnlyList<RealFaceResult> Photos, RealVideoResult Video) Run(string onnxModel, string assets, string outputDirectory,
-        CancellationToken cancellationToken)
+    /// <param name="onnxModel">The exported model that predicts.</param>
+    /// <param name="explainer">Explains each photo face's predicted category (Grad-CAM overlay), or null to skip.</param>
+    /// <param name="assets">The asset cache.</param>
+    /// <param name="outputDirectory">Where to write.</param>
+    /// <param name="cancellationToken">Stops the step.</param>
+    public static (IReadOnlyList<RealFaceResult> Photos, RealVideoResult Video) Run(string onnxModel, EmotionExplainer? explainer, string assets,
+        string outputDirectory, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(outputDirectory);
         using var detector = new BlazeFaceDetector(Path.Combine(assets, Detector));
@@ -61,16 +74,34 @@ public static class RealFacesWorkflow
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var photo = Image.Load<Rgb24>(Path.Combine(assets, name));
+            int index = 0;
             foreach (var face in detector.Detect(photo))
             {
-                var prediction = predictor.Predict(photo, face.Box.Expand(VideoPredictionOptions.DefaultDetectorMargin));
-                faces.Add(new RealFaceResult(name, face, prediction));
+                var crop = face.Box.Expand(VideoPredictionOptions.DefaultDetectorMargin);
+                var prediction = predictor.Predict(photo, crop);
+                string? overlay = explainer is not null && prediction.Category is { } category
+                    ? WriteGradCam(explainer, photo, crop, category, Path.Combine(outputDirectory,
+                        $"{Path.GetFileNameWithoutExtension(name)}_face{index}_gradcam_{category.ToName()}.png"))
+                    : null;
+                faces.Add(new RealFaceResult(name, face, prediction, overlay));
                 var box = face.Box;
                 BoxOutline.Draw(photo, new RectangleF(box.X, box.Y, box.Width, box.Height), Color(prediction), thickness: 3);
+                index++;
             }
             photo.SaveAsPng(Path.Combine(outputDirectory, Path.GetFileNameWithoutExtension(name) + "_faces.png"));
         }
         return (faces, RunVideo(predictor, detector, Path.Combine(assets, Video), outputDirectory, cancellationToken));
+    }
+
+    /// <summary>Grad-CAM of <paramref name="category"/> on the face crop, drawn over the crop as the model saw it.</summary>
+    private static string WriteGradCam(EmotionExplainer explainer, Image<Rgb24> photo, FaceBox crop, EmotionCategory category, string path)
+    {
+        using var face = photo.Clone(c => c.Crop(crop.ClampTo(photo.Width, photo.Height)));
+        var frame = new NumberedFrame(1, new InMemoryFrameSource(face, path));
+        using var explained = ExplanationWorkflow.ExplainSequence(explainer, [frame], ExplanationTargets.Category(category));
+        using var overlay = HeatmapOverlay.Render(explained.Frames[0], explained.Result.Map(0, 0), explained.Result.Height, explained.Result.Width);
+        overlay.SaveAsPng(path);
+        return path;
     }
 
     private static RealVideoResult RunVideo(EmotionPredictor predictor, IFaceDetector detector, string videoPath, string outputDirectory,
@@ -91,7 +122,8 @@ public static class RealFacesWorkflow
                 yield return row;
             }
         }
-        AtomicFile.WriteText(csv, writer => PredictionCsv.Write(writer, predictor.Categories, Counted(video.PredictVideo(videoPath, null, cancellationToken)), withTime: true));
+        AtomicFile.WriteText(csv, writer => PredictionCsv.Write(writer, predictor.Categories, Counted(video.PredictVideo(videoPath, null, cancellationToken)), withTime: true,
+            withFaces: true, valenceArousal: predictor.ModelInfo?.ValenceArousalSource ?? ValenceArousalSource.Regressed));
         WriteTrackedFrames(detector, videoPath, outputDirectory, cancellationToken);
         return new RealVideoResult(videoPath, frames.Count, rows, streams.Count, csv);
     }

@@ -27,16 +27,16 @@ public static class StreamingPrediction
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(faces);
         if (faces.MultipleFaces) throw new ArgumentException("Several faces per frame need an ONNX model.", nameof(faces));
-        var pending = new Queue<(int Number, double? Time, Image<Rgb24> Image)>();
+        var pending = new Queue<(int Number, double? Time, Image<Rgb24> Image, FaceRegion Region)>();
         try
         {
             foreach (var p in predictor.Predict(Frames(), cancellationToken))
             {
-                var (number, time, image) = pending.Dequeue();
+                var (number, time, image, region) = pending.Dequeue();
                 image.Dispose();
                 if (number != p.FrameNumber)
                     throw new InvalidOperationException($"Internal error: prediction for frame {p.FrameNumber} arrived where frame {number} was expected.");
-                yield return new PredictionRow(input.VideoId, p, time);
+                yield return new PredictionRow(input.VideoId, p, time, region.Face, region.Face is null ? null : region.TrackId);
             }
         }
         finally
@@ -53,7 +53,7 @@ public static class StreamingPrediction
                 var image = regions[0].Box is { } box
                     ? frame.Image.Clone(c => c.Crop(box.ClampTo(frame.Image.Width, frame.Image.Height)))
                     : frame.Image.Clone();
-                pending.Enqueue((frame.Number, frame.TimeSeconds, image));
+                pending.Enqueue((frame.Number, frame.TimeSeconds, image, regions[0]));
                 yield return new NumberedFrame(frame.Number, new InMemoryFrameSource(image, $"frame {frame.Number} of '{input.Path}'"));
             }
         }

@@ -42,6 +42,43 @@ public sealed record CircumplexReference(string Name, string Source, ImmutableAr
     }
 
     /// <summary>
+    /// The positions of <paramref name="categories"/> as a row-major <c>[C, 2]</c> matrix (valence, arousal per row), the
+    /// matrix that turns category probabilities into their expected circumplex position (<c>p [C] x M [C, 2]</c>; see
+    /// <see cref="ValenceArousalSource.CategoryExpectation"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">A category has no position in this reference (for example <see cref="EmotionCategory.Other"/>).</exception>
+    public float[] PositionMatrix(IReadOnlyList<EmotionCategory> categories)
+    {
+        ArgumentNullException.ThrowIfNull(categories);
+        var matrix = new float[categories.Count * 2];
+        for (int c = 0; c < categories.Count; c++)
+        {
+            var position = this[categories[c]]
+                ?? throw new ArgumentException($"The circumplex reference '{Name}' has no position for {categories[c].ToName()}; valence/arousal cannot be estimated from that category.", nameof(categories));
+            matrix[2 * c] = (float)position.Position.Valence;
+            matrix[2 * c + 1] = (float)position.Position.Arousal;
+        }
+        return matrix;
+    }
+
+    /// <summary>The expected circumplex position <c>sum_c p_c * position_c</c> of category probabilities in the order of <paramref name="categories"/>.</summary>
+    /// <exception cref="ArgumentException">The lengths differ or a category has no position.</exception>
+    public VaPoint Expectation(ReadOnlySpan<float> probabilities, IReadOnlyList<EmotionCategory> categories)
+    {
+        ArgumentNullException.ThrowIfNull(categories);
+        if (probabilities.Length != categories.Count)
+            throw new ArgumentException($"Expected {categories.Count} probabilities (one per category), got {probabilities.Length}.", nameof(probabilities));
+        var m = PositionMatrix(categories);
+        double v = 0, a = 0;
+        for (int c = 0; c < probabilities.Length; c++)
+        {
+            v += probabilities[c] * m[2 * c];
+            a += probabilities[c] * m[2 * c + 1];
+        }
+        return new VaPoint(v, a);
+    }
+
+    /// <summary>
     /// Compares each measured centroid with its reference position: distance, and the signed angle difference on the circumplex.
     /// Categories missing from either side are left out.
     /// </summary>

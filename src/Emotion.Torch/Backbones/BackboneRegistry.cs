@@ -76,8 +76,8 @@ public sealed class BackboneRegistry
     }
 
     /// <summary>
-    /// Creates the backbone a spec describes and loads its <see cref="BackboneSpec.WeightsPath"/> when set and
-    /// <paramref name="loadPretrained"/> is true.
+    /// Creates the backbone a spec describes and, when <paramref name="loadPretrained"/> is true, loads its pretrained
+    /// catalogue weights (<see cref="BackboneSpec.PretrainedWeights"/>) and then its <see cref="BackboneSpec.WeightsPath"/>, when set.
     /// </summary>
     /// <exception cref="KeyNotFoundException">The name is not registered (the message lists the registered names).</exception>
     /// <exception cref="ArgumentException">The factory rejected the spec or the frame size.</exception>
@@ -93,11 +93,13 @@ public sealed class BackboneRegistry
                 "Register your own with BackboneRegistry.Register(name, factory) (or services.AddEmotionBackbones(r => r.Register(...))).");
         var backbone = factory(spec, context)
             ?? throw new InvalidOperationException($"The factory registered for backbone '{spec.Name}' returned null.");
-        if (loadPretrained && !string.IsNullOrEmpty(spec.WeightsPath))
+        if (loadPretrained && (!string.IsNullOrEmpty(spec.WeightsPath) || !string.IsNullOrEmpty(spec.PretrainedWeights)))
         {
             try
             {
-                backbone.LoadWeights(spec.WeightsPath);
+                if (!string.IsNullOrEmpty(spec.PretrainedWeights))
+                    Pretrained.PretrainedModels.LoadBackbone(backbone, spec.PretrainedWeights, spec.PretrainedDirectory);
+                if (!string.IsNullOrEmpty(spec.WeightsPath)) backbone.LoadWeights(spec.WeightsPath);
             }
             catch
             {

@@ -17,6 +17,15 @@ public sealed record BackboneSpec
     /// </summary>
     public string? WeightsPath { get; init; }
 
+    /// <summary>
+    /// The name of a <see cref="Pretrained.PretrainedModels"/> catalogue entry whose weights are loaded when the backbone is
+    /// built (for example <c>resnet18-imagenet</c>); null for none. Set it with <see cref="Pretrained(string, string?)"/>.
+    /// </summary>
+    public string? PretrainedWeights { get; init; }
+
+    /// <summary>The folder holding the <see cref="PretrainedWeights"/> files; null for the asset cache.</summary>
+    public string? PretrainedDirectory { get; init; }
+
     /// <summary>Channel width multiplier (MobileNetV2 and the small CNN; must be 1 for the others).</summary>
     public double WidthMultiplier { get; init; } = 1.0;
 
@@ -31,6 +40,16 @@ public sealed record BackboneSpec
 
     /// <summary>Free-form options: for custom backbones registered by users, and <c>top</c> of <c>mini_xception</c> (<see cref="MiniXceptionBackbone.TopParameter"/>).</summary>
     public ImmutableSortedDictionary<string, string> Parameters { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+
+    /// <summary>
+    /// The backbone of a pretrained catalogue entry with its weights, for example <c>Pretrained("resnet18-imagenet")</c>
+    /// (see <see cref="Pretrained.PretrainedModels.Names"/>). The weights come from the asset cache filled by
+    /// <c>./build.sh setup</c>, or from <paramref name="directory"/>; the builder also takes the entry's normalisation unless
+    /// another is set.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The name is not in the catalogue.</exception>
+    public static BackboneSpec Pretrained(string name, string? directory = null) =>
+        Emotion.Torch.Pretrained.PretrainedModels.Get(name).Backbone with { PretrainedWeights = name, PretrainedDirectory = directory };
 
     /// <summary>A backbone by registry name with default options.</summary>
     public static BackboneSpec Named(string name) => new() { Name = name };
@@ -95,6 +114,8 @@ public sealed record BackboneSpec
         other is not null
         && string.Equals(Name, other.Name, StringComparison.OrdinalIgnoreCase)
         && WeightsPath == other.WeightsPath
+        && string.Equals(PretrainedWeights, other.PretrainedWeights, StringComparison.OrdinalIgnoreCase)
+        && PretrainedDirectory == other.PretrainedDirectory
         && WidthMultiplier.Equals(other.WidthMultiplier)
         && FullyConnectedWidth == other.FullyConnectedWidth
         && Dropout.Equals(other.Dropout)

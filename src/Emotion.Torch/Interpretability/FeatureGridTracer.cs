@@ -103,7 +103,7 @@ internal static class FeatureGridTracer
         return Outcome.Passed;
     }
 
-    /// <summary>Stride and centre shift <c>-p + d (k - 1) / 2</c> per axis of a convolution or pooling; null for anything else.</summary>
+    /// <summary>Stride and centre shift <c>-p + d (k - 1) / 2</c> per axis of a convolution, pooling or 2-D pad; null for anything else.</summary>
     private static (double StrideY, double BiasY, double StrideX, double BiasX)? Geometry(nn.Module module)
     {
         long[]? kernel, stride, padding, dilation;
@@ -120,6 +120,11 @@ internal static class FeatureGridTracer
             case AvgPool2d pool:
                 (kernel, stride, padding, dilation) = (pool.kernel_size, pool.stride ?? pool.kernel_size, pool.padding, null);
                 break;
+            // An explicit pad (for example TensorFlow's asymmetric SAME padding): output j is input j - left / top.
+            case PadBase pad when pad.padding is { Length: 4 } p:
+                return (1, -p[2], 1, -p[0]);
+            case PadBase pad when pad.padding is { Length: 1 } p:
+                return (1, -p[0], 1, -p[0]);
             default:
                 return null;
         }

@@ -1,5 +1,6 @@
 using System.Text;
 using Emotion.Core;
+using Emotion.Core.Mapping;
 using Emotion.Torch.Backbones;
 using Emotion.Torch.Heads;
 using Emotion.Torch.Weights;
@@ -34,6 +35,7 @@ public sealed class EmotionModel : nn.Module<Tensor, EmotionOutput>
     private readonly Dropout? dropout;
     private readonly Linear? classifier;
     private readonly Linear? regressor;
+    private readonly float[]? circumplex; // [C, 2] positions when valence/arousal are estimated from the categories
 
     private EmotionModel(EmotionModelOptions options, Backbone backbone, RecurrentHead head) : base(nameof(EmotionModel))
     {
@@ -53,10 +55,14 @@ public sealed class EmotionModel : nn.Module<Tensor, EmotionOutput>
             classifier = nn.Linear(head.OutputWidth, options.ClassCount);
             register_module(nameof(classifier), classifier);
         }
-        if (options.Task.HasValenceArousal())
+        if (options.HasRegressor)
         {
             regressor = nn.Linear(head.OutputWidth, 2);
             register_module(nameof(regressor), regressor);
+        }
+        else if (options.Task.HasValenceArousal())
+        {
+            circumplex = CircumplexReference.RussellMehrabian1977.PositionMatrix(options.Categories);
         }
     }
 
@@ -78,7 +84,10 @@ public sealed class EmotionModel : nn.Module<Tensor, EmotionOutput>
     /// <summary>The category layer (<c>[.., H]</c> to <c>[.., C]</c>), or null for a valence/arousal-only model.</summary>
     public Linear? Classifier => classifier;
 
-    /// <summary>The valence/arousal layer before tanh (<c>[.., H]</c> to <c>[.., 2]</c>), or null for a categorical-only model.</summary>
+    /// <summary>
+    /// The valence/arousal layer before tanh (<c>[.., H]</c> to <c>[.., 2]</c>), or null for a categorical-only model and
+    /// for a model that estimates valence/arousal from its categories (<see cref="EmotionModelOptions.ValenceArousalSource"/>).
+    /// </summary>
     public Linear? Regressor => regressor;
 
     /// <summary>The device of the model's parameters.</summary>
@@ -158,8 +167,16 @@ public sealed class EmotionModel : nn.Module<Tensor, EmotionOutput>
         var (sequence, newState) = head.call(features, state);
         var x = dropout is null ? sequence : dropout.call(sequence);
         var logits = classifier?.call(x);
-        var valenceArousal = regressor is null ? null : regressor.call(x).tanh_();
+        var valenceArousal = regressor is not null ? regressor.call(x).tanh_()
+            : circumplex is not null ? ExpectedCircumplexPosition(logits!) : null;
         return new EmotionOutput(sequence, logits, valenceArousal, newState).MoveToOuterDisposeScope();
+    }
+
+    /// <summary><c>softmax(logits) x M</c>: the expected circumplex position of the category probabilities, <c>[.., 2]</c>.</summary>
+    private Tensor ExpectedCircumplexPosition(Tensor logits)
+    {
+        using var positions = tensor(circumplex!, [circumplex!.Length / 2, 2], dtype: logits.dtype, device: logits.device);
+        return logits.softmax(-1).matmul(positions);
     }
 
     /// <summary>The backbone's per-frame features <c>[B, T, F]</c> (before the recurrent head), for feature-space views.</summary>

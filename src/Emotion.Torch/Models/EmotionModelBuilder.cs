@@ -39,6 +39,7 @@ public sealed class EmotionModelBuilder
     private bool freezeAll;
     private LossSpec? loss;
     private int? seed;
+    private ValenceArousalSource valenceArousalSource = ValenceArousalSource.Regressed;
     private Device? device;
     private BackboneRegistry? registry;
 
@@ -81,10 +82,20 @@ public sealed class EmotionModelBuilder
         return this;
     }
 
+    /// <summary>
+    /// Sets how a combined model produces valence/arousal (default <see cref="ValenceArousalSource.Regressed"/>, a trained layer);
+    /// <see cref="ValenceArousalSource.CategoryExpectation"/> estimates them from the category probabilities instead (no regressor).
+    /// </summary>
+    public EmotionModelBuilder WithValenceArousalSource(ValenceArousalSource source)
+    {
+        valenceArousalSource = source;
+        return this;
+    }
+
     /// <summary>Adds Aff-Wild2's <see cref="EmotionCategory.Other"/> as an eighth class (<see cref="EmotionCategories.WithOther"/>).</summary>
     public EmotionModelBuilder WithOtherCategory() => WithCategories(EmotionCategories.WithOther);
 
-    /// <summary>Sets the normalisation of frames (default: the backbone's, ImageNet for TorchVision networks).</summary>
+    /// <summary>Sets the normalisation of frames (default: the pretrained weights' when the backbone has them, else the backbone's: ImageNet for TorchVision networks).</summary>
     public EmotionModelBuilder WithNormalization(Normalization value)
     {
         normalization = value ?? throw new ArgumentNullException(nameof(value));
@@ -198,6 +209,19 @@ public sealed class EmotionModelBuilder
 
     private bool NeedsBackbone => normalization is null || freezeAll || freezeUpTo is not null;
 
+    /// <summary>
+    /// Starts from a pretrained catalogue entry's backbone and weights (<see cref="BackboneSpec.Pretrained"/>) at the entry's
+    /// input size, keeping the sequence length; frames get the entry's normalisation unless another is set.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The name is not in the catalogue.</exception>
+    public EmotionModelBuilder WithPretrainedBackbone(string name, string? directory = null)
+    {
+        var entry = Pretrained.PretrainedModels.Get(name);
+        backbone = BackboneSpec.Pretrained(name, directory);
+        frameSize = entry.InputSize;
+        return this;
+    }
+
     private (EmotionModelOptions Options, BackboneRegistry Registry) Describe()
     {
         var reg = registry ?? BackboneRegistry.Default;
@@ -214,6 +238,7 @@ public sealed class EmotionModelBuilder
             FrozenStages = frozenStages,
             Loss = loss ?? (Enum.IsDefined(task) ? LossSpec.DefaultFor(task) : null),
             Seed = seed,
+            ValenceArousalSource = valenceArousalSource,
         };
         var problems = options.Validate(reg);
         if (problems.Count > 0)
@@ -234,6 +259,7 @@ public sealed class EmotionModelBuilder
                     $"Cannot build the emotion model: backbone '{backbone.Name}' has no stage '{freezeUpTo}' to freeze up to; its stages are {string.Join(", ", created.Stages)}.");
             stages = [.. stages.Concat(created.Stages.Take(index + 1)).Distinct()];
         }
-        return options with { Normalization = normalization ?? created.DefaultNormalization, FrozenStages = stages };
+        var pretrained = backbone.PretrainedWeights is { } name ? Pretrained.PretrainedModels.Get(name).Normalization : null;
+        return options with { Normalization = normalization ?? pretrained ?? created.DefaultNormalization, FrozenStages = stages };
     }
 }

@@ -38,6 +38,16 @@ public sealed record EmotionModelOptions
     /// <summary>The per-channel normalisation the frames get before the backbone.</summary>
     public required Normalization Normalization { get; init; }
 
+    /// <summary>
+    /// How valence/arousal are produced by a combined model: a trained regression layer (default) or the expected
+    /// circumplex position of the category probabilities (<see cref="ValenceArousalSource.CategoryExpectation"/>, used by
+    /// the pretrained expression networks, which were never trained on valence/arousal; such a model has no regressor).
+    /// </summary>
+    public ValenceArousalSource ValenceArousalSource { get; init; } = ValenceArousalSource.Regressed;
+
+    /// <summary>Where the weights come from when imported (see <see cref="EmotionModelInfo.Origin"/>); null for models trained here.</summary>
+    public string? Origin { get; init; }
+
     /// <summary>Dropout applied to the head's output before the classifier and regressor.</summary>
     public double OutputDropout { get; init; }
 
@@ -61,7 +71,12 @@ public sealed record EmotionModelOptions
         FrameSize = FrameSize,
         Normalization = Normalization,
         SequenceLength = SequenceLength,
+        ValenceArousalSource = ValenceArousalSource,
+        Origin = Origin,
     };
+
+    /// <summary>Whether the model has a valence/arousal regression layer (a combined or VA model that does not estimate VA from its categories).</summary>
+    public bool HasRegressor => Task.HasValenceArousal() && ValenceArousalSource == ValenceArousalSource.Regressed;
 
     /// <summary>The problems with these options, each a sentence saying what to change (empty when valid). Backbone-specific checks happen when the backbone is built.</summary>
     public IReadOnlyList<string> Validate(BackboneRegistry? registry = null)
@@ -79,6 +94,14 @@ public sealed record EmotionModelOptions
         {
             if (Categories.IsDefault || !(Categories.SequenceEqual(EmotionCategories.Basic) || Categories.SequenceEqual(EmotionCategories.WithOther)))
                 problems.Add("The categories must be EmotionCategories.Basic (7 classes) or EmotionCategories.WithOther (8, with Other last).");
+        }
+        if (!Enum.IsDefined(ValenceArousalSource)) problems.Add($"Valence/arousal source {(int)ValenceArousalSource} is not defined; use Regressed or CategoryExpectation.");
+        else if (ValenceArousalSource == ValenceArousalSource.CategoryExpectation)
+        {
+            if (Task != EmotionTask.Combined)
+                problems.Add($"Valence/arousal estimated from the categories needs the combined task (got {Task.ToName()}).");
+            else if (!Categories.IsDefault && !Categories.SequenceEqual(EmotionCategories.Basic))
+                problems.Add("Valence/arousal estimated from the categories needs the 7 basic categories ('other' has no circumplex position).");
         }
         if (FrameSize <= 0) problems.Add($"The frame size must be positive (got {FrameSize}); for example WithInput(frames: 8, size: 112).");
         if (SequenceLength <= 0) problems.Add($"The sequence length must be positive (got {SequenceLength}); for example WithInput(frames: 8, size: 112).");
@@ -127,6 +150,8 @@ public sealed record EmotionModelOptions
         && FrameSize == other.FrameSize
         && SequenceLength == other.SequenceLength
         && Equals(Normalization, other.Normalization)
+        && ValenceArousalSource == other.ValenceArousalSource
+        && Origin == other.Origin
         && OutputDropout.Equals(other.OutputDropout)
         && SeqEq(FrozenStages, other.FrozenStages)
         && Equals(Loss, other.Loss)

@@ -2,6 +2,7 @@ using Emotion.Core;
 using Emotion.Testing;
 using Emotion.Torch.Backbones;
 using Emotion.Torch.Import;
+using Emotion.Torch.Interpretability;
 using Emotion.Torch.Models;
 using Emotion.Torch.Weights;
 using TorchSharp;
@@ -115,6 +116,17 @@ public sealed class FaceExpressionImportTests(ITestOutputHelper output)
         Assert.Throws<ArgumentOutOfRangeException>(() => new FaceExpressionBackbone(96));
         backbone.Freeze("dense1");
         Assert.All(backbone.GetLayer("dense1").parameters(), p => Assert.False(p.requires_grad));
+    }
+
+    [Fact]
+    public void Grad_cam_places_dense3_cells_through_the_asymmetric_pads()
+    {
+        using var model = EmotionModel.FromOptions(FaceExpressionWeights.ModelOptions());
+        var explainer = new EmotionExplainer(model, new ExplanationOptions { Method = ExplanationMethods.GradCam });
+        Assert.Equal("dense3", explainer.LayerName);
+        // Each block: pad (0, 1) then a 3 x 3, stride-2, unpadded window, so cell j is centred on input 2 j + 1;
+        // four blocks give stride 16 and offset 1 + 2 + 4 + 8 = 15.
+        Assert.Equal(new FeatureGrid(16, 15, 16, 15, Traced: true), explainer.LayerGrid);
     }
 
     [Fact]

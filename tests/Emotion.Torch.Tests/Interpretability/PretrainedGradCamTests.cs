@@ -1,0 +1,80 @@
+using Emotion.Core;
+using Emotion.FaceDetection;
+using Emotion.Preprocessing.Transforms;
+using Emotion.Testing;
+using Emotion.Torch.Interpretability;
+using Emotion.Torch.Pretrained;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Emotion.Torch.Tests.Interpretability;
+
+/// <summary>
+/// Grad-CAM of "happiness" with the default real-face model on real smiling faces (the astronaut and Grace Hopper of the asset
+/// cache): BlazeFace finds the face and its keypoints, the face is cropped with the 20 % margin the predictors use, and most of
+/// the map's mass must lie around the mouth: in a square centred on BlazeFace's mouth keypoint whose side is half the detected
+/// face's width. Control: the same square centred between the eyes holds less than the mouth square, so the map is not just
+/// spread over the face.
+/// </summary>
+public sealed class PretrainedGradCamTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    private const int Mouth = 3, RightEye = 0, LeftEye = 1; // BlazeFace keypoint order
+
+    [Theory]
+    [InlineData("astronaut.png")]
+    [InlineData("grace_hopper.jpg")]
+    public void Happiness_map_of_a_smiling_real_face_lies_around_the_mouth(string photo)
+    {
+        using var image = Image.Load<Rgb24>(TestAssets.Path(photo));
+        using var detector = new BlazeFaceDetector(TestAssets.Path("blazeface_front_128.onnx"));
+        var face = Assert.Single(detector.Detect(image));
+        var crop = face.Box.ClampTo(image.Width, image.Height, margin: 0.2f);
+
+        using var model = PretrainedModels.CreateModel(PretrainedModels.DefaultRealFace);
+        int size = model.Info.FrameSize;
+        var pipeline = new FramePipeline(new FrameTransformOptions { Width = size, Height = size, Normalization = model.Info.Normalization });
+        var pixels = new float[pipeline.FrameLength];
+        pipeline.ProcessForEvaluation(image, pixels, new FaceBox(crop.X, crop.Y, crop.Width, crop.Height));
+        using var frame = tensor(pixels, [3, size, size]);
+
+        using (no_grad())
+        {
+            using var probabilities = model.forward(frame.view(1, 1, 3, size, size)).Logits!.softmax(-1);
+            float happy = probabilities[0, 0, (int)EmotionCategory.Happiness].ToSingle();
+            output.WriteLine($"{photo}: P(happiness) = {happy:F3}");
+            Assert.True(happy > 0.5f, $"the default model should call the smiling face in {photo} happy; P(happiness) = {happy:F3}");
+        }
+
+        var explainer = new EmotionExplainer(model);
+        var result = explainer.ExplainFrame(frame, ExplanationTargets.Category(EmotionCategory.Happiness));
+        var map = result.Map(0, 0);
+        float side = face.Box.Width / 2;
+        var mouth = face.Keypoints[Mouth];
+        var eyes = new PointF((face.Keypoints[RightEye].X + face.Keypoints[LeftEye].X) / 2, (face.Keypoints[RightEye].Y + face.Keypoints[LeftEye].Y) / 2);
+        double total = 0;
+        foreach (float v in map) total += v;
+        double atMouth = MassInSquare(map, result.Height, result.Width, crop, mouth, side) / total;
+        double atEyes = MassInSquare(map, result.Height, result.Width, crop, eyes, side) / total;
+        output.WriteLine($"{photo}: layer {explainer.LayerName}, share of the map around the mouth {atMouth:F3}, around the eyes {atEyes:F3}");
+        Assert.True(atMouth > 0.5, $"{photo}: only {atMouth:F3} of the happiness map lies around the mouth (eyes: {atEyes:F3})");
+        Assert.True(atEyes < atMouth, $"{photo}: the eyes ({atEyes:F3}) hold as much of the map as the mouth ({atMouth:F3})");
+    }
+
+    /// <summary>The map's mass inside a square of <paramref name="side"/> photo pixels centred on <paramref name="centre"/> (photo pixels), the map covering <paramref name="crop"/>.</summary>
+    private static double MassInSquare(ReadOnlySpan<float> map, int height, int width, Rectangle crop, PointF centre, float side)
+    {
+        double sx = (double)width / crop.Width, sy = (double)height / crop.Height;
+        double x0 = (centre.X - side / 2 - crop.X) * sx, x1 = (centre.X + side / 2 - crop.X) * sx;
+        double y0 = (centre.Y - side / 2 - crop.Y) * sy, y1 = (centre.Y + side / 2 - crop.Y) * sy;
+        double mass = 0;
+        for (int y = 0; y < height; y++)
+        {
+            if (y + 0.5 < y0 || y + 0.5 > y1) continue;
+            for (int x = 0; x < width; x++)
+                if (x + 0.5 >= x0 && x + 0.5 <= x1) mass += map[y * width + x];
+        }
+        return mass;
+    }
+}
