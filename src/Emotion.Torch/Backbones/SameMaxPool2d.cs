@@ -13,12 +13,13 @@ namespace Emotion.Torch.Backbones;
 /// </summary>
 /// <remarks>
 /// The child <c>pool</c> is a <c>MaxPool2d</c> whose (implicit <c>-inf</c>) padding is the smaller, leading pad; when the
-/// split is uneven, the forward pass first adds the extra trailing row / column of <c>-inf</c>. With an odd input size
-/// the split is even and the module is exactly <c>pool</c> (so Grad-CAM's geometry tracer can read it). The pads are
+/// split is uneven (even input sizes), a child <c>pad</c> (<c>ConstantPad2d</c> of <c>-inf</c>) first adds the extra
+/// trailing row and column. Both are plain TorchSharp modules, so Grad-CAM's geometry tracer reads them. The pads are
 /// computed for the input size given to the constructor; feed maps of that size.
 /// </remarks>
 public sealed class SameMaxPool2d : nn.Module<Tensor, Tensor>
 {
+    private readonly ConstantPad2d? pad;
     private readonly MaxPool2d pool;
 
     /// <summary>Creates the pooling for square maps of <paramref name="inputSize"/> pixels.</summary>
@@ -36,6 +37,12 @@ public sealed class SameMaxPool2d : nn.Module<Tensor, Tensor>
         InputSize = inputSize;
         (Before, After) = TfjsLayout.SamePadding(inputSize, kernelSize, stride);
         OutputSize = (inputSize + stride - 1) / stride;
+        long extra = After - Before;
+        if (extra > 0)
+        {
+            pad = nn.ConstantPad2d((0L, extra, 0L, extra), double.NegativeInfinity);
+            register_module(nameof(pad), pad);
+        }
         pool = nn.MaxPool2d(kernel_size: kernelSize, stride: stride, padding: Before);
         register_module(nameof(pool), pool);
     }
@@ -61,10 +68,8 @@ public sealed class SameMaxPool2d : nn.Module<Tensor, Tensor>
     /// <summary>Pools <c>[N, C, InputSize, InputSize]</c> to <c>[N, C, OutputSize, OutputSize]</c>.</summary>
     public override Tensor forward(Tensor input)
     {
-        if (After == Before) return pool.call(input);
-        using var scope = NewDisposeScope();
-        long extra = After - Before;
-        var padded = nn.functional.pad(input, [0, extra, 0, extra], PaddingModes.Constant, double.NegativeInfinity);
-        return pool.call(padded).MoveToOuterDisposeScope();
+        if (pad is null) return pool.call(input);
+        using var padded = pad.call(input);
+        return pool.call(padded);
     }
 }

@@ -1,5 +1,8 @@
 using Emotion.Core;
 using Emotion.Torch.Backbones;
+using Emotion.Torch.Heads;
+using Emotion.Torch.Interpretability;
+using Emotion.Torch.Models;
 using Emotion.Torch.Tests.Models;
 using Emotion.Torch.Weights;
 using static TorchSharp.torch;
@@ -127,6 +130,28 @@ public sealed class MiniXceptionBackboneTests
         foreach (var step in new[] { "grayscale", "stem", "block1", "block2" })
             map = ((nn.Module<Tensor, Tensor>)backbone.GetLayer(step)).call(map);
         Assert.Equal([1L, 256, finalMap, finalMap], map.shape);
+    }
+
+    [Theory]
+    [InlineData(64, 3.0)]
+    [InlineData(66, 5.0)]
+    public void Grad_cam_traces_the_block2_grid_through_tensorflow_pads(int size, double offset)
+    {
+        // The stem (3 x 3 / 2 and 3 x 3, no padding) centres cell j on pixel 2 j + 3; each 3 x 3 / 2 pool then shifts the
+        // offset by (stride so far) x (1 - before), where TensorFlow's leading pad 'before' is 1 on odd maps (64: 29, then 15)
+        // and 0 on even ones (66: 30, then 15): 3 + 0 + 0 = 3 at 64, 3 + 2 + 0 = 5 at 66.
+        using var model = EmotionModel.Create()
+            .WithInput(frames: 1, size: size)
+            .WithBackbone(BackboneSpec.MiniXception(includeTop: true))
+            .WithRecurrentHead(HeadSpec.NoRecurrence())
+            .ForTask(EmotionTask.Categorical)
+            .WithSeed(3)
+            .Build();
+        var explainer = new EmotionExplainer(model);
+        Assert.Equal("block2", explainer.LayerName);
+        var grid = Assert.NotNull(explainer.LayerGrid);
+        Assert.True(grid.Traced);
+        Assert.Equal((8.0, offset, 8.0, offset), (grid.StrideY, grid.OffsetY, grid.StrideX, grid.OffsetX));
     }
 
     [Fact]
