@@ -8,6 +8,7 @@ using Emotion.Testing;
 using Emotion.Torch.Backbones;
 using Emotion.Torch.Import;
 using Emotion.Torch.Models;
+using Emotion.Torch.Pretrained;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using Xunit.Abstractions;
@@ -123,6 +124,14 @@ public sealed class MiniXceptionExportTests(ITestOutputHelper output)
 
         // Random frames through the shared export check (logits, probabilities, features).
         ExportFixture.AssertSameOutputs(model, session, batch: 2, time: 1, seed: 11);
+    }
+
+    [Fact]
+    public void The_catalogue_model_with_estimated_valence_arousal_exports()
+    {
+        using var model = PretrainedModels.CreateModel(PretrainedModels.MiniXceptionFer2013, TestAssets.Directory);
+        using var session = OrtHelper.Session(OnnxExporter.ToModel(model));
+        ExportFixture.AssertSameOutputs(model, session, batch: 3, time: 1, seed: 12);
     }
 
     private static double MaxDiff(Tensor expected, FloatTensor actual)

@@ -4,6 +4,7 @@ using Emotion.Testing;
 using Emotion.Torch.Backbones;
 using Emotion.Torch.Import;
 using Emotion.Torch.Models;
+using Emotion.Torch.Pretrained;
 using Emotion.Torch.Tests.Models;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -121,6 +122,41 @@ public sealed class MiniXceptionImportTests(ITestOutputHelper output)
         Assert.True(worstGray <= 1e-6, $"The grayscale step differs from human's input by {worstGray:G4}.");
         Assert.True(worstFer <= Tolerance, $"The backbone's class scores differ from human's by {worstFer:G4}.");
         Assert.True(worstLibrary <= Tolerance, $"The model's probabilities differ from human's (reordered) by {worstLibrary:G4}.");
+    }
+
+    [Fact]
+    public void The_catalogue_entry_gives_the_same_classifier_and_a_topless_pretrained_backbone()
+    {
+        var entry = PretrainedModels.Get(PretrainedModels.MiniXceptionFer2013);
+        Assert.Equal(InputColor.Grayscale, entry.Color);
+        Assert.Equal(Normalization.ZeroToOne, entry.Normalization);
+        Assert.Equal(64, entry.InputSize);
+        Assert.True(File.Exists(Path.Combine(RealFaceFixtures.Folder(), "..", "..", "..", "..", entry.DocsPage!)), entry.DocsPage);
+
+        using var model = PretrainedModels.CreateModel(PretrainedModels.MiniXceptionFer2013, TestAssets.Directory);
+        Assert.Equal(7, model.Backbone.FeatureWidth);
+        var crops = Crops().ToArray();
+        using (var scope = NewDisposeScope())
+        using (no_grad())
+        {
+            var frames = stack(crops.Select(c => model.Normalize(RealFaceFixtures.Pixels01(c.GetProperty("file").GetString()!))).ToArray()).unsqueeze(1);
+            using var result = model.forward(frames);
+            var probabilities = result.Logits!.softmax(-1).reshape(crops.Length, 7);
+            for (int n = 0; n < crops.Length; n++)
+            {
+                var human = RealFaceFixtures.Floats(crops[n].GetProperty("outputs"));
+                var library = probabilities[n].data<float>().ToArray();
+                for (int i = 0; i < 7; i++)
+                    Assert.True(Math.Abs(human[MiniXceptionWeights.Fer2013IndexOf[i]] - library[i]) <= Tolerance, $"{crops[n].GetProperty("file")}, class {i}");
+            }
+        }
+
+        // Transfer learning: the entry's backbone has no top (256 features) and loads strictly, skipping top.*.
+        using var backbone = BackboneRegistry.Default.Create(BackboneSpec.Pretrained(PretrainedModels.MiniXceptionFer2013, TestAssets.Directory), new BackboneBuildContext(64));
+        Assert.Equal(256, backbone.FeatureWidth);
+        var source = model.Backbone.state_dict();
+        foreach (var (key, value) in backbone.state_dict())
+            Assert.True(ModelTestSupport.Same(source[key], value), key);
     }
 
     [Fact]
