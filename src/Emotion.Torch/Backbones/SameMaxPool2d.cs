@@ -66,8 +66,14 @@ public sealed class SameMaxPool2d : nn.Module<Tensor, Tensor>
     public long After { get; }
 
     /// <summary>Pools <c>[N, C, InputSize, InputSize]</c> to <c>[N, C, OutputSize, OutputSize]</c>.</summary>
+    /// <exception cref="ArgumentException">The map is not <c>InputSize</c> x <c>InputSize</c> (its pads would differ).</exception>
     public override Tensor forward(Tensor input)
     {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.dim() != 4 || input.shape[2] != InputSize || input.shape[3] != InputSize)
+            throw new ArgumentException(
+                $"SameMaxPool2d was built for [N, C, {InputSize}, {InputSize}] maps (TensorFlow's SAME pads depend on the size) but received [{string.Join(", ", input.shape)}]; build the backbone for this frame size.",
+                nameof(input));
         if (pad is null) return pool.call(input);
         using var padded = pad.call(input);
         return pool.call(padded);

@@ -111,6 +111,8 @@ public sealed class MiniXceptionBackboneTests
                             if (r >= 0 && r < size && c >= 0 && c < size) max = Math.Max(max, input[(nc * size + r) * size + c]);
                     Assert.Equal(max, output[(nc * outSize + i) * outSize + j]);
                 }
+        using var wrong = zeros(1, 3, size + 1, size + 1);
+        Assert.Contains($"built for [N, C, {size}, {size}]", Assert.Throws<ArgumentException>(() => pool.call(wrong)).Message);
     }
 
     [Theory]
