@@ -60,6 +60,7 @@ public sealed class OnnxModuleEmitter
             FaceDenseBlock block => FaceDenseBlockEmitter.Emit(this, block, input, path),
             _ when LayerEmitters.TryActivation(this, module, input, path, out var activated) => activated,
             _ when TorchVisionEmitters.TryEmit(this, module, input, path, out var output) => output,
+            _ when MiniXceptionEmitters.TryEmit(this, module, input, path, out var xception) => xception,
             _ => throw new NotSupportedException(
                 $"Cannot export module '{path}' of type {module.GetType().FullName} to ONNX. Supported: Sequential, Conv2d, BatchNorm, " +
                 "Linear, ReLU, ReLU6, Hardtanh, LeakyReLU, Hardswish, Hardsigmoid, Sigmoid, Tanh, SiLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, " +

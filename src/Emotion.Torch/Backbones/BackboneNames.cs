@@ -27,4 +27,9 @@ public static class BackboneNames
     public const string SmallCnn = "small_cnn";
     /// <summary>face-api.js's FaceFeatureExtractor, the trunk of its FaceExpressionNet (256 features at 112 x 112); see <see cref="FaceExpressionBackbone"/>.</summary>
     public const string FaceExpression = "face_expression";
+    /// <summary>
+    /// oarriaga's grayscale Xception-style FER-2013 network as @vladmandic/human ships it (face_classification's
+    /// <c>big_XCEPTION</c>; 256 features, or the 7 class scores with the top); see <see cref="MiniXceptionBackbone"/>.
+    /// </summary>
+    public const string MiniXception = "mini_xception";
 }

