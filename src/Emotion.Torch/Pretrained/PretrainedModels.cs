@@ -33,7 +33,7 @@ public static class PretrainedModels
     public const string ResNet18ImageNet = "resnet18-imagenet";
 
     /// <summary>The default real-face model (chosen by evidence; docs/models/README.md says why).</summary>
-    public const string DefaultRealFace = FaceExpression;
+    public const string DefaultRealFace = MiniXceptionFer2013;
 
     private static readonly Dictionary<string, PretrainedModel> entries = new(StringComparer.OrdinalIgnoreCase);
     private static readonly Lock gate = new();

@@ -111,7 +111,8 @@ public sealed class PretrainedModelsTests
         Assert.Equal(EmotionTask.Combined, model.Info.Task);
         Assert.Equal(ValenceArousalSource.CategoryExpectation, model.Info.ValenceArousalSource);
         Assert.Equal(RecurrentKind.None, model.Options.Head.Kind);
-        Assert.Contains("@vladmandic/face-api@1.7.15", model.Info.Origin);
+        Assert.Equal(PretrainedModels.Get(PretrainedModels.DefaultRealFace).OriginLine, model.Info.Origin);
+        Assert.Contains("npm @vladmandic/", model.Info.Origin);
         Assert.Null(model.Regressor);
     }
 
