@@ -26,16 +26,19 @@ public static class FrameDecoder
 
     /// <summary>Decodes an image file into RGB.</summary>
     /// <param name="path">The image file.</param>
-    /// <exception cref="FrameDecodeException">The file is missing, unreadable, or not a decodable image; the message names it.</exception>
+    /// <exception cref="FrameDecodeException">The file is missing, unreadable, empty, truncated or damaged (see
+    /// <see cref="ImageIntegrity"/>), or not a decodable image; the message names it and says which.</exception>
     public static Image<Rgb24> Decode(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         try
         {
-            return Image.Load<Rgb24>(Configuration, path);
+            var bytes = File.ReadAllBytes(path);
+            if (ImageIntegrity.Check(bytes) is { } problem) throw new FrameDecodeException(path, problem);
+            return Image.Load<Rgb24>(Configuration, bytes);
         }
         catch (Exception ex) when (ex is UnknownImageFormatException or InvalidImageContentException or ImageFormatException
-                                       or IOException or UnauthorizedAccessException or NotSupportedException)
+                                       or (IOException and not FrameDecodeException) or UnauthorizedAccessException or NotSupportedException)
         {
             throw new FrameDecodeException(path, ex is FileNotFoundException or DirectoryNotFoundException
                 ? "the file does not exist." : $"not a readable image ({ex.Message}).", ex);
@@ -45,9 +48,10 @@ public static class FrameDecoder
     /// <summary>Decodes an encoded image held in memory into RGB.</summary>
     /// <param name="encoded">The encoded bytes (JPEG, PNG, ...).</param>
     /// <param name="name">A name used in error messages.</param>
-    /// <exception cref="FrameDecodeException">The bytes are not a decodable image.</exception>
+    /// <exception cref="FrameDecodeException">The bytes are empty, truncated, damaged or not a decodable image.</exception>
     public static Image<Rgb24> Decode(ReadOnlySpan<byte> encoded, string name)
     {
+        if (ImageIntegrity.Check(encoded) is { } problem) throw new FrameDecodeException(name, problem);
         try
         {
             return Image.Load<Rgb24>(Configuration, encoded);
