@@ -26,6 +26,29 @@ public class CsvManifestTests
     }
 
     [Fact]
+    public void ManifestWithPaths_RowMissingAField_NamesTheLineAndTheMissingField()
+    {
+        using var dir = new TempFolder();
+        var path = dir.Write("m.csv", "video,frame,category,valence,arousal,path\nv,1,happiness,0.5,0.1,a.png\nv,2,happiness,0.5,b.png\n");
+        var ex = Assert.Throws<AnnotationFormatException>(() => CsvManifestDataset.Load(path));
+        Assert.Equal(3, ex.LineNumber);
+        Assert.Contains($"{path}:3:", ex.Message);
+        Assert.Contains("a field is missing", ex.Message);
+        Assert.DoesNotContain("no path", ex.Message);
+    }
+
+    [Fact]
+    public void ManifestWithPaths_EmptyPath_NamesTheLine()
+    {
+        using var dir = new TempFolder();
+        dir.Write("a.png", "");
+        var path = dir.Write("m.csv", "video,frame,category,valence,arousal,path\nv,1,happiness,0.5,0.1,a.png\nv,2,happiness,0.5,0.1,\n");
+        var ex = Assert.Throws<AnnotationFormatException>(() => CsvManifestDataset.Load(path));
+        Assert.Equal(3, ex.LineNumber);
+        Assert.Contains("frame 2 has an empty path", ex.Message);
+    }
+
+    [Fact]
     public void Read_AcceptsIndicesNamesAndEmptyFields()
     {
         using var dir = new TempFolder();
@@ -44,6 +67,8 @@ public class CsvManifestTests
     [InlineData("v,1,1,1.5,0", 3, "valence 1.5 is outside")]
     [InlineData("v,1,1,0,abc", 3, "arousal 'abc' is not a number")]
     [InlineData("v,2,1,0,0", 3, "appears twice")]
+    [InlineData("v,1,1,0", 3, "the row has 4 field(s) but the header has 5 (video,frame,category,valence,arousal); a field is missing")]
+    [InlineData("v,1,1,0,0,x", 3, "the row has 6 field(s) but the header has 5")]
     public void BadRows_NameFileAndLine(string row, int line, string message)
     {
         using var dir = new TempFolder();

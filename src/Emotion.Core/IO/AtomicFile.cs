@@ -8,13 +8,20 @@ public static class AtomicFile
 {
     /// <summary>Writes <paramref name="path"/> through <paramref name="write"/>; on failure the temporary file is removed and the target is untouched.</summary>
     /// <exception cref="ArgumentException">The path is empty.</exception>
+    /// <exception cref="IOException">The folder cannot be created, or the file cannot be written or moved into place (disk
+    /// full, the target is a folder, ...); the message names the target (never the internal temporary file) and the reason.</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission denied; the message names the target.</exception>
     public static void Write(string path, Action<Stream> write)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(write);
         var full = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
+        try { Directory.CreateDirectory(folder); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Named(ex, $"Cannot write '{full}': cannot create its folder '{folder}' ({ex.Message})");
+        }
         var temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -25,12 +32,21 @@ public static class AtomicFile
             }
             File.Move(temp, full, overwrite: true);
         }
-        catch
+        catch (Exception ex)
         {
-            try { File.Delete(temp); } catch (IOException) { /* best effort: the target is untouched either way */ }
+            try { File.Delete(temp); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* best effort: the target is untouched either way */ }
+            if (ex is IOException or UnauthorizedAccessException)
+            {
+                string reason = ex.Message.Replace(temp, full, StringComparison.Ordinal);
+                if (Directory.Exists(full)) reason = "the target is a folder. " + reason;
+                throw Named(ex, $"Cannot write '{full}': {reason} (the previous file, if any, is unchanged)");
+            }
             throw;
         }
     }
+
+    private static Exception Named(Exception ex, string message) =>
+        ex is UnauthorizedAccessException ? new UnauthorizedAccessException(message, ex) : new IOException(message, ex);
 
     /// <summary>Writes text (UTF-8 without byte order mark) atomically.</summary>
     public static void WriteAllText(string path, string text)

@@ -25,13 +25,17 @@ public static class CsvManifest
     /// <param name="issues">Receives problems in lenient mode (the bad row is skipped, or the bad value unlabeled).</param>
     /// <exception cref="AnnotationFormatException">Strict mode: a missing column, a bad number, an unknown category, a value outside [-1, 1], a duplicate frame; the message names file and line.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    public static IReadOnlyList<ManifestEntry> Read(string path, AnnotationLoadOptions? options = null, ICollection<AnnotationIssue>? issues = null)
+    public static IReadOnlyList<ManifestEntry> Read(string path, AnnotationLoadOptions? options = null, ICollection<AnnotationIssue>? issues = null) =>
+        ReadWithLines(path, options, issues).Select(e => e.Entry).ToList();
+
+    /// <summary>As <see cref="Read"/>, with each entry's 1-based line number (header = line 1) for later messages.</summary>
+    internal static List<(ManifestEntry Entry, int Line)> ReadWithLines(string path, AnnotationLoadOptions? options, ICollection<AnnotationIssue>? issues)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Manifest '{path}' does not exist.", path);
         options ??= AnnotationLoadOptions.Strict;
         var sink = new IssueSink(options, issues);
-        var entries = new List<ManifestEntry>();
+        var entries = new List<(ManifestEntry, int)>();
         var seen = new HashSet<(string, int)>();
         var readerOptions = new CsvReaderOptions { TrimWhitespace = true, TrackLineNumbers = true, Separator = ',' };
         using var csv = CsvReader.FromFile(path, readerOptions);
@@ -48,9 +52,16 @@ public static class CsvManifest
             return entries;
         }
         bool hasPath = header.Contains("path");
+        int columns = csv.Headers.Count;
         while (csv.Read())
         {
             int line = checked((int)csv.LineNumber);
+            if (csv.FieldCount != columns)
+            {
+                sink.Report(path, line, $"the row has {csv.FieldCount} field(s) but the header has {columns} ({string.Join(',', csv.Headers)}); " +
+                                        (csv.FieldCount < columns ? "a field is missing (empty fields still need their commas)." : "there are extra fields."));
+                continue;
+            }
             var video = csv.GetString("video")?.Trim() ?? "";
             if (video.Length == 0)
             {
@@ -72,7 +83,7 @@ public static class CsvManifest
             var valence = ParseValue(path, line, "valence", csv.GetString("valence"), sink);
             var arousal = ParseValue(path, line, "arousal", csv.GetString("arousal"), sink);
             string? framePath = hasPath ? NullIfEmpty(csv.GetString("path")) : null;
-            entries.Add(new ManifestEntry(video, frame, new FrameLabel(category, valence, arousal), framePath));
+            entries.Add((new ManifestEntry(video, frame, new FrameLabel(category, valence, arousal), framePath), line));
         }
         return entries;
     }

@@ -28,7 +28,9 @@ public static class CsvManifestDataset
         options ??= AnnotationLoadOptions.Strict;
         var issues = new List<AnnotationIssue>();
         var sink = new IssueSink(options, issues);
-        var entries = CsvManifest.Read(manifestPath, options, issues);
+        var rows = CsvManifest.ReadWithLines(manifestPath, options, issues);
+        var lines = rows.ToDictionary(r => (r.Entry.Video, r.Entry.Frame), r => r.Line);
+        var entries = rows.Select(r => r.Entry).ToList();
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(manifestPath))!;
         framesRoot ??= baseDir;
         var videos = new List<VideoRecord>();
@@ -41,13 +43,13 @@ public static class CsvManifestDataset
                 {
                     if (e.Path is null)
                     {
-                        sink.Report(manifestPath, 0, $"video '{e.Video}' frame {e.Frame} has no path while other rows of the video do.");
+                        sink.Report(manifestPath, lines[(e.Video, e.Frame)], $"video '{e.Video}' frame {e.Frame} has an empty path while other rows of the video have one; expected the frame's image file.");
                         continue;
                     }
                     var file = Path.IsPathRooted(e.Path) ? e.Path : Path.Combine(baseDir, e.Path);
                     if (!File.Exists(file))
                     {
-                        sink.Report(manifestPath, 0, $"video '{e.Video}' frame {e.Frame}: image '{file}' does not exist.");
+                        sink.Report(manifestPath, lines[(e.Video, e.Frame)], $"video '{e.Video}' frame {e.Frame}: image '{file}' does not exist.");
                         continue;
                     }
                     frames.Add(new VideoFrame(e.Frame, new FileFrameSource(file), e.Label));
