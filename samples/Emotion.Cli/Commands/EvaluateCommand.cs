@@ -32,8 +32,9 @@ public static class EvaluateCommand
             string checkpoint = CliArguments.ExistingPath(parse.GetValue(modelPath), "--model");
             using var model = TrainingCheckpoint.LoadModel(checkpoint);
             var data = dataset.Load(parse, parse.GetValue(split)!);
-            var result = TrainingWorkflow.Evaluate(model, data, new DataPlan(BatchSize: CliArguments.Positive(parse.GetValue(batch), "--batch-size")), cancellationToken);
             string outDir = parse.GetRequiredValue(output).FullName;
+            DatasetArguments.ReportIssues([data], parse.InvocationConfiguration.Error, outDir);
+            var result = TrainingWorkflow.Evaluate(model, data, new DataPlan(BatchSize: CliArguments.Positive(parse.GetValue(batch), "--batch-size")), cancellationToken);
             Directory.CreateDirectory(outDir);
             result.WriteMetricsJson(Path.Combine(outDir, "metrics.json"));
             result.WritePredictionsCsv(Path.Combine(outDir, "predictions.csv"));

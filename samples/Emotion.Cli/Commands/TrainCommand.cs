@@ -61,8 +61,9 @@ public static class TrainCommand
             string outDir = parse.GetRequiredValue(output).FullName;
             var trainSet = dataset.Load(parse, AffWild2Layout.TrainingSplit);
             EmotionDataset? validSet = dataset.IsCsv(parse)
-                ? parse.GetValue(validation) is { } v ? CsvManifestDataset.Load(CliArguments.ExistingFile(v, "--validation-data")) : null
+                ? parse.GetValue(validation) is { } v ? dataset.LoadManifest(parse, CliArguments.ExistingFile(v, "--validation-data")) : null
                 : LoadOptionalSplit(dataset, parse, AffWild2Layout.ValidationSplit);
+            DatasetArguments.ReportIssues([trainSet, validSet], parse.InvocationConfiguration.Error, outDir);
             ui.DatasetStatistics(validSet is null ? [trainSet.ComputeStatistics()] : [trainSet.ComputeStatistics(), validSet.ComputeStatistics()]);
 
             var trainerOptions = new TrainerOptions

@@ -16,8 +16,15 @@ public sealed class DatasetArguments
         Data = new Option<FileSystemInfo>("--data") { Description = dataDescription, Required = true };
         Format = new Option<string>("--format") { Description = "affwild2: cropped_aligned frames + annotations/EXPR_Set and VA_Set; csv: a manifest with video,frame,category,valence,arousal[,path].", DefaultValueFactory = _ => "affwild2" };
         Format.AcceptOnlyFromAmong(Formats);
-        Lenient = new Option<bool>("--lenient") { Description = "Report malformed annotation lines and treat them as unlabeled instead of failing." };
+        Lenient = new Option<bool>("--lenient") { Description = $"Report malformed annotation lines and treat them as unlabeled instead of failing (the count and first lines on stderr, all of them in {IssuesFileName} in the output folder)." };
+        SkipDamaged = new Option<bool>("--skip-damaged") { Description = $"Skip frames whose image file is empty, truncated or damaged instead of failing, and list them (stderr and {IssuesFileName})." };
     }
+
+    /// <summary>The file, in the command's output folder, that lists every problem met while loading the data.</summary>
+    public const string IssuesFileName = "dataset-issues.txt";
+
+    /// <summary>How many problems are printed on stderr (all of them go to <see cref="IssuesFileName"/>).</summary>
+    public const int IssuesShown = 10;
 
     /// <summary>The Aff-Wild2 root folder or the CSV manifest.</summary>
     public Option<FileSystemInfo> Data { get; }
@@ -28,12 +35,16 @@ public sealed class DatasetArguments
     /// <summary>Lenient annotation loading.</summary>
     public Option<bool> Lenient { get; }
 
+    /// <summary>Skip-and-report for damaged frame images (<see cref="EmotionDataset.WithoutDamagedFrames"/>).</summary>
+    public Option<bool> SkipDamaged { get; }
+
     /// <summary>Adds the options to a command.</summary>
     public void AddTo(Command command)
     {
         command.Add(Data);
         command.Add(Format);
         command.Add(Lenient);
+        command.Add(SkipDamaged);
     }
 
     /// <summary>Loads the split <paramref name="split"/> (ignored for a CSV manifest, which is one set).</summary>
@@ -41,16 +52,45 @@ public sealed class DatasetArguments
     public EmotionDataset Load(ParseResult parse, string split)
     {
         string path = CliArguments.ExistingPath(parse.GetValue(Data), "--data");
-        var annotations = parse.GetValue(Lenient) ? AnnotationLoadOptions.LenientDefault : AnnotationLoadOptions.Strict;
         switch (parse.GetValue(Format))
         {
             case "csv":
                 if (!File.Exists(path)) throw new UsageException($"--data: with --format csv, expected a manifest file; '{path}' is a folder.");
-                return CsvManifestDataset.Load(path, options: annotations);
+                return LoadManifest(parse, path);
             default:
                 if (!Directory.Exists(path)) throw new UsageException($"--data: with --format affwild2, expected a folder with {AffWild2Layout.FramesFolder}/ and {AffWild2Layout.AnnotationsFolder}/; '{path}' is a file.");
-                return AffWild2Dataset.Load(path, split, annotations);
+                return Checked(parse, AffWild2Dataset.Load(path, split, AnnotationOptions(parse)));
         }
+    }
+
+    /// <summary>Loads a CSV manifest with this command's <c>--lenient</c> and <c>--skip-damaged</c> choices.</summary>
+    public EmotionDataset LoadManifest(ParseResult parse, string manifest) =>
+        Checked(parse, CsvManifestDataset.Load(manifest, options: AnnotationOptions(parse)));
+
+    private AnnotationLoadOptions AnnotationOptions(ParseResult parse) =>
+        parse.GetValue(Lenient) ? AnnotationLoadOptions.LenientDefault : AnnotationLoadOptions.Strict;
+
+    private EmotionDataset Checked(ParseResult parse, EmotionDataset data) =>
+        parse.GetValue(SkipDamaged) ? data.WithoutDamagedFrames(out _) : data;
+
+    /// <summary>
+    /// Reports the problems met while loading <paramref name="sets"/> (lenient annotation lines, skipped frames, videos
+    /// without frames): the count and the first <see cref="IssuesShown"/> on <paramref name="error"/>, every one of them
+    /// in <see cref="IssuesFileName"/> in <paramref name="outputFolder"/>. Nothing is written when there is none.
+    /// </summary>
+    /// <returns>The number of problems.</returns>
+    public static int ReportIssues(IEnumerable<EmotionDataset?> sets, TextWriter error, string outputFolder)
+    {
+        var issues = sets.OfType<EmotionDataset>().SelectMany(d => d.Issues.Select(i => $"[{d.Name}] {i}")).ToList();
+        if (issues.Count == 0) return 0;
+        Directory.CreateDirectory(outputFolder);
+        string file = Path.Combine(outputFolder, IssuesFileName);
+        Emotion.Core.IO.AtomicFile.WriteText(file, w => { foreach (var line in issues) w.Write(line + "\n"); });
+        error.WriteLine($"warning: {issues.Count} problem(s) while loading the data (lines treated as unlabeled, files or videos skipped); " +
+                        (issues.Count > IssuesShown ? $"the first {IssuesShown}:" : "all of them:"));
+        foreach (var line in issues.Take(IssuesShown)) error.WriteLine("  " + line);
+        error.WriteLine($"  all {issues.Count} listed in {file}");
+        return issues.Count;
     }
 
     /// <summary>Whether the dataset is a CSV manifest (one set, no splits).</summary>

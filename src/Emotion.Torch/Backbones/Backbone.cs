@@ -21,6 +21,9 @@ public abstract class Backbone : nn.Module<Tensor, Tensor>
     private readonly Dictionary<string, string[]> stageModules = new(StringComparer.Ordinal);
     private readonly HashSet<string> frozen = new(StringComparer.Ordinal);
 
+    /// <summary>Applies <see cref="TorchNativeSettings"/> (no NNPACK probe, so no stderr warning) before the first backbone.</summary>
+    static Backbone() => TorchNativeSettings.Apply();
+
     /// <summary>Creates a backbone with a module name (shown by TorchSharp, not used in state-dict keys).</summary>
     protected Backbone(string name) : base(name) { }
 
