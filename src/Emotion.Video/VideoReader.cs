@@ -50,6 +50,20 @@ public sealed class VideoReader
     /// <summary>What ffprobe reported about the video.</summary>
     public VideoInfo Info { get; }
 
+    /// <summary>
+    /// Raised at the end of an enumeration that read the whole stream (not stopped by
+    /// <see cref="VideoReaderOptions.MaxFrames"/>, a break or cancellation) when ffmpeg decoded fewer frames than the
+    /// container declares, beyond a small tolerance (<see cref="IsShort"/>): a truncated file otherwise ends silently.
+    /// </summary>
+    public event EventHandler<VideoEndedEarlyEventArgs>? EndedEarly;
+
+    /// <summary>
+    /// Whether <paramref name="read"/> frames fall short of <paramref name="declared"/>: more than 2 frames and more than
+    /// 2 % missing (declared counts from a duration are estimates, and some containers count a frame or two more than
+    /// ffmpeg outputs). Always false when nothing is declared.
+    /// </summary>
+    public static bool IsShort(long read, long declared) => declared > 0 && declared - read > Math.Max(2, declared * 0.02);
+
     /// <summary>Decodes every frame of <paramref name="path"/> with the default options (see <see cref="ReadFrames"/>).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="FFmpegNotFoundException">ffmpeg or ffprobe is not installed.</exception>
@@ -98,6 +112,7 @@ public sealed class VideoReader
             {
                 pass.CheckDecodedAny();
             }
+            pass.CheckEndedEarly();
         }
     }
 
@@ -176,6 +191,15 @@ public sealed class VideoReader
             cancellationToken.ThrowIfCancellationRequested();
             finish();
             CheckDecodedAny();
+            CheckEndedEarly();
+        }
+
+        /// <summary>Raises <see cref="EndedEarly"/> when the whole stream was read and it is short of the declared frames.</summary>
+        public void CheckEndedEarly()
+        {
+            long declared = reader.Info.EstimatedFrameCount;
+            if (IsShort(decoded, declared))
+                reader.EndedEarly?.Invoke(reader, new VideoEndedEarlyEventArgs(reader.Path, decoded, declared, reader.Info.Duration));
         }
 
         public void CheckDecodedAny()

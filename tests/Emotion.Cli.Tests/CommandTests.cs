@@ -118,6 +118,76 @@ public sealed class CommandTests(TrainedModelFixture fixture) : IClassFixture<Tr
     }
 
     [Fact]
+    public void Evaluate_lenient_reports_every_dropped_line_on_stderr_and_in_a_file()
+    {
+        var data = CopyData();
+        var annotations = Path.Combine(data, "annotations", "EXPR_Set", "Validation_Set", "synth_004.txt");
+        var lines = File.ReadAllLines(annotations);
+        for (int i = 1; i <= 12; i++) lines[i] = "x" + i; // lines 2..13 of the file
+        File.WriteAllLines(annotations, lines);
+
+        var strict = CliRunner.Run("evaluate", "--model", fixture.Checkpoint, "--data", data, "--out", NewDir());
+        Assert.Equal(1, strict.ExitCode);
+        Assert.Contains($"{annotations}:2:", strict.Error);
+
+        var dir = NewDir();
+        var result = CliRunner.Run("evaluate", "--model", fixture.Checkpoint, "--data", data, "--lenient", "--out", dir);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var report = Path.Combine(dir, "dataset-issues.txt");
+        Assert.Contains("warning: 12 problem(s) while loading the data", result.Error);
+        Assert.Contains($"{annotations}:2: 'x1' is not an integer expression label", result.Error);
+        Assert.Contains($"{annotations}:11:", result.Error);
+        Assert.DoesNotContain($"{annotations}:12:", result.Error);
+        Assert.Contains($"all 12 listed in {report}", result.Error);
+        var listed = File.ReadAllLines(report);
+        Assert.Equal(12, listed.Length);
+        for (int line = 2; line <= 13; line++) Assert.Contains($"{annotations}:{line}: 'x{line - 1}'", listed[line - 2]);
+    }
+
+    [Fact]
+    public void Evaluate_with_a_truncated_frame_fails_naming_it_unless_skip_damaged_lists_it()
+    {
+        var data = CopyData();
+        var frame = Path.Combine(data, "cropped_aligned", "synth_004", "00005.jpg");
+        var bytes = File.ReadAllBytes(frame);
+        File.WriteAllBytes(frame, bytes[..(bytes.Length / 2)]);
+
+        var failed = CliRunner.Run("evaluate", "--model", fixture.Checkpoint, "--data", data, "--out", NewDir());
+        Assert.Equal(1, failed.ExitCode);
+        Assert.Contains(frame, failed.Error);
+        Assert.Contains("truncated", failed.Error);
+
+        var dir = NewDir();
+        var result = CliRunner.Run("evaluate", "--model", fixture.Checkpoint, "--data", data, "--skip-damaged", "--out", dir);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("warning: 1 problem(s)", result.Error);
+        Assert.Contains($"{frame}: skipped frame 5 of video 'synth_004': the file is truncated", result.Error);
+        Assert.Single(File.ReadAllLines(Path.Combine(dir, "dataset-issues.txt")));
+    }
+
+    [Fact]
+    public void Evaluate_of_clean_data_prints_nothing_on_stderr()
+    {
+        var dir = NewDir();
+        var result = CliRunner.Run("evaluate", "--model", fixture.Checkpoint, "--data", fixture.DataRoot, "--out", dir);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("", result.Error);
+        Assert.False(File.Exists(Path.Combine(dir, "dataset-issues.txt")));
+    }
+
+    private string CopyData()
+    {
+        var target = NewDir();
+        foreach (var file in Directory.EnumerateFiles(fixture.DataRoot, "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(target, Path.GetRelativePath(fixture.DataRoot, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+        return target;
+    }
+
+    [Fact]
     public void Evaluate_with_a_file_that_is_not_a_checkpoint_fails_with_exit_1()
     {
         var bogus = Path.Combine(fixture.Root, "bogus-model");

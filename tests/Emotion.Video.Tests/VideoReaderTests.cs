@@ -163,8 +163,52 @@ public sealed class VideoReaderTests(TestVideos videos) : IClassFixture<TestVide
         // The first packet has pts 1 in this file (packed B-frames): frame n is shown at n / 23.976 s.
         for (int i = 0; i < frames.Count; i++) Assert.Equal(frames[i].FrameNumber * 125.0 / 2997.0, frames[i].TimeSeconds, 3);
         Assert.True(frames.Skip(1).All(f => f.Mean > 10), "frames after the first should not be black");
-        Assert.Equal(270, new VideoReader(path).ReadFrames().Count());
+        var full = new VideoReader(path);
+        int warnings = 0;
+        full.EndedEarly += (_, _) => warnings++;
+        Assert.Equal(270, full.ReadFrames().Count());
+        Assert.Equal(0, warnings);
     }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task Megamind_cut_in_half_warns_how_many_frames_were_read_of_how_many_declared()
+    {
+        var bytes = File.ReadAllBytes(TestAssets.Path("Megamind.avi"));
+        var path = Path.Combine(videos.NewFolder(), "half.avi");
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+        var reader = new VideoReader(path);
+        var events = new List<VideoEndedEarlyEventArgs>();
+        reader.EndedEarly += (sender, e) => { Assert.Same(reader, sender); events.Add(e); };
+
+        int read = reader.ReadFrames().Count();
+        var e = Assert.Single(events);
+        Assert.Equal(read, e.FramesRead);
+        Assert.InRange(read, 100, 160); // 128 with ffmpeg 7
+        Assert.Equal(270, e.FramesDeclared);
+        Assert.Equal(path, e.Path);
+        Assert.Contains($"video '{path}' ended early: ffmpeg read {read} of the 270 frames the file declares", e.Message);
+
+        int asyncRead = 0;
+        await foreach (var _ in reader.ReadFramesAsync()) asyncRead++;
+        Assert.Equal(2, events.Count);
+        Assert.Equal(asyncRead, events[1].FramesRead);
+
+        int limited = new VideoReader(path, new VideoReaderOptions { MaxFrames = 5 }).ReadFrames().Count();
+        Assert.Equal(5, limited);
+        Assert.Equal(2, events.Count); // another reader; and a limited read never warns
+    }
+
+    [Theory]
+    [InlineData(128, 270, true)]
+    [InlineData(265, 270, false)]
+    [InlineData(264, 270, true)]
+    [InlineData(47, 50, true)]
+    [InlineData(980, 1000, false)]
+    [InlineData(979, 1000, true)]
+    [InlineData(5, 0, false)]
+    public void IsShort_allows_a_small_tolerance(long read, long declared, bool expected) =>
+        Assert.Equal(expected, VideoReader.IsShort(read, declared));
 
     [Fact]
     public void Corrupt_file_names_the_file_and_quotes_ffmpeg()
