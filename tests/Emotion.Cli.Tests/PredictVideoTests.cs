@@ -123,6 +123,27 @@ public sealed class PredictVideoTests(VideoPredictionFixture fixture, ITestOutpu
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
+    public void Truncated_video_warns_on_stderr_and_in_the_summary_how_many_frames_were_read()
+    {
+        var bytes = File.ReadAllBytes(Emotion.Testing.TestAssets.Path("Megamind.avi"));
+        var path = Path.Combine(fixture.NewDir(), "half.avi");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+        var result = CliRunner.Run("predict", "--model", fixture.Onnx, "--input", path, "--every", "30", "--out", Path.Combine(fixture.NewDir(), "x.csv"));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var match = System.Text.RegularExpressions.Regex.Match(result.Error, @"warning: video '(.+)' ended early: ffmpeg read (\d+) of the 270 frames the file declares");
+        Assert.True(match.Success, result.ToString());
+        Assert.Equal(path, match.Groups[1].Value);
+        Assert.Contains($"video ended early: {match.Groups[2].Value} of 270 declared frames read", result.Output);
+
+        var full = CliRunner.Run("predict", "--model", fixture.Onnx, "--input", Emotion.Testing.TestAssets.Path("Megamind.avi"), "--every", "30", "--out", Path.Combine(fixture.NewDir(), "y.csv"));
+        Assert.True(full.ExitCode == 0, full.ToString());
+        Assert.Equal("", full.Error);
+        Assert.DoesNotContain("ended early", full.Output);
+    }
+
+    [Fact]
     public void Corrupt_video_fails_with_exit_1_naming_the_file()
     {
         var path = Path.Combine(fixture.NewDir(), "broken.mp4");

@@ -129,6 +129,11 @@ public static class PredictCommand
                         $"{info.Duration.ToString("0.##", CultureInfo.InvariantCulture)} s, {info.Codec}; sampled {video.Options.Sampling}");
             }
             ui.Line(withFaces ? $"{count} faces predicted; wrote {outPath}" : $"{count} frames predicted; wrote {outPath}");
+            if (frames.EndedEarly is { } early)
+            {
+                parse.InvocationConfiguration.Error.WriteLine("warning: " + early.Message);
+                ui.Line($"video ended early: {early.FramesRead} of {early.FramesDeclared} declared frames read");
+            }
             return Task.FromResult(EmotionCli.Success);
         });
         return command;

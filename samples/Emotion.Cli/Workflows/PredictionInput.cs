@@ -18,11 +18,15 @@ public sealed class PredictionInput
         Path = path;
         this.files = files;
         this.video = video;
+        if (video is not null) video.EndedEarly += (_, e) => EndedEarly = e;
         VideoId = System.IO.Path.GetFileNameWithoutExtension(path.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar));
     }
 
     /// <summary>The input path.</summary>
     public string Path { get; }
+
+    /// <summary>Set when the video ended before the frames its container declares (a truncated file); null otherwise.</summary>
+    public VideoEndedEarlyEventArgs? EndedEarly { get; private set; }
 
     /// <summary>The id written in the CSV's <c>video</c> column and looked up in a face box file: the file or folder name without extension.</summary>
     public string VideoId { get; }
