@@ -38,11 +38,16 @@ public sealed class DatasetArguments
 
     /// <summary>Loads the split <paramref name="split"/> (ignored for a CSV manifest, which is one set).</summary>
     /// <exception cref="UsageException">The path does not exist or does not fit the format.</exception>
-    public EmotionDataset Load(ParseResult parse, string split)
+    public EmotionDataset Load(ParseResult parse, string split) =>
+        Load(CliArguments.ExistingPath(parse.GetValue(Data), "--data"), parse.GetValue(Format)!, parse.GetValue(Lenient), split);
+
+    /// <summary>Loads the split <paramref name="split"/> of the dataset at <paramref name="path"/> in <paramref name="format"/> (<see cref="Formats"/>).</summary>
+    /// <exception cref="UsageException">The path does not exist or does not fit the format.</exception>
+    public static EmotionDataset Load(string path, string format, bool lenient, string split)
     {
-        string path = CliArguments.ExistingPath(parse.GetValue(Data), "--data");
-        var annotations = parse.GetValue(Lenient) ? AnnotationLoadOptions.LenientDefault : AnnotationLoadOptions.Strict;
-        switch (parse.GetValue(Format))
+        if (!File.Exists(path) && !Directory.Exists(path)) throw new UsageException($"--data: '{path}' does not exist.");
+        var annotations = lenient ? AnnotationLoadOptions.LenientDefault : AnnotationLoadOptions.Strict;
+        switch (format)
         {
             case "csv":
                 if (!File.Exists(path)) throw new UsageException($"--data: with --format csv, expected a manifest file; '{path}' is a folder.");
