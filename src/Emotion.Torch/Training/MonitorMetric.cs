@@ -18,7 +18,7 @@ public static class MonitorMetric
     public const string MacroF1 = "macroF1";
     /// <summary>Category accuracy.</summary>
     public const string Accuracy = "accuracy";
-    /// <summary>ABAW 2020 expression score.</summary>
+    /// <summary>ABAW1 (2020) and ABAW2 (2021) expression score, 0.67 macro F1 + 0.33 accuracy (<see cref="EmotionMetricsReport.AbawF1AccuracyExpressionScore"/>).</summary>
     public const string AbawF1AccuracyExpression = "abawF1AccuracyExpression";
     /// <summary>CCC of valence.</summary>
     public const string CccValence = "cccValence";
