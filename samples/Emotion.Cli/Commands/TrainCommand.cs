@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using System.CommandLine;
+using System.Globalization;
 using Emotion.Cli.Terminal;
 using Emotion.Cli.Workflows;
 using Emotion.Core;
@@ -47,24 +49,56 @@ public static class TrainCommand
             HelpName = "STAGES",
             Description = "Backbone stages to freeze (their weights stay as loaded): 'all', or a comma-separated list such as stem,layer1 (the backbone's stage names).",
         };
-        var resume = new Option<FileSystemInfo?>("--resume") { Description = "Continue from a checkpoint folder (its architecture is used; model options are ignored)." };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Output folder for checkpoints, history.json/csv and metrics.json.", Required = true };
+        var resume = new Option<FileSystemInfo?>("--resume")
+        {
+            HelpName = "CHECKPOINT",
+            Description = "Continue a run exactly from its checkpoint (OUT/last, or OUT itself): weights, optimizer, epoch, schedule, best, " +
+                          "early stopping and history. Data and model options come from the checkpoint (giving another value is an error); " +
+                          "a larger --epochs extends the run.",
+        };
+        var output = new Option<DirectoryInfo?>("--out") { Description = "Output folder for checkpoints, history.json/csv and metrics.json (with --resume: the checkpoint's run folder by default)." };
+        dataset.Data.Required = false;
 
         var command = new Command("train", "Train a CNN + RNN emotion model on your data.");
         dataset.AddTo(command);
         foreach (var option in new Option[] { validation, backbone, head, hidden, layers, task, epochs, frames, size, batch, lr, seed, pretrained, freeze, resume, output })
             command.Add(option);
 
+        // The options a run is made of, stored in its checkpoints (TrainerOptions.RunSettings) and checked on --resume.
+        var settings = new (Option Option, Func<ParseResult, string?> Value)[]
+        {
+            (dataset.Data, p => p.GetValue(dataset.Data) is { } d ? Path.GetFullPath(d.FullName) : null),
+            (dataset.Format, p => p.GetValue(dataset.Format)),
+            (dataset.Lenient, p => p.GetValue(dataset.Lenient) ? "true" : "false"),
+            (dataset.SkipDamaged, p => p.GetValue(dataset.SkipDamaged) ? "true" : "false"),
+            (validation, p => p.GetValue(validation) is { } v ? Path.GetFullPath(v.FullName) : null),
+            (backbone, p => p.GetValue(backbone)?.ToLowerInvariant()),
+            (head, p => p.GetValue(head)?.ToLowerInvariant()),
+            (hidden, p => Invariant(p.GetValue(hidden))),
+            (layers, p => Invariant(p.GetValue(layers))),
+            (task, p => p.GetValue(task)),
+            (frames, p => Invariant(p.GetValue(frames))),
+            (size, p => Invariant(p.GetValue(size))),
+            (batch, p => Invariant(p.GetValue(batch))),
+            (lr, p => p.GetValue(lr).ToString("R", CultureInfo.InvariantCulture)),
+            (seed, p => Invariant(p.GetValue(seed))),
+            (pretrained, p => p.GetValue(pretrained)),
+            (freeze, p => p.GetValue(freeze)),
+        };
+
         command.SetAction((parse, cancellationToken) =>
         {
             var ui = new ConsoleUi(parse.InvocationConfiguration.Output);
-            string outDir = parse.GetRequiredValue(output).FullName;
+            if (parse.GetValue(resume) is { } from)
+                return Task.FromResult(Resume(parse, ui, from, settings, epochs, output, cancellationToken));
+            if (parse.GetValue(output) is not { } outInfo) throw new UsageException("--out: the output folder is required (unless --resume continues a run).");
+            if (parse.GetValue(dataset.Data) is null) throw new UsageException("--data: the dataset is required (unless --resume continues a run).");
+            string outDir = outInfo.FullName;
             var trainSet = dataset.Load(parse, AffWild2Layout.TrainingSplit);
             EmotionDataset? validSet = dataset.IsCsv(parse)
                 ? parse.GetValue(validation) is { } v ? dataset.LoadManifest(parse, CliArguments.ExistingFile(v, "--validation-data")) : null
                 : LoadOptionalSplit(dataset, parse, AffWild2Layout.ValidationSplit);
             DatasetArguments.ReportIssues([trainSet, validSet], parse.InvocationConfiguration.Error, outDir);
-            ui.DatasetStatistics(validSet is null ? [trainSet.ComputeStatistics()] : [trainSet.ComputeStatistics(), validSet.ComputeStatistics()]);
 
             var trainerOptions = new TrainerOptions
             {
@@ -74,30 +108,130 @@ public static class TrainCommand
                 GradientClipNorm = 5.0,
                 Seed = parse.GetValue(seed),
                 OutputDirectory = outDir,
+                RunSettings = settings
+                    .Select(s => (s.Option.Name, Value: s.Value(parse)))
+                    .Where(s => s.Value is not null)
+                    .ToImmutableSortedDictionary(s => s.Name, s => s.Value!, StringComparer.Ordinal),
             };
-            using var model = parse.GetValue(resume) is { } r
-                ? TrainingCheckpoint.LoadModel(CliArguments.ExistingPath(r, "--resume"))
-                : BuildModel(parse.GetValue(backbone)!, parse.GetValue(head)!, CliArguments.Positive(parse.GetValue(hidden), "--hidden"),
-                    CliArguments.Positive(parse.GetValue(layers), "--layers"), EmotionTaskExtensions.ParseTask(parse.GetValue(task)!),
-                    CliArguments.Positive(parse.GetValue(frames), "--frames"), CliArguments.Positive(parse.GetValue(size), "--size"), parse.GetValue(seed),
-                    new TransferOptions(parse.GetValue(pretrained), parse.GetValue(freeze),
-                        BackboneGiven: parse.GetResult(backbone) is { Implicit: false }, SizeGiven: parse.GetResult(size) is { Implicit: false }));
-            if (parse.GetValue(pretrained) is { } from)
-                ui.Line($"backbone {model.Options.Backbone.Name} from pretrained '{from}' at {model.Info.FrameSize} px; frozen stages: " +
+            using var model = BuildModel(parse.GetValue(backbone)!, parse.GetValue(head)!, CliArguments.Positive(parse.GetValue(hidden), "--hidden"),
+                CliArguments.Positive(parse.GetValue(layers), "--layers"), EmotionTaskExtensions.ParseTask(parse.GetValue(task)!),
+                CliArguments.Positive(parse.GetValue(frames), "--frames"), CliArguments.Positive(parse.GetValue(size), "--size"), parse.GetValue(seed),
+                new TransferOptions(parse.GetValue(pretrained), parse.GetValue(freeze),
+                    BackboneGiven: parse.GetResult(backbone) is { Implicit: false }, SizeGiven: parse.GetResult(size) is { Implicit: false }));
+            if (parse.GetValue(pretrained) is { } name)
+                ui.Line($"backbone {model.Options.Backbone.Name} from pretrained '{name}' at {model.Info.FrameSize} px; frozen stages: " +
                         (model.Options.FrozenStages.IsDefaultOrEmpty ? "none" : string.Join(", ", model.Options.FrozenStages)));
+            var forward = new ForwardingProgress();
+            using var trainer = new Trainer(model, trainerOptions, forward);
             var data = new DataPlan(BatchSize: CliArguments.Positive(parse.GetValue(batch), "--batch-size"));
-            var result = TrainingProgressDisplay.Run(ui, model.Info.Task.ToName(), progress =>
-                TrainingWorkflow.Train(model, trainSet, validSet, trainerOptions, data, progress, cancellationToken));
-            if (validSet is not null)
-            {
-                var evaluation = TrainingWorkflow.Evaluate(model, validSet, data, cancellationToken);
-                evaluation.WriteMetricsJson(Path.Combine(outDir, "metrics.json"));
-                ui.MetricsComparison([(model.Info.Task.ToName(), evaluation.Metrics)]);
-            }
-            ui.Line($"best checkpoint: {result.BestCheckpoint ?? "-"}; last: {result.LastCheckpoint ?? "-"}; history: {Path.Combine(outDir, TrainingHistory.JsonFileName)}");
+            TrainAndReport(ui, trainer, forward, trainSet, validSet, data, outDir, cancellationToken);
             return Task.FromResult(EmotionCli.Success);
         });
         return command;
+    }
+
+    private static int Resume(ParseResult parse, ConsoleUi ui, FileSystemInfo from, (Option Option, Func<ParseResult, string?> Value)[] settings,
+        Option<int> epochs, Option<DirectoryInfo?> output, CancellationToken cancellationToken)
+    {
+        string checkpoint;
+        TrainingState state;
+        try
+        {
+            checkpoint = TrainingCheckpoint.ResolveForResume(CliArguments.ExistingPath(from, "--resume"));
+            state = TrainingCheckpoint.ReadState(checkpoint);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new UsageException($"--resume: {e.Message}");
+        }
+        var saved = state.Options.RunSettings ?? ImmutableSortedDictionary<string, string>.Empty;
+        // Options of a resumed run come from the checkpoint; an explicit value must agree (a checkpoint written without
+        // command-line settings, by the library or an older version, cannot be checked: its explicit values are used).
+        if (state.Options.RunSettings is not null)
+        {
+            foreach (var (option, value) in settings)
+            {
+                if (parse.GetResult(option) is not { Implicit: false }) continue;
+                string? given = value(parse);
+                saved.TryGetValue(option.Name, out var was);
+                if (!string.Equals(given, was, StringComparison.Ordinal))
+                    throw new UsageException(
+                        $"{option.Name}: the run resumed from '{checkpoint}' was trained with {(was is null ? "no " + option.Name : option.Name + " " + was)}, " +
+                        $"but {option.Name} {given} was given; leave it out (a resumed run takes its data and model options from the checkpoint) or start a new run.");
+            }
+        }
+        string? Setting(Option option) => parse.GetResult(option) is { Implicit: false } || !saved.ContainsKey(option.Name)
+            ? settings.First(s => s.Option == option).Value(parse)
+            : saved[option.Name];
+
+        int total = parse.GetResult(epochs) is { Implicit: false } ? CliArguments.Positive(parse.GetValue(epochs), "--epochs") : state.Options.Epochs;
+        if (total < state.Epoch)
+            throw new UsageException($"--epochs {total} is fewer than the {state.Epoch} epochs the run in '{checkpoint}' has completed; give {state.Epoch} or more.");
+        string outDir = parse.GetValue(output)?.FullName ?? Path.GetDirectoryName(checkpoint)!;
+        var options = state.Options with { Epochs = total, OutputDirectory = outDir };
+
+        var forward = new ForwardingProgress();
+        using var trainer = Trainer.Resume(checkpoint, options, forward);
+        if (trainer.IsFinished)
+        {
+            ui.Line(state.StoppedEarly && total <= state.Options.Epochs
+                ? $"The run in '{checkpoint}' is finished: early stopping ended it after epoch {state.Epoch} (best {state.Monitor} {state.BestValue} at epoch {state.BestEpoch}); nothing to train. Give a larger --epochs than {state.Options.Epochs} to continue it."
+                : $"The run in '{checkpoint}' is finished: {state.Epoch} of {total} epochs done (best {state.Monitor} {state.BestValue} at epoch {state.BestEpoch}); nothing to train. Give a larger --epochs to extend it.");
+            return EmotionCli.Success;
+        }
+        var historyFile = Path.Combine(outDir, TrainingHistory.JsonFileName);
+        if (File.Exists(historyFile) && TryReadHistory(historyFile) is { } onDisk && onDisk.Epochs.Length > state.Epoch)
+            ui.Line($"warning: '{historyFile}' has {onDisk.Epochs.Length} epochs but the checkpoint was taken after epoch {state.Epoch}; epochs {state.Epoch + 1} to {onDisk.Epochs.Length} are trained again and replaced.");
+        ui.Line($"resuming '{checkpoint}' after epoch {state.Epoch} (step {state.GlobalStep}) to epoch {total}; output: {outDir}");
+
+        Option Named(string name) => settings.First(s => s.Option.Name == name).Option;
+        string data = Setting(Named("--data")) ?? throw new UsageException("--data: the checkpoint does not record its dataset; give --data (and --format) again.");
+        string format = Setting(Named("--format")) ?? "affwild2";
+        bool lenient = Setting(Named("--lenient")) == "true";
+        bool skipDamaged = Setting(Named("--skip-damaged")) == "true";
+        var trainSet = DatasetArguments.Load(data, format, lenient, AffWild2Layout.TrainingSplit, skipDamaged);
+        EmotionDataset? validSet = format == "csv"
+            ? Setting(Named("--validation-data")) is { } v ? DatasetArguments.LoadManifest(CliArguments.ExistingFile(new FileInfo(v), "--validation-data"), lenient, skipDamaged) : null
+            : LoadOptionalSplit(data, format, lenient, skipDamaged, AffWild2Layout.ValidationSplit);
+        DatasetArguments.ReportIssues([trainSet, validSet], parse.InvocationConfiguration.Error, outDir);
+        int batchSize = int.Parse(Setting(settings.First(s => s.Option.Name == "--batch-size").Option)!, CultureInfo.InvariantCulture);
+        TrainAndReport(ui, trainer, forward, trainSet, validSet, new DataPlan(BatchSize: CliArguments.Positive(batchSize, "--batch-size")), outDir, cancellationToken);
+        return EmotionCli.Success;
+    }
+
+    private static void TrainAndReport(ConsoleUi ui, Trainer trainer, ForwardingProgress forward, EmotionDataset trainSet, EmotionDataset? validSet,
+        DataPlan data, string outDir, CancellationToken cancellationToken)
+    {
+        ui.DatasetStatistics(validSet is null ? [trainSet.ComputeStatistics()] : [trainSet.ComputeStatistics(), validSet.ComputeStatistics()]);
+        var model = trainer.Model;
+        var result = TrainingProgressDisplay.Run(ui, model.Info.Task.ToName(), progress =>
+        {
+            forward.Target = progress;
+            return TrainingWorkflow.Train(trainer, trainSet, validSet, data, cancellationToken);
+        });
+        if (validSet is not null)
+        {
+            var evaluation = TrainingWorkflow.Evaluate(model, validSet, data, cancellationToken);
+            evaluation.WriteMetricsJson(Path.Combine(outDir, "metrics.json"));
+            ui.MetricsComparison([(model.Info.Task.ToName(), evaluation.Metrics)]);
+        }
+        ui.Line($"best checkpoint: {result.BestCheckpoint ?? "-"}; last: {result.LastCheckpoint ?? "-"}; history: {Path.Combine(outDir, TrainingHistory.JsonFileName)}");
+    }
+
+    private static TrainingHistory? TryReadHistory(string file)
+    {
+        try { return TrainingHistory.FromJson(File.ReadAllText(file)); }
+        catch (Exception e) when (e is FormatException or IOException) { return null; }
+    }
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Forwards reports to a target set once the progress display exists (the trainer takes its progress when created).</summary>
+    private sealed class ForwardingProgress : IProgress<TrainingProgress>
+    {
+        public IProgress<TrainingProgress>? Target { get; set; }
+
+        public void Report(TrainingProgress value) => Target?.Report(value);
     }
 
     /// <summary>Transfer-learning choices: pretrained weights by catalogue name and the stages to freeze.</summary>
@@ -153,6 +287,12 @@ public static class TrainCommand
     private static EmotionDataset? LoadOptionalSplit(DatasetArguments dataset, ParseResult parse, string split)
     {
         try { return dataset.Load(parse, split); }
+        catch (DirectoryNotFoundException) { return null; }
+    }
+
+    private static EmotionDataset? LoadOptionalSplit(string path, string format, bool lenient, bool skipDamaged, string split)
+    {
+        try { return DatasetArguments.Load(path, format, lenient, split, skipDamaged); }
         catch (DirectoryNotFoundException) { return null; }
     }
 }

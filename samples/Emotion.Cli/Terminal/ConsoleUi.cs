@@ -54,7 +54,7 @@ public sealed class ConsoleUi
     {
         var table = new Table().Border(TableBorder.Rounded).AddColumns("model", "macro F1", "accuracy", "0.67 F1 + 0.33 acc", "CCC valence", "CCC arousal", "mean CCC");
         foreach (var (name, m) in rows)
-            table.AddRow(name, Format(m.MacroF1), Format(m.Accuracy), Format(m.AbawEarlyExpressionScore), Format(m.CccValence), Format(m.CccArousal), Format(m.AbawVaScore));
+            table.AddRow(name, Format(m.MacroF1), Format(m.Accuracy), Format(m.AbawF1AccuracyExpressionScore), Format(m.CccValence), Format(m.CccArousal), Format(m.AbawVaScore));
         _console.Write(table);
     }
 

@@ -49,29 +49,41 @@ public sealed class DatasetArguments
 
     /// <summary>Loads the split <paramref name="split"/> (ignored for a CSV manifest, which is one set).</summary>
     /// <exception cref="UsageException">The path does not exist or does not fit the format.</exception>
-    public EmotionDataset Load(ParseResult parse, string split)
+    public EmotionDataset Load(ParseResult parse, string split) =>
+        Load(CliArguments.ExistingPath(parse.GetValue(Data), "--data"), parse.GetValue(Format)!, parse.GetValue(Lenient), split, parse.GetValue(SkipDamaged));
+
+    /// <summary>
+    /// Loads the split <paramref name="split"/> of the dataset at <paramref name="path"/> in <paramref name="format"/>
+    /// (<see cref="Formats"/>) with the given <c>--lenient</c> and <c>--skip-damaged</c> choices (a resumed run replays its own).
+    /// </summary>
+    /// <exception cref="UsageException">The path does not exist or does not fit the format.</exception>
+    public static EmotionDataset Load(string path, string format, bool lenient, string split, bool skipDamaged = false)
     {
-        string path = CliArguments.ExistingPath(parse.GetValue(Data), "--data");
-        switch (parse.GetValue(Format))
+        if (!File.Exists(path) && !Directory.Exists(path)) throw new UsageException($"--data: '{path}' does not exist.");
+        switch (format)
         {
             case "csv":
                 if (!File.Exists(path)) throw new UsageException($"--data: with --format csv, expected a manifest file; '{path}' is a folder.");
-                return LoadManifest(parse, path);
+                return LoadManifest(path, lenient, skipDamaged);
             default:
                 if (!Directory.Exists(path)) throw new UsageException($"--data: with --format affwild2, expected a folder with {AffWild2Layout.FramesFolder}/ and {AffWild2Layout.AnnotationsFolder}/; '{path}' is a file.");
-                return Checked(parse, AffWild2Dataset.Load(path, split, AnnotationOptions(parse)));
+                return Checked(AffWild2Dataset.Load(path, split, AnnotationOptions(lenient)), skipDamaged);
         }
     }
 
     /// <summary>Loads a CSV manifest with this command's <c>--lenient</c> and <c>--skip-damaged</c> choices.</summary>
     public EmotionDataset LoadManifest(ParseResult parse, string manifest) =>
-        Checked(parse, CsvManifestDataset.Load(manifest, options: AnnotationOptions(parse)));
+        LoadManifest(manifest, parse.GetValue(Lenient), parse.GetValue(SkipDamaged));
 
-    private AnnotationLoadOptions AnnotationOptions(ParseResult parse) =>
-        parse.GetValue(Lenient) ? AnnotationLoadOptions.LenientDefault : AnnotationLoadOptions.Strict;
+    /// <summary>Loads a CSV manifest, leniently or not, skipping damaged frames or not.</summary>
+    public static EmotionDataset LoadManifest(string manifest, bool lenient, bool skipDamaged) =>
+        Checked(CsvManifestDataset.Load(manifest, options: AnnotationOptions(lenient)), skipDamaged);
 
-    private EmotionDataset Checked(ParseResult parse, EmotionDataset data) =>
-        parse.GetValue(SkipDamaged) ? data.WithoutDamagedFrames(out _) : data;
+    private static AnnotationLoadOptions AnnotationOptions(bool lenient) =>
+        lenient ? AnnotationLoadOptions.LenientDefault : AnnotationLoadOptions.Strict;
+
+    private static EmotionDataset Checked(EmotionDataset data, bool skipDamaged) =>
+        skipDamaged ? data.WithoutDamagedFrames(out _) : data;
 
     /// <summary>
     /// Reports the problems met while loading <paramref name="sets"/> (lenient annotation lines, skipped frames, videos

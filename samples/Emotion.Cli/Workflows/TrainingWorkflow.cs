@@ -27,6 +27,18 @@ public static class TrainingWorkflow
     public static TrainingResult Train(EmotionModel model, EmotionDataset train, EmotionDataset? validation, TrainerOptions options,
         DataPlan data, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
+        using var trainer = new Trainer(model, options, progress);
+        return Train(trainer, train, validation, data, cancellationToken);
+    }
+
+    /// <summary>Continues <paramref name="trainer"/> (new or resumed: <see cref="Trainer.Resume"/>) on <paramref name="train"/>,
+    /// validating on <paramref name="validation"/> every epoch, then reloads the best checkpoint's weights into its model
+    /// (when a validation set and an output folder are given). The batches of epoch e depend only on (seed, e), so a resumed
+    /// run sees the batches the uninterrupted run would have seen.</summary>
+    public static TrainingResult Train(Trainer trainer, EmotionDataset train, EmotionDataset? validation, DataPlan data, CancellationToken cancellationToken)
+    {
+        var model = trainer.Model;
+        var options = trainer.Options;
         var info = model.Info;
         var pipeline = new FramePipeline(data.Augment
             ? FrameTransformOptions.ForTraining(info.FrameSize, info.Normalization)
@@ -48,7 +60,6 @@ public static class TrainingWorkflow
         });
         using var validLoader = validation is null ? null : CreateEvaluationLoader(validation, info.SequenceLength, data, info.FrameSize, info.Normalization);
 
-        using var trainer = new Trainer(model, options, progress);
         var result = trainer.Fit(BatchSource.FromLoader(trainLoader), validLoader is null ? null : BatchSource.FromLoader(validLoader), cancellationToken);
         if (result.BestCheckpoint is { } best && validation is not null)
             model.LoadWeights(Path.Combine(TrainingCheckpoint.Resolve(best), EmotionModel.WeightsFileName));

@@ -198,7 +198,7 @@ public sealed class EmotionMetricsAccumulator
             PerClass = matrix.PerClass(),
             ConfusionMatrix = matrix,
             AbawExpressionScore = macroF1,
-            AbawEarlyExpressionScore = AbawScores.EarlyExpression(macroF1, accuracy),
+            AbawF1AccuracyExpressionScore = AbawScores.F1AccuracyExpression(macroF1, accuracy),
         };
     }
 }

@@ -49,11 +49,11 @@ public sealed record EmotionMetricsReport
     /// <summary>ABAW valence-arousal score, (CCC_v + CCC_a) / 2; null unless both dimensions were scored.</summary>
     public double? AbawVaScore { get; init; }
 
-    /// <summary>ABAW expression score (macro F1); null when no frame was scored.</summary>
+    /// <summary>ABAW expression score from ABAW3 (2022) on: macro F1 over the model's classes (the challenge's score with 8 classes including Other); null when no frame was scored.</summary>
     public double? AbawExpressionScore { get; init; }
 
-    /// <summary>ABAW 2020 expression score, 0.67 macro F1 + 0.33 accuracy; null when no frame was scored.</summary>
-    public double? AbawEarlyExpressionScore { get; init; }
+    /// <summary>ABAW1 (2020) and ABAW2 (2021) expression score, 0.67 macro F1 + 0.33 accuracy; null when no frame was scored.</summary>
+    public double? AbawF1AccuracyExpressionScore { get; init; }
 
     /// <summary>Serialises with <see cref="EmotionModelInfo.JsonOptions"/>.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, EmotionModelInfo.JsonOptions);

@@ -6,7 +6,7 @@ namespace Emotion.Torch.Training;
 /// <summary>
 /// The validation quantities a run can monitor to choose its best checkpoint and to stop early, by name:
 /// <c>loss</c> (validation loss, or training loss without validation data; lower is better) and, from the validation
-/// <see cref="EmotionMetricsReport"/> (higher is better): <c>macroF1</c>, <c>accuracy</c>, <c>abawEarlyExpression</c>
+/// <see cref="EmotionMetricsReport"/> (higher is better): <c>macroF1</c>, <c>accuracy</c>, <c>abawF1AccuracyExpression</c>
 /// (0.67 F1 + 0.33 accuracy), <c>cccValence</c>, <c>cccArousal</c>, <c>cccMean</c> (the ABAW VA score) and <c>combined</c>
 /// (mean of macro F1 and mean CCC, for the combined task).
 /// </summary>
@@ -18,8 +18,8 @@ public static class MonitorMetric
     public const string MacroF1 = "macroF1";
     /// <summary>Category accuracy.</summary>
     public const string Accuracy = "accuracy";
-    /// <summary>ABAW 2020 expression score.</summary>
-    public const string AbawEarlyExpression = "abawEarlyExpression";
+    /// <summary>ABAW1 (2020) and ABAW2 (2021) expression score, 0.67 macro F1 + 0.33 accuracy (<see cref="EmotionMetricsReport.AbawF1AccuracyExpressionScore"/>).</summary>
+    public const string AbawF1AccuracyExpression = "abawF1AccuracyExpression";
     /// <summary>CCC of valence.</summary>
     public const string CccValence = "cccValence";
     /// <summary>CCC of arousal.</summary>
@@ -30,7 +30,7 @@ public static class MonitorMetric
     public const string Combined = "combined";
 
     /// <summary>Every name, in documentation order.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Loss, MacroF1, Accuracy, AbawEarlyExpression, CccValence, CccArousal, CccMean, Combined];
+    public static IReadOnlyList<string> Names { get; } = [Loss, MacroF1, Accuracy, AbawF1AccuracyExpression, CccValence, CccArousal, CccMean, Combined];
 
     /// <summary>The default of a task: macro F1 (categorical), mean CCC (va) or their mean (combined).</summary>
     public static string DefaultFor(EmotionTask task) => task switch
@@ -44,6 +44,7 @@ public static class MonitorMetric
     /// <exception cref="ArgumentException">Not a known metric.</exception>
     public static string Normalize(string name) =>
         Names.FirstOrDefault(n => string.Equals(n, name?.Trim(), StringComparison.OrdinalIgnoreCase))
+        ?? (string.Equals(name?.Trim(), "abawEarlyExpression", StringComparison.OrdinalIgnoreCase) ? AbawF1AccuracyExpression : null) // name before 2026-12, in older checkpoints
         ?? throw new ArgumentException($"'{name}' is not a metric to monitor; expected one of {string.Join(", ", Names)}.", nameof(name));
 
     /// <summary>Whether higher values are better (all but <c>loss</c>).</summary>
@@ -52,7 +53,7 @@ public static class MonitorMetric
     /// <summary>Whether the metric needs the category or the valence/arousal outputs, for a check against the task.</summary>
     public static bool Fits(string name, EmotionTask task) => Normalize(name) switch
     {
-        MacroF1 or Accuracy or AbawEarlyExpression => task.HasCategories(),
+        MacroF1 or Accuracy or AbawF1AccuracyExpression => task.HasCategories(),
         CccValence or CccArousal or CccMean => task.HasValenceArousal(),
         Combined => task == EmotionTask.Combined,
         _ => true,
@@ -67,7 +68,7 @@ public static class MonitorMetric
         Loss => loss,
         MacroF1 => report?.MacroF1,
         Accuracy => report?.Accuracy,
-        AbawEarlyExpression => report?.AbawEarlyExpressionScore,
+        AbawF1AccuracyExpression => report?.AbawF1AccuracyExpressionScore,
         CccValence => report?.CccValence,
         CccArousal => report?.CccArousal,
         CccMean => report?.AbawVaScore,

@@ -111,16 +111,32 @@ public sealed class Trainer : IDisposable
     public string? LastCheckpointPath => Options.OutputDirectory is { } d ? Path.GetFullPath(Path.Combine(d, TrainingCheckpoint.LastName)) : null;
 
     /// <summary>
-    /// Opens a checkpoint to continue its run: loads the model (architecture from the checkpoint), builds a trainer with the
-    /// checkpoint's options (or <paramref name="options"/>, for example with more epochs or another output directory) and
-    /// restores the run's state. The trainer owns the model and disposes it.
+    /// Whether the run is over: <see cref="TrainerOptions.Epochs"/> epochs are complete or early stopping ended it.
+    /// <see cref="Fit"/> on a finished trainer trains nothing and returns the restored result.
     /// </summary>
+    public bool IsFinished => _stoppedEarly || _completedEpochs >= Options.Epochs;
+
+    /// <summary>
+    /// Opens a checkpoint to continue its run exactly: loads the model (architecture and weights from the checkpoint), builds a
+    /// trainer with the checkpoint's options (or <paramref name="options"/>, for example with more epochs or another output
+    /// directory) and restores the optimizer state, the epoch and step counters, the best value and epoch, the early-stopping
+    /// counter and the history, which <see cref="Fit"/> then appends to. The trainer owns the model and disposes it.
+    /// </summary>
+    /// <remarks>
+    /// <para><paramref name="checkpoint"/> is a checkpoint folder, or a run's output directory, which resolves to its
+    /// <c>last</c> checkpoint (else <c>best</c>): the newest state of the run.</para>
+    /// <para>More epochs than the checkpoint's run extend it. The schedule is a function of (epoch, fraction of the epoch,
+    /// step, total epochs), so a cosine schedule is recomputed over the new total from the saved position (its rate continues
+    /// from where a run planned with the new total would be at that epoch), while a step schedule and the warm-up continue
+    /// unchanged. A run that stopped early continues with its early-stopping counter, so it stops again after one more epoch
+    /// without improvement. With as many or fewer epochs than completed, <see cref="IsFinished"/> is true.</para>
+    /// </remarks>
     /// <exception cref="FileNotFoundException">No checkpoint at <paramref name="checkpoint"/>.</exception>
     /// <exception cref="FormatException">A file of the checkpoint is damaged.</exception>
     /// <exception cref="InvalidDataException">The weights or optimizer state are damaged or truncated.</exception>
     public static Trainer Resume(string checkpoint, TrainerOptions? options = null, IProgress<TrainingProgress>? progress = null, Device? device = null)
     {
-        var dir = TrainingCheckpoint.Resolve(checkpoint);
+        var dir = TrainingCheckpoint.ResolveForResume(checkpoint);
         var state = TrainingCheckpoint.ReadState(dir);
         var model = TrainingCheckpoint.LoadModel(dir, device);
         try

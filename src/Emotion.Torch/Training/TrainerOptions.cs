@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 using Emotion.Core;
 
@@ -60,6 +61,13 @@ public sealed record TrainerOptions
 
     /// <summary>Report <see cref="TrainingProgress"/> every this many optimizer steps (the last step of an epoch is always reported).</summary>
     public int ProgressEverySteps { get; init; } = 1;
+
+    /// <summary>
+    /// Settings of the caller stored with the run in every checkpoint (for example the command line's data and model options),
+    /// so that a resumed run can reuse them or refuse a conflicting value; the trainer itself never reads them. Null for none.
+    /// Compared by reference in record equality.
+    /// </summary>
+    public ImmutableSortedDictionary<string, string>? RunSettings { get; init; }
 
     /// <summary>Checks the values; with <paramref name="task"/>, also that the monitored metric fits it.</summary>
     /// <exception cref="ArgumentException">A value is out of range (the message names it).</exception>

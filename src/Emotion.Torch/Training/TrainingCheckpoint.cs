@@ -91,6 +91,21 @@ public static class TrainingCheckpoint
                 Path.Combine(Path.GetFullPath(path), StateFileName))
             : new FileNotFoundException($"Training checkpoint '{path}' does not exist.", Path.GetFullPath(path)));
 
+    /// <summary>
+    /// The checkpoint to continue a run from: like <see cref="Resolve"/>, except that a run's output directory resolves to its
+    /// <c>last</c> checkpoint (else <c>best</c>), the newest state of the run.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No checkpoint exists there.</exception>
+    public static string ResolveForResume(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var full = Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar);
+        if (Directory.Exists(full) && !File.Exists(Path.Combine(full, StateFileName)) && !File.Exists(Path.Combine(full, EmotionModel.OptionsFileName))
+            && TryResolveFolder(Path.Combine(full, LastName)) is { } last)
+            return last;
+        return Resolve(path);
+    }
+
     private static string? TryResolve(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

@@ -99,8 +99,8 @@ public class ClassificationMetricsTests
         var m = ConfusionMatrix.From([0, 1, 1, 0], [0, 1, 0, 0], 2);
         // accuracy 0.75; F1_0 = 2*2/(2*2+0+1) = 0.8, F1_1 = 2/(2+1+0) = 2/3.
         Assert.Equal((0.8 + 2.0 / 3) / 2, AbawScores.Expression(m), 12);
-        Assert.Equal(0.67 * (0.8 + 2.0 / 3) / 2 + 0.33 * 0.75, AbawScores.EarlyExpression(m), 12);
+        Assert.Equal(0.67 * (0.8 + 2.0 / 3) / 2 + 0.33 * 0.75, AbawScores.F1AccuracyExpression(m), 12);
         Assert.Throws<ArgumentException>(() => AbawScores.ValenceArousal(double.NaN, 0.1));
-        Assert.Throws<ArgumentException>(() => AbawScores.EarlyExpression(1.2, 0.5));
+        Assert.Throws<ArgumentException>(() => AbawScores.F1AccuracyExpression(1.2, 0.5));
     }
 }

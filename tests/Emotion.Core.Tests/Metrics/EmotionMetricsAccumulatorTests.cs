@@ -37,7 +37,7 @@ public class EmotionMetricsAccumulatorTests
         Assert.Equal(report.Valence!.Ccc, report.CccValence);
         Assert.Equal((report.CccValence!.Value + report.CccArousal!.Value) / 2, report.AbawVaScore!.Value, 12);
         Assert.Equal(report.MacroF1, report.AbawExpressionScore);
-        Assert.Equal(0.67 * report.MacroF1!.Value + 0.33 * 0.75, report.AbawEarlyExpressionScore!.Value, 12);
+        Assert.Equal(0.67 * report.MacroF1!.Value + 0.33 * 0.75, report.AbawF1AccuracyExpressionScore!.Value, 12);
         Assert.Equal(1, report.ConfusionMatrix![1, 3]);
         Assert.Equal(7, report.PerClass.Length);
     }
