@@ -128,7 +128,7 @@ public static class PredictCommand
                 ui.Line($"video {info.Width}x{info.Height}, {info.FrameRate.ToString("0.###", CultureInfo.InvariantCulture)} fps, " +
                         $"{info.Duration.ToString("0.##", CultureInfo.InvariantCulture)} s, {info.Codec}; sampled {video.Options.Sampling}");
             }
-            ui.Line(withFaces ? $"{count} faces predicted; wrote {outPath}" : $"{count} frames predicted; wrote {outPath}");
+            ui.Line(withFaces ? $"{count} face{(count == 1 ? "" : "s")} predicted; wrote {outPath}" : $"{count} frames predicted; wrote {outPath}");
             if (frames.EndedEarly is { } early)
             {
                 parse.InvocationConfiguration.Error.WriteLine("warning: " + early.Message);
