@@ -50,7 +50,7 @@ public static class RealFacesWorkflow
     public const string Video = "Megamind.avi";
 
     /// <summary>The BlazeFace model file.</summary>
-    public const string Detector = "blazeface_front_128.onnx";
+    public const string Detector = ModelSource.BlazeFaceFile;
 
     /// <summary>The asset files missing from <paramref name="assets"/>; empty when the step can run.</summary>
     public static IReadOnlyList<string> Missing(string assets) =>
