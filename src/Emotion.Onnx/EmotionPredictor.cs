@@ -284,7 +284,7 @@ public sealed class EmotionPredictor : IDisposable
         long expected = (long)batchSize * sequenceLength * FrameLength;
         if (frames.Length != expected)
             throw new ArgumentException(
-                $"The buffer holds {frames.Length} floats; {batchSize} x {sequenceLength} frames of {FrameLength} (3 x {FrameHeight} x {FrameWidth}) need {expected}.",
+                $"The buffer holds {frames.Length} floats; {batchSize} x {sequenceLength} frames of {FrameLength} ({Descriptor.Channels} x {FrameHeight} x {FrameWidth}) need {expected}.",
                 nameof(frames));
         var numbers = new int[batchSize * sequenceLength];
         for (int i = 0; i < numbers.Length; i++) numbers[i] = i % sequenceLength + 1;
@@ -381,10 +381,10 @@ public sealed class EmotionPredictor : IDisposable
         var d = Descriptor;
         long[] shape = (d.HasTimeAxis, d.Layout) switch
         {
-            (true, OnnxInputLayout.Nchw) => [batch, time, 3, d.Height, d.Width],
-            (true, OnnxInputLayout.Nhwc) => [batch, time, d.Height, d.Width, 3],
-            (false, OnnxInputLayout.Nchw) => [batch * time, 3, d.Height, d.Width],
-            _ => [batch * time, d.Height, d.Width, 3],
+            (true, OnnxInputLayout.Nchw) => [batch, time, d.Channels, d.Height, d.Width],
+            (true, OnnxInputLayout.Nhwc) => [batch, time, d.Height, d.Width, d.Channels],
+            (false, OnnxInputLayout.Nchw) => [batch * time, d.Channels, d.Height, d.Width],
+            _ => [batch * time, d.Height, d.Width, d.Channels],
         };
         int bindings = stateLengths.Length;
         var inputNames = new string[1 + bindings];
@@ -510,10 +510,10 @@ public sealed class EmotionPredictor : IDisposable
         var dims = input.Dimensions;
         int rank = d.HasTimeAxis ? 5 : 4;
         string expectedShape = (d.HasTimeAxis ? "[batch, time, " : "[batch, ") +
-            (d.Layout == OnnxInputLayout.Nchw ? $"3, {d.Height}, {d.Width}]" : $"{d.Height}, {d.Width}, 3]");
+            (d.Layout == OnnxInputLayout.Nchw ? $"{d.Channels}, {d.Height}, {d.Width}]" : $"{d.Height}, {d.Width}, {d.Channels}]");
         int spatial = d.HasTimeAxis ? 2 : 1;
         (int c, int h, int w) = d.Layout == OnnxInputLayout.Nchw ? (spatial, spatial + 1, spatial + 2) : (spatial + 2, spatial, spatial + 1);
-        if (dims.Length != rank || !Fits(dims[c], 3) || !Fits(dims[h], d.Height) || !Fits(dims[w], d.Width))
+        if (dims.Length != rank || !Fits(dims[c], d.Channels) || !Fits(dims[h], d.Height) || !Fits(dims[w], d.Width))
             throw new InvalidOnnxModelException(path,
                 $"'{path}': input '{d.InputName}' has shape [{string.Join(", ", dims.Select(x => x < 0 ? "?" : x.ToString(System.Globalization.CultureInfo.InvariantCulture)))}] " +
                 $"but the descriptor expects {expectedShape} ({d.Layout}, {(d.HasTimeAxis ? "with" : "without")} a time axis).");

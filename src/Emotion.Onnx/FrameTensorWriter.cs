@@ -7,7 +7,7 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace Emotion.Onnx;
 
 /// <summary>
-/// Writes one RGB frame into a model's input buffer in the descriptor's layout (NCHW or NHWC, RGB or BGR), normalised
+/// Writes one RGB frame into a model's input buffer in the descriptor's layout (NCHW or NHWC, RGB, BGR or one gray channel), normalised
 /// with the descriptor's mean/std, through Emotion.Preprocessing's <see cref="FramePipeline"/>. Immutable and thread-safe.
 /// </summary>
 internal sealed class FrameTensorWriter
@@ -29,8 +29,8 @@ internal sealed class FrameTensorWriter
         });
     }
 
-    /// <summary>Floats per frame: 3 x H x W.</summary>
-    public int FrameLength => 3 * descriptor.Width * descriptor.Height;
+    /// <summary>Floats per frame: channels (3, or 1 for gray) x H x W.</summary>
+    public int FrameLength => descriptor.Channels * descriptor.Width * descriptor.Height;
 
     /// <summary>Writes <paramref name="image"/> into <paramref name="destination"/> (<see cref="FrameLength"/> floats).</summary>
     /// <param name="image">The RGB face crop.</param>
@@ -56,10 +56,11 @@ internal sealed class FrameTensorWriter
             pipeline.Write(frame, FrameAugmentation.None, destination);
             return;
         }
-        float[] rented = ArrayPool<float>.Shared.Rent(FrameLength);
+        int rgbLength = 3 * descriptor.Width * descriptor.Height;
+        float[] rented = ArrayPool<float>.Shared.Rent(rgbLength);
         try
         {
-            var chw = rented.AsSpan(0, FrameLength);
+            var chw = rented.AsSpan(0, rgbLength);
             pipeline.Write(frame, FrameAugmentation.None, chw);
             Rearrange(chw, destination[..FrameLength]);
         }
@@ -88,6 +89,13 @@ internal sealed class FrameTensorWriter
         var r = chw[..plane];
         var g = chw.Slice(plane, plane);
         var b = chw.Slice(2 * plane, plane);
+        if (descriptor.ColorOrder == ColorOrder.Gray)
+        {
+            // Luminance of the normalised channels: equal to the normalised luminance, since the three colours share one
+            // mean and std (OnnxModelDescriptor.Validate) and the BT.601 weights sum to 1. NCHW and NHWC agree for one channel.
+            for (int i = 0; i < plane; i++) destination[i] = 0.299f * r[i] + 0.587f * g[i] + 0.114f * b[i];
+            return;
+        }
         var first = bgr ? b : r;
         var third = bgr ? r : b;
         if (descriptor.Layout == OnnxInputLayout.Nchw)

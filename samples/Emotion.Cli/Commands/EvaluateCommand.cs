@@ -31,7 +31,8 @@ public static class EvaluateCommand
             var ui = new ConsoleUi(parse.InvocationConfiguration.Output);
             string checkpoint = CliArguments.ExistingPath(parse.GetValue(modelPath), "--model");
             using var model = TrainingCheckpoint.LoadModel(checkpoint);
-            var data = dataset.Load(parse, parse.GetValue(split)!);
+            // An 8-class model (trained with --classes 8) is scored on Aff-Wild2's Other too; a 7-class one reads it as unlabeled.
+            var data = dataset.Load(parse, parse.GetValue(split)!, includeOther: model.Info.Categories.Contains(EmotionCategory.Other));
             string outDir = parse.GetRequiredValue(output).FullName;
             DatasetArguments.ReportIssues([data], parse.InvocationConfiguration.Error, outDir);
             var result = TrainingWorkflow.Evaluate(model, data, new DataPlan(BatchSize: CliArguments.Positive(parse.GetValue(batch), "--batch-size")), cancellationToken);

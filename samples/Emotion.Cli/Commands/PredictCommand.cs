@@ -48,10 +48,16 @@ public static class PredictCommand
         var allFaces = new Option<bool>("--all-faces") { Description = "With --detector: one prediction stream per tracked face, each with its track id in the face column and a _face<N> suffix in the video column (the default for ONNX models and pretrained names)." };
         var oneFace = new Option<bool>("--one-face") { Description = "With --detector: follow one face (the largest, kept across frames) instead of every face; the default for checkpoints." };
         var margin = new Option<float?>("--margin") { HelpName = "M", Description = $"Grow each face box by this fraction of its size on every side (default {VideoPredictionOptions.DefaultDetectorMargin.ToString(CultureInfo.InvariantCulture)} with --detector, 0 with --faces)." };
+        var descriptor = new Option<FileInfo>("--descriptor")
+        {
+            HelpName = "model.json",
+            Description = "For a third-party .onnx model: a JSON OnnxModelDescriptor naming its input (name, size, layout nchw|nhwc, colorOrder rgb|bgr|gray, " +
+                          "normalization) and outputs (categoryOutput with labels in order, valence/arousal slots); see docs/deployment.md.",
+        };
         var ffmpegDir = new Option<DirectoryInfo>("--ffmpeg-dir") { HelpName = "DIR", Description = "The folder holding ffmpeg and ffprobe (default: found on PATH)." };
         var command = new Command("predict", "Predict categories and valence/arousal for every frame of an image, a frame folder or a video.")
         {
-            modelPath, input, output, every, fps, maxFrames, faces, detector, allFaces, oneFace, margin, ffmpegDir,
+            modelPath, input, output, every, fps, maxFrames, faces, detector, allFaces, oneFace, margin, descriptor, ffmpegDir,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -76,6 +82,9 @@ public static class PredictCommand
             string model = modelSource.Path;
             bool onnx = modelSource.IsOnnx;
             if (explicitAll && !onnx) throw new UsageException("--all-faces needs an .onnx model (export the checkpoint with 'emotion export').");
+            var modelDescriptor = parse.GetValue(descriptor) is { } descriptorFile ? ReadDescriptor(descriptorFile) : null;
+            if (modelDescriptor is not null && !onnx)
+                throw new UsageException("--descriptor describes an .onnx model; a checkpoint carries its own description (give the .onnx file as --model).");
             bool all = detectorFile is not null && onnx && !one;
             var frames = PredictionInput.Open(source, videoOptions);
             if ((step is not null || rate is not null || limit is not null) && !frames.IsVideo)
@@ -105,7 +114,7 @@ public static class PredictCommand
 
             if (onnx)
             {
-                using var predictor = new EmotionPredictor(model, new EmotionPredictorOptions { ResizeFrames = true });
+                using var predictor = new EmotionPredictor(model, new EmotionPredictorOptions { ResizeFrames = true, Descriptor = modelDescriptor });
                 var videoPredictor = new VideoEmotionPredictor(predictor, faceOptions);
                 var vaSource = predictor.ModelInfo?.ValenceArousalSource ?? ValenceArousalSource.Regressed;
                 AtomicFile.WriteText(outPath, writer => PredictionCsv.Write(writer, predictor.Categories,
@@ -137,6 +146,20 @@ public static class PredictCommand
             return Task.FromResult(EmotionCli.Success);
         });
         return command;
+    }
+
+    /// <summary>Reads <c>--descriptor</c>; a missing or invalid file is a usage error naming the option.</summary>
+    private static Emotion.Onnx.Models.OnnxModelDescriptor ReadDescriptor(FileInfo file)
+    {
+        string path = CliArguments.ExistingFile(file, "--descriptor");
+        try
+        {
+            return Emotion.Onnx.Models.OnnxModelDescriptor.FromJson(File.ReadAllText(path));
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"--descriptor: '{path}': {e.Message}");
+        }
     }
 
     private static VideoReaderOptions VideoOptions(int? every, double? fps, int? maxFrames, DirectoryInfo? ffmpegDir)

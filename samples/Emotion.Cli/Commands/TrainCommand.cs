@@ -56,12 +56,59 @@ public static class TrainCommand
                           "early stopping and history. Data and model options come from the checkpoint (giving another value is an error); " +
                           "a larger --epochs extends the run.",
         };
+        var preset = new Option<string?>("--preset")
+        {
+            HelpName = "affwildnet",
+            Description = "Start from a published setting: affwildnet (Kollias et al.: VGG-16 with a 4096-wide FC layer, 2-layer GRU of 128 units, " +
+                          "96 px frames scaled to [-1, 1], 80-frame sequences). --backbone, --head, --hidden, --layers, --frames and --size given explicitly override it.",
+        };
+        preset.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } v && !PresetNames.Contains(v, StringComparer.OrdinalIgnoreCase))
+                r.AddError($"--preset: unknown preset '{v}'; expected {string.Join(", ", PresetNames)}.");
+        });
+        var loss = new Option<string?>("--loss")
+        {
+            HelpName = "TERM=W,...",
+            Description = "Loss terms and their weights, summed: ce (cross-entropy), ccc (1 - CCC of valence/arousal), mse; for example ce=1,ccc=0.5. " +
+                          "Default: ce=1 (categorical), ccc=1 (va), ce=1,ccc=1 (combined).",
+        };
+        var classWeights = new Option<string?>("--class-weights")
+        {
+            HelpName = "balanced|none|LIST",
+            Description = "Weights of the categories in the cross-entropy: none (default), balanced (N / (K * n_c) from the training labels), " +
+                          "or one comma-separated weight per category in order (neutral,anger,disgust,fear,happiness,sadness,surprise[,other]).",
+        };
+        var classes = new Option<int>("--classes")
+        {
+            HelpName = "7|8",
+            Description = "7: the basic expressions (Aff-Wild2's label 7, Other, is read as unlabeled); 8: Other is an eighth category of the model and is kept in the data.",
+            DefaultValueFactory = _ => EmotionCategories.BasicCount,
+        };
+        classes.Validators.Add(r =>
+        {
+            int v = r.GetValueOrDefault<int>();
+            if (v != EmotionCategories.BasicCount && v != EmotionCategories.WithOther.Length)
+                r.AddError($"--classes must be 7 (the basic expressions) or 8 (with Aff-Wild2's Other); got {v}.");
+        });
+        var device = new Option<string>("--device")
+        {
+            HelpName = "cpu|cuda",
+            Description = "Where to train: cpu (default) or cuda (the first NVIDIA GPU; an error where CUDA is not available).",
+            DefaultValueFactory = _ => "cpu",
+        };
+        device.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is { } v && !DeviceNames.Contains(v, StringComparer.OrdinalIgnoreCase))
+                r.AddError($"--device: unknown device '{v}'; expected {string.Join(" or ", DeviceNames)}.");
+        });
         var output = new Option<DirectoryInfo?>("--out") { Description = "Output folder for checkpoints, history.json/csv and metrics.json (with --resume: the checkpoint's run folder by default)." };
         dataset.Data.Required = false;
 
         var command = new Command("train", "Train a CNN + RNN emotion model on your data.");
         dataset.AddTo(command);
-        foreach (var option in new Option[] { validation, backbone, head, hidden, layers, task, epochs, frames, size, batch, lr, seed, pretrained, freeze, resume, output })
+        foreach (var option in new Option[] { validation, backbone, head, hidden, layers, task, epochs, frames, size, batch, lr, seed, pretrained, freeze,
+                     preset, loss, classWeights, classes, device, resume, output })
             command.Add(option);
 
         // The options a run is made of, stored in its checkpoints (TrainerOptions.RunSettings) and checked on --resume.
@@ -84,20 +131,29 @@ public static class TrainCommand
             (seed, p => Invariant(p.GetValue(seed))),
             (pretrained, p => p.GetValue(pretrained)),
             (freeze, p => p.GetValue(freeze)),
+            (preset, p => p.GetValue(preset)?.ToLowerInvariant()),
+            (loss, p => p.GetValue(loss)),
+            (classWeights, p => p.GetValue(classWeights)),
+            (classes, p => Invariant(p.GetValue(classes))),
         };
 
         command.SetAction((parse, cancellationToken) =>
         {
             var ui = new ConsoleUi(parse.InvocationConfiguration.Output);
             if (parse.GetValue(resume) is { } from)
-                return Task.FromResult(Resume(parse, ui, from, settings, epochs, output, cancellationToken));
+                return Task.FromResult(Resume(parse, ui, from, settings, epochs, output, ParseDevice(parse.GetValue(device)), cancellationToken));
             if (parse.GetValue(output) is not { } outInfo) throw new UsageException("--out: the output folder is required (unless --resume continues a run).");
             if (parse.GetValue(dataset.Data) is null) throw new UsageException("--data: the dataset is required (unless --resume continues a run).");
             string outDir = outInfo.FullName;
-            var trainSet = dataset.Load(parse, AffWild2Layout.TrainingSplit);
+            var taskValue = EmotionTaskExtensions.ParseTask(parse.GetValue(task)!);
+            var categories = TrainingChoices.Categories(parse.GetValue(classes));
+            var lossSpec = TrainingChoices.Loss(parse.GetValue(loss), parse.GetValue(classWeights), taskValue, categories.Length);
+            var deviceType = ParseDevice(parse.GetValue(device));
+            bool includeOther = categories.Contains(EmotionCategory.Other);
+            var trainSet = dataset.Load(parse, AffWild2Layout.TrainingSplit, includeOther);
             EmotionDataset? validSet = dataset.IsCsv(parse)
-                ? parse.GetValue(validation) is { } v ? dataset.LoadManifest(parse, CliArguments.ExistingFile(v, "--validation-data")) : null
-                : LoadOptionalSplit(dataset, parse, AffWild2Layout.ValidationSplit);
+                ? parse.GetValue(validation) is { } v ? dataset.LoadManifest(parse, CliArguments.ExistingFile(v, "--validation-data"), includeOther) : null
+                : LoadOptionalSplit(dataset, parse, AffWild2Layout.ValidationSplit, includeOther);
             DatasetArguments.ReportIssues([trainSet, validSet], parse.InvocationConfiguration.Error, outDir);
 
             var trainerOptions = new TrainerOptions
@@ -114,10 +170,17 @@ public static class TrainCommand
                     .ToImmutableSortedDictionary(s => s.Name, s => s.Value!, StringComparer.Ordinal),
             };
             using var model = BuildModel(parse.GetValue(backbone)!, parse.GetValue(head)!, CliArguments.Positive(parse.GetValue(hidden), "--hidden"),
-                CliArguments.Positive(parse.GetValue(layers), "--layers"), EmotionTaskExtensions.ParseTask(parse.GetValue(task)!),
+                CliArguments.Positive(parse.GetValue(layers), "--layers"), taskValue,
                 CliArguments.Positive(parse.GetValue(frames), "--frames"), CliArguments.Positive(parse.GetValue(size), "--size"), parse.GetValue(seed),
                 new TransferOptions(parse.GetValue(pretrained), parse.GetValue(freeze),
-                    BackboneGiven: parse.GetResult(backbone) is { Implicit: false }, SizeGiven: parse.GetResult(size) is { Implicit: false }));
+                    BackboneGiven: Given(backbone), SizeGiven: Given(size)),
+                new ModelChoices(parse.GetValue(preset)?.ToLowerInvariant(), lossSpec, categories, deviceType,
+                    HeadGiven: Given(head), HiddenGiven: Given(hidden), LayersGiven: Given(layers), FramesGiven: Given(frames)));
+            if (parse.GetValue(preset) is { } presetName)
+                ui.Line($"preset {presetName.ToLowerInvariant()}: backbone {model.Options.Backbone.Name}, head {model.Options.Head.Kind.ToString().ToLowerInvariant()} " +
+                        $"{model.Options.Head.Hidden}x{model.Options.Head.Layers}, {model.Info.FrameSize} px, {model.Options.SequenceLength}-frame sequences");
+            if (parse.GetResult(loss) is { Implicit: false } || parse.GetResult(classWeights) is { Implicit: false })
+                ui.Line($"loss: {lossSpec.Describe()}");
             if (parse.GetValue(pretrained) is { } name)
                 ui.Line($"backbone {model.Options.Backbone.Name} from pretrained '{name}' at {model.Info.FrameSize} px; frozen stages: " +
                         (model.Options.FrozenStages.IsDefaultOrEmpty ? "none" : string.Join(", ", model.Options.FrozenStages)));
@@ -126,12 +189,32 @@ public static class TrainCommand
             var data = new DataPlan(BatchSize: CliArguments.Positive(parse.GetValue(batch), "--batch-size"));
             TrainAndReport(ui, trainer, forward, trainSet, validSet, data, outDir, cancellationToken);
             return Task.FromResult(EmotionCli.Success);
+
+            bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
         });
         return command;
     }
 
+    /// <summary>Presets accepted by <c>--preset</c>.</summary>
+    public static readonly string[] PresetNames = ["affwildnet"];
+
+    /// <summary>Devices accepted by <c>--device</c>.</summary>
+    public static readonly string[] DeviceNames = ["cpu", "cuda"];
+
+    /// <summary>
+    /// The device of <c>--device</c>; <c>cuda</c> where TorchSharp finds no CUDA device is a <see cref="CommandFailedException"/>
+    /// (exit 1) that names the option.
+    /// </summary>
+    public static TorchSharp.DeviceType ParseDevice(string? name)
+    {
+        if (!string.Equals(name, "cuda", StringComparison.OrdinalIgnoreCase)) return TorchSharp.DeviceType.CPU;
+        if (!TorchSharp.torch.cuda.is_available())
+            throw new CommandFailedException("--device cuda: CUDA is not available here (no NVIDIA GPU, driver or TorchSharp CUDA runtime was found); use --device cpu.");
+        return TorchSharp.DeviceType.CUDA;
+    }
+
     private static int Resume(ParseResult parse, ConsoleUi ui, FileSystemInfo from, (Option Option, Func<ParseResult, string?> Value)[] settings,
-        Option<int> epochs, Option<DirectoryInfo?> output, CancellationToken cancellationToken)
+        Option<int> epochs, Option<DirectoryInfo?> output, TorchSharp.DeviceType device, CancellationToken cancellationToken)
     {
         string checkpoint;
         TrainingState state;
@@ -171,7 +254,7 @@ public static class TrainCommand
         var options = state.Options with { Epochs = total, OutputDirectory = outDir };
 
         var forward = new ForwardingProgress();
-        using var trainer = Trainer.Resume(checkpoint, options, forward);
+        using var trainer = Trainer.Resume(checkpoint, options, forward, new TorchSharp.torch.Device(device));
         if (trainer.IsFinished)
         {
             ui.Line(state.StoppedEarly && total <= state.Options.Epochs
@@ -189,10 +272,11 @@ public static class TrainCommand
         string format = Setting(Named("--format")) ?? "affwild2";
         bool lenient = Setting(Named("--lenient")) == "true";
         bool skipDamaged = Setting(Named("--skip-damaged")) == "true";
-        var trainSet = DatasetArguments.Load(data, format, lenient, AffWild2Layout.TrainingSplit, skipDamaged);
+        bool includeOther = trainer.Model.Info.Categories.Contains(EmotionCategory.Other); // --classes 8, as the checkpoint's model says
+        var trainSet = DatasetArguments.Load(data, format, lenient, AffWild2Layout.TrainingSplit, skipDamaged, includeOther);
         EmotionDataset? validSet = format == "csv"
-            ? Setting(Named("--validation-data")) is { } v ? DatasetArguments.LoadManifest(CliArguments.ExistingFile(new FileInfo(v), "--validation-data"), lenient, skipDamaged) : null
-            : LoadOptionalSplit(data, format, lenient, skipDamaged, AffWild2Layout.ValidationSplit);
+            ? Setting(Named("--validation-data")) is { } v ? DatasetArguments.LoadManifest(CliArguments.ExistingFile(new FileInfo(v), "--validation-data"), lenient, skipDamaged, includeOther) : null
+            : LoadOptionalSplit(data, format, lenient, skipDamaged, AffWild2Layout.ValidationSplit, includeOther);
         DatasetArguments.ReportIssues([trainSet, validSet], parse.InvocationConfiguration.Error, outDir);
         int batchSize = int.Parse(Setting(settings.First(s => s.Option.Name == "--batch-size").Option)!, CultureInfo.InvariantCulture);
         TrainAndReport(ui, trainer, forward, trainSet, validSet, new DataPlan(BatchSize: CliArguments.Positive(batchSize, "--batch-size")), outDir, cancellationToken);
@@ -241,11 +325,28 @@ public static class TrainCommand
     /// <param name="SizeGiven">Whether --size was given explicitly (else a pretrained network's input size is used).</param>
     public sealed record TransferOptions(string? Pretrained = null, string? Freeze = null, bool BackboneGiven = false, bool SizeGiven = false);
 
+    /// <summary>Model choices beyond the architecture options: a preset, the loss, the categories and the device.</summary>
+    /// <param name="Preset">A <see cref="PresetNames"/> entry, or null.</param>
+    /// <param name="Loss">The training loss, or null for the task's default.</param>
+    /// <param name="Categories">The categories (7 or 8), or default for the basic seven.</param>
+    /// <param name="Device">Where the model lives.</param>
+    /// <param name="HeadGiven">Whether --head was given explicitly (it then overrides a preset's).</param>
+    /// <param name="HiddenGiven">Whether --hidden was given explicitly.</param>
+    /// <param name="LayersGiven">Whether --layers was given explicitly.</param>
+    /// <param name="FramesGiven">Whether --frames was given explicitly.</param>
+    public sealed record ModelChoices(string? Preset = null, Emotion.Torch.Losses.LossSpec? Loss = null,
+        ImmutableArray<EmotionCategory> Categories = default, TorchSharp.DeviceType Device = TorchSharp.DeviceType.CPU,
+        bool HeadGiven = false, bool HiddenGiven = false, bool LayersGiven = false, bool FramesGiven = false);
+
     /// <summary>Builds a model from command-line choices; an unknown backbone, pretrained name or stage is a usage error naming the valid ones.</summary>
     public static EmotionModel BuildModel(string backbone, string head, int hidden, int layers, EmotionTask task, int frames, int size, int seed,
-        TransferOptions? transfer = null)
+        TransferOptions? transfer = null, ModelChoices? choices = null)
     {
         transfer ??= new TransferOptions();
+        choices ??= new ModelChoices();
+        bool preset = choices.Preset is not null;
+        if (preset && transfer.Pretrained is not null)
+            throw new UsageException($"--preset {choices.Preset} and --pretrained {transfer.Pretrained} exclude each other: the preset names its own backbone.");
         var spec = BackboneSpec.Named(backbone);
         if (transfer.Pretrained is { } name)
         {
@@ -260,12 +361,24 @@ public static class TrainCommand
             throw new UsageException($"--backbone: unknown backbone '{backbone}'; expected one of {string.Join(", ", BackboneRegistry.Default.Names)}.");
         try
         {
-            var builder = EmotionModel.Create()
-                .WithInput(frames, size)
-                .WithBackbone(spec)
-                .WithRecurrentHead(HeadSpec.FromName(head, hidden, layers))
-                .ForTask(task)
-                .WithSeed(seed);
+            var builder = EmotionModel.Create();
+            if (preset)
+            {
+                // The preset sets every part; the options given explicitly replace its values.
+                builder.UseAffWildNetPreset();
+                if (choices.FramesGiven || transfer.SizeGiven)
+                    builder.WithInput(choices.FramesGiven ? frames : AffWildNetFrames, transfer.SizeGiven ? size : AffWildNetSize);
+                if (transfer.BackboneGiven) builder.WithBackbone(spec);
+                if (choices.HeadGiven || choices.HiddenGiven || choices.LayersGiven)
+                    builder.WithRecurrentHead(HeadSpec.FromName(head, hidden, choices.LayersGiven ? layers : AffWildNetLayers));
+            }
+            else
+            {
+                builder.WithInput(frames, size).WithBackbone(spec).WithRecurrentHead(HeadSpec.FromName(head, hidden, layers));
+            }
+            builder.ForTask(task).WithSeed(seed).OnDevice(choices.Device);
+            if (!choices.Categories.IsDefault) builder.WithCategories(choices.Categories);
+            if (choices.Loss is { } lossSpec) builder.WithLoss(lossSpec);
             if (transfer.Freeze is { } freeze)
             {
                 var stages = freeze.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -284,15 +397,18 @@ public static class TrainCommand
         }
     }
 
-    private static EmotionDataset? LoadOptionalSplit(DatasetArguments dataset, ParseResult parse, string split)
+    // UseAffWildNetPreset's input and head depth, for options that replace only one of a pair.
+    private const int AffWildNetFrames = 80, AffWildNetSize = 96, AffWildNetLayers = 2;
+
+    private static EmotionDataset? LoadOptionalSplit(DatasetArguments dataset, ParseResult parse, string split, bool includeOther)
     {
-        try { return dataset.Load(parse, split); }
+        try { return dataset.Load(parse, split, includeOther); }
         catch (DirectoryNotFoundException) { return null; }
     }
 
-    private static EmotionDataset? LoadOptionalSplit(string path, string format, bool lenient, bool skipDamaged, string split)
+    private static EmotionDataset? LoadOptionalSplit(string path, string format, bool lenient, bool skipDamaged, string split, bool includeOther)
     {
-        try { return DatasetArguments.Load(path, format, lenient, split, skipDamaged); }
+        try { return DatasetArguments.Load(path, format, lenient, split, skipDamaged, includeOther); }
         catch (DirectoryNotFoundException) { return null; }
     }
 }

@@ -49,38 +49,41 @@ public sealed class DatasetArguments
 
     /// <summary>Loads the split <paramref name="split"/> (ignored for a CSV manifest, which is one set).</summary>
     /// <exception cref="UsageException">The path does not exist or does not fit the format.</exception>
-    public EmotionDataset Load(ParseResult parse, string split) =>
-        Load(CliArguments.ExistingPath(parse.GetValue(Data), "--data"), parse.GetValue(Format)!, parse.GetValue(Lenient), split, parse.GetValue(SkipDamaged));
+    /// <param name="parse">The parsed command line.</param>
+    /// <param name="split">The Aff-Wild2 split.</param>
+    /// <param name="includeOther">Keep Aff-Wild2's label 7 (Other) as a category (8-class models); by default it is read as unlabeled.</param>
+    public EmotionDataset Load(ParseResult parse, string split, bool includeOther = false) =>
+        Load(CliArguments.ExistingPath(parse.GetValue(Data), "--data"), parse.GetValue(Format)!, parse.GetValue(Lenient), split, parse.GetValue(SkipDamaged), includeOther);
 
     /// <summary>
     /// Loads the split <paramref name="split"/> of the dataset at <paramref name="path"/> in <paramref name="format"/>
     /// (<see cref="Formats"/>) with the given <c>--lenient</c> and <c>--skip-damaged</c> choices (a resumed run replays its own).
     /// </summary>
     /// <exception cref="UsageException">The path does not exist or does not fit the format.</exception>
-    public static EmotionDataset Load(string path, string format, bool lenient, string split, bool skipDamaged = false)
+    public static EmotionDataset Load(string path, string format, bool lenient, string split, bool skipDamaged = false, bool includeOther = false)
     {
         if (!File.Exists(path) && !Directory.Exists(path)) throw new UsageException($"--data: '{path}' does not exist.");
         switch (format)
         {
             case "csv":
                 if (!File.Exists(path)) throw new UsageException($"--data: with --format csv, expected a manifest file; '{path}' is a folder.");
-                return LoadManifest(path, lenient, skipDamaged);
+                return LoadManifest(path, lenient, skipDamaged, includeOther);
             default:
                 if (!Directory.Exists(path)) throw new UsageException($"--data: with --format affwild2, expected a folder with {AffWild2Layout.FramesFolder}/ and {AffWild2Layout.AnnotationsFolder}/; '{path}' is a file.");
-                return Checked(AffWild2Dataset.Load(path, split, AnnotationOptions(lenient)), skipDamaged);
+                return Checked(AffWild2Dataset.Load(path, split, AnnotationOptions(lenient, includeOther)), skipDamaged);
         }
     }
 
     /// <summary>Loads a CSV manifest with this command's <c>--lenient</c> and <c>--skip-damaged</c> choices.</summary>
-    public EmotionDataset LoadManifest(ParseResult parse, string manifest) =>
-        LoadManifest(manifest, parse.GetValue(Lenient), parse.GetValue(SkipDamaged));
+    public EmotionDataset LoadManifest(ParseResult parse, string manifest, bool includeOther = false) =>
+        LoadManifest(manifest, parse.GetValue(Lenient), parse.GetValue(SkipDamaged), includeOther);
 
-    /// <summary>Loads a CSV manifest, leniently or not, skipping damaged frames or not.</summary>
-    public static EmotionDataset LoadManifest(string manifest, bool lenient, bool skipDamaged) =>
-        Checked(CsvManifestDataset.Load(manifest, options: AnnotationOptions(lenient)), skipDamaged);
+    /// <summary>Loads a CSV manifest, leniently or not, skipping damaged frames or not, with Other (label 7) kept as a category or read as unlabeled.</summary>
+    public static EmotionDataset LoadManifest(string manifest, bool lenient, bool skipDamaged, bool includeOther = false) =>
+        Checked(CsvManifestDataset.Load(manifest, options: AnnotationOptions(lenient, includeOther)), skipDamaged);
 
-    private static AnnotationLoadOptions AnnotationOptions(bool lenient) =>
-        lenient ? AnnotationLoadOptions.LenientDefault : AnnotationLoadOptions.Strict;
+    private static AnnotationLoadOptions AnnotationOptions(bool lenient, bool includeOther) =>
+        (lenient ? AnnotationLoadOptions.LenientDefault : AnnotationLoadOptions.Strict) with { IncludeOther = includeOther };
 
     private static EmotionDataset Checked(EmotionDataset data, bool skipDamaged) =>
         skipDamaged ? data.WithoutDamagedFrames(out _) : data;

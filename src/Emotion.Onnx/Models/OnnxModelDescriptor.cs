@@ -39,8 +39,12 @@ public sealed record OnnxModelDescriptor
     /// <summary>The input height in pixels.</summary>
     public required int Height { get; init; }
 
-    /// <summary>The channel order (default RGB).</summary>
+    /// <summary>The channel order (default RGB), or <see cref="ColorOrder.Gray"/> for a one-channel model.</summary>
     public ColorOrder ColorOrder { get; init; } = ColorOrder.Rgb;
+
+    /// <summary>The input's channels: 1 for <see cref="ColorOrder.Gray"/>, else 3.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int Channels => ColorOrder == ColorOrder.Gray ? 1 : 3;
 
     /// <summary>
     /// The per-channel normalisation of pixels scaled to [0, 1], <c>x' = (x - mean) / std</c> (in the model's channel
@@ -154,6 +158,34 @@ public sealed record OnnxModelDescriptor
         Labels = [.. EmotionLabels.Fer2013],
     };
 
+    /// <summary>Serialises to JSON (camelCase, enums as strings: <see cref="EmotionModelInfo.JsonOptions"/>), the format <see cref="FromJson"/> reads.</summary>
+    public string ToJson() => System.Text.Json.JsonSerializer.Serialize(this, EmotionModelInfo.JsonOptions);
+
+    /// <summary>
+    /// Reads a descriptor from JSON, for example
+    /// <c>{"inputName": "input", "width": 48, "height": 48, "colorOrder": "gray", "categoryOutput": "logits", "labels": ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]}</c>,
+    /// and validates it.
+    /// </summary>
+    /// <exception cref="FormatException">The text is not JSON of a descriptor, or the descriptor is invalid (the message says why).</exception>
+    public static OnnxModelDescriptor FromJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        try
+        {
+            var descriptor = System.Text.Json.JsonSerializer.Deserialize<OnnxModelDescriptor>(json, EmotionModelInfo.JsonOptions)
+                ?? throw new FormatException("The model descriptor is empty (null).");
+            return descriptor.Validate();
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new FormatException($"Not a valid model descriptor: {e.Message}", e);
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException($"Not a valid model descriptor: {e.Message}", e);
+        }
+    }
+
     /// <summary>Checks that the values are consistent and returns this descriptor.</summary>
     /// <exception cref="ArgumentException">A value is missing, out of range or inconsistent; the message names it.</exception>
     public OnnxModelDescriptor Validate()
@@ -164,6 +196,13 @@ public sealed record OnnxModelDescriptor
         if (Normalization is null) throw new ArgumentException("The descriptor has no Normalization.", nameof(Normalization));
         try { Normalization.Validate(); }
         catch (ArgumentOutOfRangeException e) { throw new ArgumentException($"The descriptor's normalization is invalid: {e.Message}", nameof(Normalization), e); }
+        if (!Enum.IsDefined(ColorOrder))
+            throw new ArgumentException($"The descriptor's ColorOrder {(int)ColorOrder} is not defined; use Rgb, Bgr or Gray.", nameof(ColorOrder));
+        if (ColorOrder == ColorOrder.Gray && (Normalization.Mean.R != Normalization.Mean.G || Normalization.Mean.R != Normalization.Mean.B ||
+                                              Normalization.Std.R != Normalization.Std.G || Normalization.Std.R != Normalization.Std.B))
+            throw new ArgumentException(
+                $"The descriptor's ColorOrder is Gray but its normalization differs between colours ({Normalization}); a one-channel model needs one mean and one std, the same for R, G and B.",
+                nameof(Normalization));
         if (CategoryOutput is null && Valence is null && Arousal is null)
             throw new ArgumentException("The descriptor names no output: set CategoryOutput and/or Valence and Arousal.", nameof(CategoryOutput));
         if (CategoryOutput is not null)
