@@ -1,0 +1,66 @@
+using System.Buffers.Binary;
+using System.Text;
+using Emotion.Torch.Tests.Models;
+using Emotion.Torch.Weights;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace Emotion.Torch.Tests.Weights;
+
+/// <summary>Regression tests from fuzzing (tests/fuzz, target weights): malformed safetensors headers.</summary>
+public sealed class StateDictFileFuzzTests : IDisposable
+{
+    private readonly string dir = ModelTestSupport.TempDirectory();
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    private string Safetensors(string header, int dataBytes, ulong? declaredLength = null)
+    {
+        byte[] json = Encoding.UTF8.GetBytes(header);
+        var bytes = new byte[8 + json.Length + dataBytes];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, declaredLength ?? (ulong)json.Length);
+        json.CopyTo(bytes, 8);
+        string path = Path.Combine(dir, "w.safetensors");
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    [Theory]
+    // The minimized fuzz input: data_offsets misspelt, which TorchSharp.PyBridge dereferenced (NullReferenceException).
+    [InlineData("""{"fc.weight":{"dtype":"F32","shape":[2,3],"data_oJfsets":[0,24]}}""", "fc.weight")]
+    [InlineData("""{"fc.weight":{"dtype":"F32","shape":[2,3],"data_offsets":[0,48]}}""", "within the 24 data bytes")]
+    [InlineData("""{"fc.weight":{"dtype":"F32","shape":[-2,3],"data_offsets":[0,24]}}""", "non-negative")]
+    [InlineData("""{"fc.weight":5}""", "fc.weight")]
+    [InlineData("""[1,2]""", "not a JSON object")]
+    [InlineData("""{"fc.weight":""", "not valid JSON")]
+    public void A_malformed_header_is_invalid_data_that_says_what_is_wrong(string header, string expected)
+    {
+        string path = Safetensors(header, dataBytes: 24);
+
+        var e = Assert.Throws<InvalidDataException>(() => StateDictFile.Read(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains(expected, e.Message);
+        Assert.IsNotType<NullReferenceException>(e.InnerException);
+    }
+
+    [Fact]
+    public void A_header_length_beyond_the_file_is_invalid_data_without_allocating_it()
+    {
+        string path = Safetensors("""{}""", dataBytes: 0, declaredLength: 0x4000_0041);
+
+        var e = Assert.Throws<InvalidDataException>(() => StateDictFile.Read(path));
+        Assert.Contains("truncated or not safetensors", e.Message);
+    }
+
+    [Fact]
+    public void A_valid_file_still_reads()
+    {
+        using var w = arange(6, float32).reshape(2, 3);
+        string path = Path.Combine(dir, "ok.safetensors");
+        TorchSharp.PyBridge.Safetensors.SaveStateDict(path, new Dictionary<string, Tensor> { ["fc.weight"] = w });
+
+        var read = StateDictFile.Read(path);
+        Assert.Equal([0f, 1, 2, 3, 4, 5], read["fc.weight"].data<float>().ToArray());
+        foreach (var t in read.Values) t.Dispose();
+    }
+}
