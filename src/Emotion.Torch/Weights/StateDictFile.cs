@@ -129,6 +129,43 @@ public static class StateDictFile
             && b >= 0 && b <= en && en <= dataLength;
     }
 
+    /// <summary>
+    /// Peeks at a TorchSharp tensor record (7-bit encoded scalar type, rank, dimensions) and rejects shapes whose element
+    /// count exceeds the bytes left in the file, before TorchSharp allocates the tensor: an 11-byte file could otherwise
+    /// ask for gigabytes (found by fuzzing). The reader is left where it was.
+    /// </summary>
+    private static void CheckTensorHeader(string path, string key, BinaryReader reader)
+    {
+        var stream = reader.BaseStream;
+        long start = stream.Position;
+        long left;
+        try
+        {
+            reader.Read7BitEncodedInt64(); // scalar type
+            long rank = reader.Read7BitEncodedInt64();
+            if (rank < 0 || rank > 64)
+                throw new InvalidDataException($"Weights file '{path}': entry '{key}' has rank {rank}; it is not a TorchSharp state dictionary.");
+            long elements = 1;
+            var shape = new long[rank];
+            for (int i = 0; i < rank; i++)
+            {
+                shape[i] = reader.Read7BitEncodedInt64();
+                if (shape[i] < 0)
+                    throw new InvalidDataException($"Weights file '{path}': entry '{key}' has a negative dimension; it is not a TorchSharp state dictionary.");
+                elements = shape[i] == 0 || elements == 0 ? 0 : (elements > long.MaxValue / shape[i] ? long.MaxValue : elements * shape[i]);
+            }
+            left = stream.Length - stream.Position;
+            if (elements > left)
+                throw new InvalidDataException(
+                    $"Weights file '{path}': entry '{key}' has shape [{string.Join(", ", shape)}] but only {left} bytes are left in the file; the file is truncated or not a TorchSharp state dictionary.");
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException($"Weights file '{path}': entry '{key}' has a malformed header; it is not a TorchSharp state dictionary.", e);
+        }
+        stream.Position = start;
+    }
+
     private static Dictionary<string, Tensor> ReadTorchSharp(string path)
     {
         using var stream = File.OpenRead(path);
@@ -142,6 +179,7 @@ public static class StateDictFile
             for (long i = 0; i < count; i++)
             {
                 var key = reader.ReadString();
+                CheckTensorHeader(path, key, reader);
                 var tensor = TensorExtensionMethods.Load(reader);
                 if (!result.TryAdd(key, tensor))
                 {

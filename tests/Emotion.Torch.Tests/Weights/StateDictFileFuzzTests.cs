@@ -63,4 +63,30 @@ public sealed class StateDictFileFuzzTests : IDisposable
         Assert.Equal([0f, 1, 2, 3, 4, 5], read["fc.weight"].data<float>().ToArray());
         foreach (var t in read.Values) t.Dispose();
     }
+
+    [Fact]
+    public void A_torchsharp_entry_larger_than_the_file_is_invalid_data_before_allocating()
+    {
+        // The minimized fuzz input (11 bytes): 65 entries, an empty key, then a tensor header whose shape asks for
+        // gigabytes; TorchSharp allocated it (4 GB resident, 30 s) before finding the file too short.
+        string path = Path.Combine(dir, "w.dat");
+        File.WriteAllBytes(path, [0x41, 0x00, 0xaf, 0xaf, 0xaf, 0xaf, 0x00, 0x00, 0x00, 0xa0, 0x44]);
+
+        var e = Assert.Throws<InvalidDataException>(() => StateDictFile.Read(path));
+        Assert.Contains(path, e.Message);
+    }
+
+    [Fact]
+    public void A_torchsharp_file_still_reads()
+    {
+        using var w = arange(6, float32).reshape(2, 3);
+        using var b = zeros(2, int64);
+        string path = Path.Combine(dir, "ok.dat");
+        StateDictFile.Write(path, new Dictionary<string, Tensor> { ["fc.weight"] = w, ["fc.bias"] = b });
+
+        var read = StateDictFile.Read(path);
+        Assert.Equal([0f, 1, 2, 3, 4, 5], read["fc.weight"].data<float>().ToArray());
+        Assert.Equal([2L], read["fc.bias"].shape);
+        foreach (var t in read.Values) t.Dispose();
+    }
 }
