@@ -141,11 +141,13 @@ public static class StateDictFile
         long left;
         try
         {
-            reader.Read7BitEncodedInt64(); // scalar type
+            long type = reader.Read7BitEncodedInt64();
+            if (type < sbyte.MinValue || type > sbyte.MaxValue || !Enum.IsDefined(typeof(ScalarType), (sbyte)type))
+                throw new InvalidDataException($"Weights file '{path}': entry '{key}' has unknown scalar type {type}; it is not a TorchSharp state dictionary.");
             long rank = reader.Read7BitEncodedInt64();
             if (rank < 0 || rank > 64)
                 throw new InvalidDataException($"Weights file '{path}': entry '{key}' has rank {rank}; it is not a TorchSharp state dictionary.");
-            long elements = 1;
+            long elements = 1, strides = 1;
             var shape = new long[rank];
             for (int i = 0; i < rank; i++)
             {
@@ -153,7 +155,12 @@ public static class StateDictFile
                 if (shape[i] < 0)
                     throw new InvalidDataException($"Weights file '{path}': entry '{key}' has a negative dimension; it is not a TorchSharp state dictionary.");
                 elements = shape[i] == 0 || elements == 0 ? 0 : (elements > long.MaxValue / shape[i] ? long.MaxValue : elements * shape[i]);
+                long d = Math.Max(shape[i], 1);
+                strides = strides > long.MaxValue / d ? long.MaxValue : strides * d;
             }
+            // libtorch computes strides from the non-zero dimensions even for an empty tensor, and fails when they overflow.
+            if (strides > 1L << 48)
+                throw new InvalidDataException($"Weights file '{path}': entry '{key}' has shape [{string.Join(", ", shape)}], too large for any tensor; it is not a TorchSharp state dictionary.");
             left = stream.Length - stream.Position;
             if (elements > left)
                 throw new InvalidDataException(

@@ -89,4 +89,19 @@ public sealed class StateDictFileFuzzTests : IDisposable
         Assert.Equal([2L], read["fc.bias"].shape);
         foreach (var t in read.Values) t.Dispose();
     }
+
+    [Theory]
+    // Found by fuzzing: an unknown scalar type reached libtorch ("Unsupported TypeMeta in ATen ... please report this
+    // error"), and a shape with a zero dimension but huge others overflowed libtorch's stride calculation.
+    [InlineData(new byte[] { 0x01, 0x00, 0x23, 0x00 }, "unknown scalar type 35")]
+    [InlineData(new byte[] { 0x01, 0x00, 0x06, 0x03, 0x00, 0xff, 0xff, 0xff, 0xff, 0x0f, 0xff, 0xff, 0xff, 0xff, 0x0f }, "too large for any tensor")]
+    public void A_torchsharp_entry_with_an_impossible_type_or_shape_is_invalid_data(byte[] bytes, string expected)
+    {
+        string path = Path.Combine(dir, "w.dat");
+        File.WriteAllBytes(path, bytes);
+
+        var e = Assert.Throws<InvalidDataException>(() => StateDictFile.Read(path));
+        Assert.Contains(expected, e.Message);
+        Assert.Contains(path, e.Message);
+    }
 }

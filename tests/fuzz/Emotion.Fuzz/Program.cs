@@ -99,7 +99,8 @@ public static class Program
         }
         catch (Exception e) when (target.Expected.Any(t => t.IsInstanceOfType(e)) && IsClean(e))
         {
-            // Documented failure: the parser rejected the input with a clear error.
+            // Documented failure: the parser rejected the input with a clear error (FUZZ_VERBOSE=1 prints it on replay).
+            if (Environment.GetEnvironmentVariable("FUZZ_VERBOSE") is not null) Console.WriteLine(e.Message);
         }
     }
 
