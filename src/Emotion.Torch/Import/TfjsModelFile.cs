@@ -95,10 +95,14 @@ public sealed class TfjsModelFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         string fullPath = System.IO.Path.GetFullPath(path);
         if (!File.Exists(fullPath)) throw new FileNotFoundException($"TF.js model file '{fullPath}' does not exist.", fullPath);
+        byte[] bytes = File.ReadAllBytes(fullPath);
+        // JsonDocument checks strings lazily: invalid UTF-8 would surface later as an InvalidOperationException from GetString.
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+            throw new InvalidDataException($"TF.js model file '{fullPath}' is not valid UTF-8 text; expected a model.json written by TensorFlow.js.");
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(File.ReadAllBytes(fullPath), new JsonDocumentOptions { AllowTrailingCommas = true });
+            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { AllowTrailingCommas = true });
         }
         catch (JsonException e)
         {
@@ -147,7 +151,7 @@ public sealed class TfjsModelFile
             string name = RequiredString(file, n, "name", "graph node");
             string op = RequiredString(file, n, "op", $"graph node '{name}'");
             var inputs = n.TryGetProperty("input", out var inp) && inp.ValueKind == JsonValueKind.Array
-                ? inp.EnumerateArray().Select(i => i.GetString() ?? "").ToArray()
+                ? StringArray(file, inp, $"the inputs of graph node '{name}'")
                 : [];
             var attrs = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
             if (n.TryGetProperty("attr", out var attr) && attr.ValueKind == JsonValueKind.Object)
@@ -170,7 +174,7 @@ public sealed class TfjsModelFile
             if (g.ValueKind != JsonValueKind.Object || !g.TryGetProperty("paths", out var paths) || paths.ValueKind != JsonValueKind.Array
                 || !g.TryGetProperty("weights", out var weights) || weights.ValueKind != JsonValueKind.Array)
                 throw new InvalidDataException($"TF.js file '{file}': weight group {group} lacks a 'paths' or 'weights' array.");
-            groupPaths.Add(paths.EnumerateArray().Select(p => p.GetString() ?? "").ToArray());
+            groupPaths.Add(StringArray(file, paths, $"the paths of weight group {group}"));
             long offset = 0;
             foreach (var w in weights.EnumerateArray())
             {
@@ -343,6 +347,11 @@ public sealed class TfjsModelFile
         for (int i = 0; i < n; i++) floats[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(bytes[(2 * i)..]);
         return floats;
     }
+
+    private static string[] StringArray(string file, JsonElement array, string what) =>
+        array.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String
+            ? e.GetString()!
+            : throw new InvalidDataException($"TF.js file '{file}': {what} must be strings; found a {e.ValueKind}.")).ToArray();
 
     private static string RequiredString(string file, JsonElement e, string property, string what) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.String

@@ -26,9 +26,11 @@ public sealed record TfjsNode(string Name, string Op, IReadOnlyList<string> Inpu
     public IReadOnlyList<long> IntList(string name)
     {
         var value = Attribute(name);
-        if (value.ValueKind == JsonValueKind.Object && value.TryGetProperty("list", out var list))
+        if (value.ValueKind == JsonValueKind.Object && value.TryGetProperty("list", out var list) && list.ValueKind == JsonValueKind.Object)
         {
             if (!list.TryGetProperty("i", out var items)) return [];
+            if (items.ValueKind != JsonValueKind.Array)
+                throw new FormatException($"Attribute '{name}' of graph node '{Name}' has a non-array list: {value.GetRawText()}.");
             return items.EnumerateArray().Select(ParseLong).ToArray();
         }
         throw new FormatException($"Attribute '{name}' of graph node '{Name}' is not a list of integers: {value.GetRawText()}.");
@@ -43,9 +45,11 @@ public sealed record TfjsNode(string Name, string Op, IReadOnlyList<string> Inpu
     public IReadOnlyList<string> StringList(string name)
     {
         var value = Attribute(name);
-        if (value.ValueKind == JsonValueKind.Object && value.TryGetProperty("list", out var list))
+        if (value.ValueKind == JsonValueKind.Object && value.TryGetProperty("list", out var list) && list.ValueKind == JsonValueKind.Object)
         {
             if (!list.TryGetProperty("s", out var items)) return [];
+            if (items.ValueKind != JsonValueKind.Array)
+                throw new FormatException($"Attribute '{name}' of graph node '{Name}' has a non-array list: {value.GetRawText()}.");
             return items.EnumerateArray().Select(i => i.ValueKind == JsonValueKind.String
                 ? Decode(i.GetString()!, name)
                 : throw new FormatException($"Attribute '{name}' of graph node '{Name}' has a non-string item {i.GetRawText()}.")).ToArray();

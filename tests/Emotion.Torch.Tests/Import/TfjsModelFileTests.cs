@@ -320,4 +320,47 @@ public sealed class TfjsModelFileTests : IDisposable
         Assert.Equal([7f, 8], linear.bias!.data<float>().ToArray());
         Assert.Throws<ArgumentException>(() => map.Copy("fc/bias", "bias"));
     }
+
+    // Regression tests from fuzzing (tests/fuzz, target tfjs): each input raised InvalidOperationException from System.Text.Json.
+
+    [Fact]
+    public void Fuzz_invalid_utf8_in_a_string_is_invalid_data_naming_the_file()
+    {
+        WriteBytes("w.bin", Floats(3));
+        string path = Path.Combine(dir, "model.json");
+        byte[] json = System.Text.Encoding.UTF8.GetBytes("""[{ "paths": ["w.bin"], "weights": [{ "name": "dense/bXas", "shape": [1], "dtype": "float32" }] }]""");
+        json[Array.IndexOf(json, (byte)'X')] = 0xFF;
+        File.WriteAllBytes(path, json);
+
+        var e = Assert.Throws<InvalidDataException>(() => TfjsModelFile.Load(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("UTF-8", e.Message);
+    }
+
+    [Theory]
+    [InlineData("""[{ "paths": [1], "weights": [] }]""", "paths of weight group 0")]
+    [InlineData("""[{ "paths": [null], "weights": [] }]""", "paths of weight group 0")]
+    [InlineData("""{ "format": "graph-model", "modelTopology": { "node": [{ "name": "n", "op": "Relu", "input": [7] }] }, "weightsManifest": [] }""", "inputs of graph node 'n'")]
+    public void Fuzz_a_non_string_path_or_node_input_is_invalid_data(string json, string what)
+    {
+        string path = Write("model.json", json);
+
+        var e = Assert.Throws<InvalidDataException>(() => TfjsModelFile.Load(path));
+        Assert.Contains(what, e.Message);
+        Assert.Contains(path, e.Message);
+    }
+
+    [Theory]
+    [InlineData("""{ "list": 5 }""")]
+    [InlineData("""{ "list": { "i": 5, "s": "x" } }""")]
+    public void Fuzz_a_malformed_list_attribute_is_a_format_error(string attr)
+    {
+        string path = Write("model.json", $$"""
+            { "format": "graph-model", "modelTopology": { "node": [{ "name": "n", "op": "Conv2D", "attr": { "strides": {{attr}} } }] }, "weightsManifest": [] }
+            """);
+        var node = TfjsModelFile.Load(path).GetNode("n");
+
+        Assert.Throws<FormatException>(() => node.IntList("strides"));
+        Assert.Throws<FormatException>(() => node.StringList("strides"));
+    }
 }
