@@ -90,37 +90,7 @@ public sealed class MiniXceptionExportTests(ITestOutputHelper output)
     {
         using var model = PretrainedModels.CreateModel(PretrainedModels.MiniXceptionFer2013);
         using var session = OrtHelper.Session(OnnxExporter.ToModel(model));
-        var reference = Reference().GetProperty("miniXception");
-        var files = reference.GetProperty("crops").EnumerateArray().Select(c => c.GetProperty("file").GetString()!).ToArray();
-        Assert.Equal(5, files.Length);
-        using var scope = NewDisposeScope();
-        // All crops in one call: batch 5, one frame each, RGB pixels in [0, 1].
-        var frames = stack(files.Select(f => model.Normalize(Pixels01(f))).ToArray()).unsqueeze(1);
-
-        EmotionOutput expected;
-        using (no_grad()) expected = model.forward(frames);
-        var actual = OrtHelper.Run(session, (OnnxTensorNames.Frames, FloatTensor.From(frames)));
-
-        OrtHelper.AssertClose(FloatTensor.From(expected.Logits!), actual[OnnxTensorNames.Logits], ExportFixture.Tolerance, "logits");
-        OrtHelper.AssertClose(FloatTensor.From(expected.Logits!.softmax(-1)), actual[OnnxTensorNames.Probabilities], ExportFixture.Tolerance, "probabilities");
-        OrtHelper.AssertClose(FloatTensor.From(expected.Features), actual[OnnxTensorNames.Features], ExportFixture.Tolerance, "features");
-        Assert.Equal([5L, 1, 7], actual[OnnxTensorNames.Probabilities].Shape);
-        output.WriteLine($"ONNX vs TorchSharp: logits {MaxDiff(expected.Logits!, actual[OnnxTensorNames.Logits]):G3}, features {MaxDiff(expected.Features, actual[OnnxTensorNames.Features]):G3}");
-
-        // And ONNX Runtime against human itself (probabilities reordered to EmotionCategories.Basic).
-        var probabilities = actual[OnnxTensorNames.Probabilities].Data;
-        double worst = 0;
-        int i = 0;
-        foreach (var crop in reference.GetProperty("crops").EnumerateArray())
-        {
-            var human = crop.GetProperty("outputs").EnumerateArray().Select(v => v.GetDouble()).ToArray();
-            for (int c = 0; c < 7; c++)
-                worst = Math.Max(worst, Math.Abs(human[MiniXceptionWeights.Fer2013IndexOf[c]] - probabilities[i * 7 + c]));
-            i++;
-        }
-        output.WriteLine($"ONNX Runtime vs human (TF.js): probabilities {worst:G3}");
-        Assert.True(worst <= ExportFixture.Tolerance, $"ONNX probabilities differ from human's by {worst:G4}.");
-        expected.Dispose();
+        PretrainedReferenceCheck.AssertMatches(model, session, "miniXception", "outputs", MiniXceptionWeights.Fer2013IndexOf, output.WriteLine);
 
         // Random frames through the shared export check (logits, probabilities, features).
         ExportFixture.AssertSameOutputs(model, session, batch: 2, time: 1, seed: 11);
@@ -132,37 +102,5 @@ public sealed class MiniXceptionExportTests(ITestOutputHelper output)
         using var model = PretrainedModels.CreateModel(PretrainedModels.MiniXceptionFer2013, TestAssets.Directory);
         using var session = OrtHelper.Session(OnnxExporter.ToModel(model));
         ExportFixture.AssertSameOutputs(model, session, batch: 3, time: 1, seed: 12);
-    }
-
-    private static double MaxDiff(Tensor expected, FloatTensor actual)
-    {
-        var e = FloatTensor.From(expected).Data;
-        return e.Select((v, k) => Math.Abs(v - (double)actual.Data[k])).Max();
-    }
-
-    private static string Folder([CallerFilePath] string source = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "Emotion.Torch.Tests", "Fixtures", "RealFaces"));
-
-    private static JsonElement Reference()
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Folder(), "reference.json")));
-        return doc.RootElement.Clone();
-    }
-
-    /// <summary>A committed crop as RGB pixels in [0, 1], <c>[3, H, W]</c>.</summary>
-    private static Tensor Pixels01(string file)
-    {
-        using var image = Image.Load<Rgb24>(Path.Combine(Folder(), file));
-        int h = image.Height, w = image.Width;
-        var data = new float[3 * h * w];
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-            {
-                var p = image[x, y];
-                data[y * w + x] = p.R / 255f;
-                data[h * w + y * w + x] = p.G / 255f;
-                data[2 * h * w + y * w + x] = p.B / 255f;
-            }
-        return tensor(data, [3, h, w]);
     }
 }

@@ -141,7 +141,7 @@ public sealed class MiniXceptionImportTests(ITestOutputHelper output)
         Assert.Equal(InputColor.Grayscale, entry.Color);
         Assert.Equal(Normalization.ZeroToOne, entry.Normalization);
         Assert.Equal(64, entry.InputSize);
-        Assert.True(File.Exists(Path.Combine(RealFaceFixtures.Folder(), "..", "..", "..", "..", entry.DocsPage!)), entry.DocsPage);
+        Assert.True(File.Exists(Path.Combine(RealFaceFixtures.Folder, "..", "..", "..", "..", entry.DocsPage!)), entry.DocsPage);
 
         using var model = PretrainedModels.CreateModel(PretrainedModels.MiniXceptionFer2013, TestAssets.Directory);
         Assert.Equal(7, model.Backbone.FeatureWidth);

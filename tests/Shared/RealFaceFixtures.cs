@@ -4,27 +4,30 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using static TorchSharp.torch;
 
-namespace Emotion.Torch.Tests.Import;
+namespace Emotion.Testing;
 
 /// <summary>
 /// The committed real-face crops and the TF.js reference outputs of Fixtures/RealFaces (written by its
-/// make_references.sh with face-api.js and human-models on the tfjs cpu backend).
+/// make_references.sh with face-api.js and human-models on the tfjs cpu backend). Test projects include this file as a link.
 /// </summary>
 internal static class RealFaceFixtures
 {
-    public static string Folder([CallerFilePath] string source = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "Fixtures", "RealFaces"));
+    /// <summary>tests/Emotion.Torch.Tests/Fixtures/RealFaces, found from this file's own path (whichever project links it).</summary>
+    public static string Folder { get; } = Locate();
+
+    private static string Locate([CallerFilePath] string source = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "Emotion.Torch.Tests", "Fixtures", "RealFaces"));
 
     public static JsonElement Reference()
     {
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Folder(), "reference.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Folder, "reference.json")));
         return doc.RootElement.Clone();
     }
 
     /// <summary>A crop as RGB pixels in [0, 1], <c>[3, H, W]</c>.</summary>
     public static Tensor Pixels01(string file)
     {
-        using var image = Image.Load<Rgb24>(Path.Combine(Folder(), file));
+        using var image = Image.Load<Rgb24>(Path.Combine(Folder, file));
         int h = image.Height, w = image.Width;
         var data = new float[3 * h * w];
         image.ProcessPixelRows(rows =>
