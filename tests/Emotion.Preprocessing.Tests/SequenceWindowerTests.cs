@@ -48,13 +48,39 @@ public class SequenceWindowerTests
     }
 
     [Fact]
-    public void Subsampling_TakesEveryKthAvailableFrame_AndMissingNumbersAreSkipped()
+    public void Subsampling_TakesEveryKthFrameOfEachSegment()
     {
+        // segments of consecutive numbers: [1..3], [5..8], [10..11]; every 2nd frame of each, windows inside each
         var video = Video("v", 1, 2, 3, 5, 6, 7, 8, 10, 11);
         var windows = SequenceWindower.Windows(video, new WindowOptions { Length = 3, Subsample = 2 });
-        Assert.Equal([[1, 3, 6], [8, 11]], Numbers(windows));
+        Assert.Equal([[1, 3], [5, 7], [10]], Numbers(windows));
+        Assert.Equal([0, 1, 2], windows.Select(w => w.Segment));
         // labels travel with the frames (aligned by number)
-        Assert.Equal((EmotionCategory)(6 % 7), windows[0].Frame(2).Label.Category);
+        Assert.Equal((EmotionCategory)(7 % 7), windows[1].Frame(1).Label.Category);
+    }
+
+    [Fact]
+    public void NoWindowSpansAGap_InFrameNumbers()
+    {
+        // Aff-Wild2 style: frames 5-6 and 11-19 had no face
+        var numbers = Enumerable.Range(1, 4).Concat(Enumerable.Range(7, 4)).Concat(Enumerable.Range(20, 10)).ToArray();
+        var windows = SequenceWindower.Windows(Video("v", numbers), new WindowOptions { Length = 4 });
+        Assert.Equal([[1, 2, 3, 4], [7, 8, 9, 10], [20, 21, 22, 23], [24, 25, 26, 27], [28, 29]], Numbers(windows));
+        foreach (var w in windows)
+        {
+            var n = w.FrameNumbers.ToArray();
+            for (int t = 1; t < n.Length; t++) Assert.Equal(n[t - 1] + 1, n[t]);
+        }
+        Assert.Equal([0, 1, 2, 2, 2], windows.Select(w => w.Segment));
+        // only a window that starts where the previous one of its segment ended may inherit its recurrent state
+        Assert.Equal([false, false, false, true, true], windows.Select(w => w.FollowsPrevious));
+    }
+
+    [Fact]
+    public void OverlappingWindows_NeverFollowThePreviousOne()
+    {
+        var windows = SequenceWindower.Windows(Video("v", Enumerable.Range(1, 12).ToArray()), new WindowOptions { Length = 4, Stride = 2 });
+        Assert.All(windows, w => Assert.False(w.FollowsPrevious));
     }
 
     [Fact]
