@@ -23,9 +23,9 @@ public sealed class FacePredictionService
 {
     /// <summary>Why the response never carries a Grad-CAM overlay.</summary>
     public const string GradCamReason =
-        "Grad-CAM needs the gradients of the model's activations, which ONNX Runtime inference does not compute. " +
-        "This service runs an ONNX model without TorchSharp; Grad-CAM overlays come from the TorchSharp model " +
-        "(Emotion.Torch.Interpretability, or 'emotion explain --model mini-xception-fer2013 --input photo.jpg').";
+        "Grad-CAM needs the gradients of the model's activations, which ONNX Runtime inference does not compute, and this " +
+        "service runs an ONNX model without TorchSharp. Grad-CAM overlays come from the TorchSharp model: " +
+        "Emotion.Torch.Interpretability's EmotionExplainer, or 'emotion explain' for a trained checkpoint (docs/interpretability.md).";
 
     // Single-frame formats only: ImageSharp 2.1 decodes every frame of a GIF, WebP or TIFF, and has no option to stop at
     // the first, so a many-frame image would multiply the memory the pixel limit allows.

@@ -16,10 +16,10 @@ public class WebApiFactory : WebApplicationFactory<Program>
     private readonly IReadOnlyDictionary<string, string> settings;
 
     /// <summary>Creates the factory; <paramref name="settings"/> are configuration keys such as <c>WebApi:MaxRequestBytes</c>.</summary>
-    public WebApiFactory(IReadOnlyDictionary<string, string>? settings = null) => this.settings = settings ?? new Dictionary<string, string>();
+    internal WebApiFactory(IReadOnlyDictionary<string, string> settings) => this.settings = settings;
 
     /// <summary>Creates the factory with the default settings (as an xUnit class fixture).</summary>
-    public WebApiFactory() : this(null)
+    public WebApiFactory() : this(new Dictionary<string, string>())
     {
     }
 

@@ -112,9 +112,14 @@ function vaPlane(face, source) {
   box.className = "va";
   const plane = document.createElement("canvas");
   plane.width = plane.height = 90;
+  plane.title = "valence (x, -1 to 1) and arousal (y, -1 to 1)";
   const c = plane.getContext("2d");
   c.strokeStyle = "#bbb";
   c.beginPath(); c.moveTo(45, 0); c.lineTo(45, 90); c.moveTo(0, 45); c.lineTo(90, 45); c.stroke();
+  c.fillStyle = "#888";
+  c.font = "9px system-ui, sans-serif";
+  c.fillText("valence", 52, 56);
+  c.fillText("arousal", 48, 9);
   c.fillStyle = face.color;
   c.beginPath(); c.arc(45 + 42 * face.valence, 45 - 42 * face.arousal, 5, 0, 2 * Math.PI); c.fill();
   const text = document.createElement("div");
