@@ -25,14 +25,10 @@ public sealed class BrowserPageTests(ITestOutputHelper output)
     public async Task The_page_boxes_each_face_in_its_category_colour()
     {
         var clock = Stopwatch.StartNew();
-        string? chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } configured ? configured
-            : ChromiumCandidates.FirstOrDefault(File.Exists);
+        string? configured = Environment.GetEnvironmentVariable("CHROMIUM_PATH");
+        string? chromium = string.IsNullOrEmpty(configured) ? ChromiumCandidates.FirstOrDefault(File.Exists) : configured;
         Skip.If(chromium is null, "Chromium is not installed (apt-get install chromium, which ./build.sh setup does; or set CHROMIUM_PATH).");
-
-        await using var factory = new WebApiFactory();
-        factory.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        factory.StartServer();
-        string address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        Skip.IfNot(File.Exists(chromium), $"CHROMIUM_PATH is '{chromium}', which does not exist.");
 
         IBrowser browser;
         try
@@ -50,6 +46,12 @@ public sealed class BrowserPageTests(ITestOutputHelper output)
             throw new SkipException($"Chromium at {chromium} cannot run here: {e.Message}");
         }
         await using var _ = browser;
+
+        await using var factory = new WebApiFactory();
+        factory.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        factory.StartServer();
+        string address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+
         await using var page = await browser.NewPageAsync();
         await page.SetViewportAsync(new ViewPortOptions { Width = 1200, Height = 1000, DeviceScaleFactor = 1 });
         await page.GoToAsync(address + "/", WaitUntilNavigation.Load);
