@@ -57,10 +57,22 @@ ensure_ffmpeg() {
   fi
 }
 
+# The web sample's page test drives Debian's headless Chromium (no browser download); without it that test is skipped.
+ensure_chromium() {
+  command -v chromium >/dev/null && return 0
+  if command -v apt-get >/dev/null; then
+    log "installing chromium (the web sample's browser test) with apt-get"
+    as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends chromium >/dev/null \
+      || log "WARNING: could not install chromium; the web sample's browser test will be skipped"
+  else
+    log "WARNING: chromium not found: the web sample's browser test will be skipped (set CHROMIUM_PATH to a Chrome/Chromium binary)"
+  fi
+}
+
 # Real faces, a video and pretrained detector/emotion models used by tests and the demo (assets/assets.tsv).
 ensure_assets() { assets/fetch.sh || { log "WARNING: some assets could not be fetched; tests that use them will fail and say which"; return 0; }; }
 
-setup() { ensure_libstdcxx; ensure_ffmpeg; ensure_assets; }
+setup() { ensure_libstdcxx; ensure_ffmpeg; ensure_chromium; ensure_assets; }
 
 build() { dotnet build Emotion.Core.sln -c "$CONFIG" -nologo -v:q "$@"; }
 
