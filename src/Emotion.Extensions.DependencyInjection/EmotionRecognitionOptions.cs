@@ -39,8 +39,12 @@ public sealed class EmotionRecognitionOptions
     /// <summary>Frames per chunk of a stream (default 16).</summary>
     public int StreamChunkSize { get; set; } = 16;
 
-    /// <summary>Whether frames of another size are resized to the model's input (default false: an error).</summary>
-    public bool ResizeFrames { get; set; }
+    /// <summary>
+    /// Frames of another size than the model's input: null (default) resizes those with the model's aspect ratio and
+    /// refuses others, true resizes every frame (stretching), false refuses any other size
+    /// (see <see cref="EmotionPredictorOptions.ResizeFrames"/>).
+    /// </summary>
+    public bool? ResizeFrames { get; set; }
 
     /// <summary>Temporal smoothing of sequences and streams, or null (default) for none.</summary>
     public PredictionSmootherOptions? Smoothing { get; set; }

@@ -103,6 +103,21 @@ public sealed class EmotionPredictor : IDisposable
     /// <summary>Floats per preprocessed frame (3 x H x W).</summary>
     public int FrameLength => writer.FrameLength;
 
+    /// <summary>
+    /// How a frame of <paramref name="width"/> x <paramref name="height"/> pixels, given without a face box, reaches the
+    /// model's input size under <see cref="EmotionPredictorOptions.ResizeFrames"/>: as it is, scaled, or stretched. Call it
+    /// to report what prediction will do (for example on the first frame of a folder).
+    /// </summary>
+    /// <param name="width">The frame's width in pixels.</param>
+    /// <param name="height">The frame's height in pixels.</param>
+    /// <exception cref="ArgumentException">Prediction would refuse frames of this size; the message is the one prediction throws (it names the option to change).</exception>
+    public FrameResize CheckFrameSize(int width, int height)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        return writer.Plan(width, height, "a frame");
+    }
+
     /// <summary>Predicts one image on its own (a one-frame sequence).</summary>
     /// <param name="image">An RGB face crop of the model's size, or any image with <paramref name="faceBox"/>.</param>
     /// <param name="faceBox">Where the face is, in the image's pixels: the image is cropped to it and resized to the model's size.</param>
