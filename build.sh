@@ -2,7 +2,7 @@
 # Emotion.Core build entry point. The README's two commands go through this script:
 #   ./build.sh demo   # set up the machine, build, and run the main job (train + predict on bundled data)
 #   ./build.sh test   # set up the machine, build, and run the whole test suite
-# Other verbs: setup (native prerequisites only), build, pack, bench [--short].
+# Other verbs: setup (native prerequisites only), build, pack, consumer (the consumer test alone), bench [--short].
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -76,6 +76,13 @@ setup() { ensure_libstdcxx; ensure_ffmpeg; ensure_chromium; ensure_assets; }
 
 build() { dotnet build Emotion.Core.sln -c "$CONFIG" -nologo -v:q "$@"; }
 
+# The packages as an application meets them: pack, build apps from `dotnet new console` against the feed, install the tool,
+# run the samples in order (tests/consumer/run.sh; about 2-3 minutes on 2 cores). CONSUMER_TEST=0 skips it, visibly.
+consumer() {
+  if [ "${CONSUMER_TEST:-1}" = 0 ]; then log "SKIPPED the consumer test (CONSUMER_TEST=0)"; return 0; fi
+  CONFIG=$CONFIG tests/consumer/run.sh
+}
+
 verb=${1:-test}; shift || true
 case "$verb" in
   setup) setup ;;
@@ -86,7 +93,9 @@ case "$verb" in
     # (seen on AMD EPYC with AVX-512: ResNet-50/VGG at 32 px, and Grad-CAM vs PyTorch references). The tests pin oneDNN to
     # SSE4.1, which matches PyTorch exactly; see docs/troubleshooting.md. Set ONEDNN_MAX_CPU_ISA yourself to override.
     export ONEDNN_MAX_CPU_ISA=${ONEDNN_MAX_CPU_ISA:-SSE41}
-    dotnet test Emotion.Core.sln -c "$CONFIG" --no-build -nologo "$@" ;;
+    dotnet test Emotion.Core.sln -c "$CONFIG" --no-build -nologo "$@"
+    consumer ;;
+  consumer) setup; build; consumer ;;
   demo)
     setup; build
     dotnet "samples/Emotion.Cli/bin/$CONFIG/net10.0/emotion.dll" demo --out "${DEMO_OUT:-$ROOT/artifacts/demo}" "$@" ;;
@@ -96,5 +105,5 @@ case "$verb" in
     # libtorch's OpenMP threads spin while waiting; on a busy machine that inflates latencies several-fold (docs/benchmarks.md).
     export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
     dotnet run -c Release --project benchmarks/Emotion.Benchmarks -- "$@" ;;
-  *) echo "usage: ./build.sh [setup|build|test|demo|pack|bench] [args]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh [setup|build|test|consumer|demo|pack|bench] [args]" >&2; exit 2 ;;
 esac

@@ -30,6 +30,7 @@ public static class EvaluateCommand
         {
             var ui = new ConsoleUi(parse.InvocationConfiguration.Output);
             string checkpoint = CliArguments.ExistingPath(parse.GetValue(modelPath), "--model");
+            LibTorch.Require("evaluate", parse.InvocationConfiguration.Error);
             using var model = TrainingCheckpoint.LoadModel(checkpoint);
             // An 8-class model (trained with --classes 8) is scored on Aff-Wild2's Other too; a 7-class one reads it as unlabeled.
             var data = dataset.Load(parse, parse.GetValue(split)!, includeOther: model.Info.Categories.Contains(EmotionCategory.Other));

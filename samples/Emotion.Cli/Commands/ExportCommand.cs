@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Emotion.Cli.Workflows;
 using Emotion.Cli.Terminal;
 using Emotion.Onnx.Export;
 using Emotion.Torch.Training;
@@ -27,8 +28,11 @@ public static class ExportCommand
         {
             var ui = new ConsoleUi(parse.InvocationConfiguration.Output);
             string argument = parse.GetRequiredValue(modelPath);
-            using var model = Directory.Exists(argument) || File.Exists(argument) || !Emotion.Torch.Pretrained.PretrainedModels.Contains(argument)
-                ? TrainingCheckpoint.LoadModel(CliArguments.ExistingPath(new DirectoryInfo(argument), "--model"))
+            bool pretrained = !Directory.Exists(argument) && !File.Exists(argument) && Emotion.Torch.Pretrained.PretrainedModels.Contains(argument);
+            string? checkpoint = pretrained ? null : CliArguments.ExistingPath(new DirectoryInfo(argument), "--model");
+            LibTorch.Require("export", parse.InvocationConfiguration.Error);
+            using var model = checkpoint is not null
+                ? TrainingCheckpoint.LoadModel(checkpoint)
                 : Workflows.ModelSource.LoadPretrained(argument, "--model");
             string path = parse.GetRequiredValue(output).FullName;
             OnnxExporter.Export(model, path, OnnxExportOptions.Default with { StateInputs = !parse.GetValue(noState) });

@@ -78,7 +78,7 @@ public static class PredictCommand
             int? limit = parse.GetValue(maxFrames);
             var videoOptions = VideoOptions(step, rate, limit, parse.GetValue(ffmpegDir));
             string? detectorPath = detectorFile is null ? null : ModelSource.ResolveDetector(detectorFile, "--detector");
-            using var modelSource = ModelSource.Resolve(parse.GetRequiredValue(modelPath), "--model");
+            using var modelSource = ModelSource.Resolve(parse.GetRequiredValue(modelPath), "--model", parse.InvocationConfiguration.Error);
             string model = modelSource.Path;
             bool onnx = modelSource.IsOnnx;
             if (explicitAll && !onnx) throw new UsageException("--all-faces needs an .onnx model (export the checkpoint with 'emotion export').");
@@ -125,6 +125,7 @@ public static class PredictCommand
             }
             else
             {
+                LibTorch.Require("predict", parse.InvocationConfiguration.Error);
                 using var checkpoint = TrainingCheckpoint.LoadModel(model);
                 var predictor = new FrameSequencePredictor(checkpoint);
                 AtomicFile.WriteText(outPath, writer => PredictionCsv.Write(writer, checkpoint.Info.Categories,

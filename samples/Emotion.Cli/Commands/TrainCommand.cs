@@ -141,9 +141,13 @@ public static class TrainCommand
         {
             var ui = new ConsoleUi(parse.InvocationConfiguration.Output);
             if (parse.GetValue(resume) is { } from)
+            {
+                LibTorch.Require("train", parse.InvocationConfiguration.Error);
                 return Task.FromResult(Resume(parse, ui, from, settings, epochs, output, ParseDevice(parse.GetValue(device)), cancellationToken));
+            }
             if (parse.GetValue(output) is not { } outInfo) throw new UsageException("--out: the output folder is required (unless --resume continues a run).");
             if (parse.GetValue(dataset.Data) is null) throw new UsageException("--data: the dataset is required (unless --resume continues a run).");
+            LibTorch.Require("train", parse.InvocationConfiguration.Error);
             string outDir = outInfo.FullName;
             var taskValue = EmotionTaskExtensions.ParseTask(parse.GetValue(task)!);
             var categories = TrainingChoices.Categories(parse.GetValue(classes));

@@ -1,0 +1,25 @@
+using Emotion.Cli.Workflows;
+using TorchSharp;
+
+namespace Emotion.Cli.Tests;
+
+public sealed class LibTorchTests
+{
+    [Fact]
+    public void Fetches_the_libtorch_version_TorchSharp_was_built_for()
+    {
+        // The tool downloads libtorch-cpu-<rid> at LibTorch.Version on first use; TorchSharp states the version it needs.
+        Assert.Equal(torch.NormalizeNuGetVersion(torch.__version__), LibTorch.Version);
+        Assert.StartsWith("libtorch-cpu-", LibTorch.PackageId);
+    }
+
+    [Fact]
+    public void Uses_the_libtorch_next_to_the_program_when_the_build_has_it()
+    {
+        // This test project references TorchSharp-cpu, so libtorch is next to it: nothing is looked up or downloaded.
+        var status = new StringWriter();
+        LibTorch.Require("test", status);
+        Assert.Equal("bundled", LibTorch.LoadedFrom);
+        Assert.Equal("", status.ToString());
+    }
+}
