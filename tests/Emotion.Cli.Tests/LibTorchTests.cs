@@ -9,7 +9,7 @@ public sealed class LibTorchTests
     public void Fetches_the_libtorch_version_TorchSharp_was_built_for()
     {
         // The tool downloads libtorch-cpu-<rid> at LibTorch.Version on first use; TorchSharp states the version it needs.
-        Assert.Equal(torch.NormalizeNuGetVersion(torch.__version__), LibTorch.Version);
+        Assert.Equal(LibTorch.Version, torch.NormalizeNuGetVersion(torch.__version__));
         Assert.StartsWith("libtorch-cpu-", LibTorch.PackageId);
     }
 
