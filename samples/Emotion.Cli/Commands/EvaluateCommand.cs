@@ -24,11 +24,16 @@ public static class EvaluateCommand
         var batch = new Option<int>("--batch-size") { Description = "Windows per batch (windowed mode).", DefaultValueFactory = _ => 8 };
         var mode = new Option<string>("--mode")
         {
+            HelpName = "streaming|windowed",
             Description = "streaming: each video whole, the recurrent state carried and reset at gaps in the frame numbers, as predict and the ONNX predictors run it; " +
                           "windowed: each window of the model's sequence length from a zero state, as in training.",
             DefaultValueFactory = _ => "streaming",
         };
-        mode.AcceptOnlyFromAmong("streaming", "windowed");
+        mode.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is { } v && v is not ("streaming" or "windowed"))
+                r.AddError($"--mode: unknown evaluation mode '{v}'; expected streaming or windowed.");
+        });
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for metrics.json and predictions.csv.", Required = true };
         var command = new Command("evaluate", "Evaluate a trained model: metrics.json (CCC, F1, accuracy, ABAW scores) and per-frame predictions.csv.") { modelPath };
         dataset.AddTo(command);
