@@ -8,7 +8,10 @@ namespace Emotion.Onnx.Video;
 /// Emotion predictions for whole videos: frames (decoded by <see cref="VideoReader"/>, or any frame sequence) -> faces
 /// (<see cref="VideoPredictionOptions"/>: whole frames, a box table, or a detector with tracking) -> one
 /// <see cref="EmotionStream"/> per face, with the recurrent state carried from frame to frame -> one
-/// <see cref="PredictionRow"/> per face and frame, with the frame's time. Everything is lazy: a frame is decoded, cropped
+/// <see cref="PredictionRow"/> per face and frame, with the frame's time. The gap rule
+/// (<see cref="Emotion.Core.Sequences.FrameGaps"/>) applies per face: a face's stream is reset after frames where it was
+/// not found (a track that loses its face for some frames, frames without a box in the table, one-face mode's frames
+/// without a face), as it is reset when its track ends or at a shot cut. Everything is lazy: a frame is decoded, cropped
 /// and predicted when the rows are enumerated, and each row comes out as soon as its chunk is predicted, so memory stays
 /// flat for a video of any length.
 /// <code>
@@ -37,7 +40,9 @@ public sealed class VideoEmotionPredictor
 
     /// <summary>
     /// Decodes the video at <paramref name="path"/> with ffmpeg and predicts it; the rows' video id is the file name
-    /// without extension (plus <c>_face{track}</c> with <see cref="VideoPredictionOptions.AllFaces"/>).
+    /// without extension (plus <c>_face{track}</c> with <see cref="VideoPredictionOptions.AllFaces"/>). The frames the
+    /// reader keeps are consecutive for the gap rule (<see cref="PredictionFrame.SequenceNumber"/> counts them), so sampling
+    /// every k-th frame or a target rate does not reset the state; frames where a face is missing still do.
     /// </summary>
     /// <param name="path">A video file (mp4, avi, mkv, webm, ... whatever ffmpeg decodes).</param>
     /// <param name="readerOptions">Frame sampling (every frame, every k-th, a target rate), a frame limit and the ffmpeg folder.</param>
@@ -53,8 +58,9 @@ public sealed class VideoEmotionPredictor
 
         static IEnumerable<PredictionFrame> Frames(VideoReader reader, CancellationToken cancellationToken)
         {
+            int kept = 0;
             foreach (var frame in reader.ReadFrames(cancellationToken))
-                yield return new PredictionFrame(frame.FrameNumber, frame.TimeSeconds, frame.Image);
+                yield return new PredictionFrame(frame.FrameNumber, frame.TimeSeconds, frame.Image) { SequenceNumber = ++kept };
         }
     }
 

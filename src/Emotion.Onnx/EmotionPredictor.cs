@@ -25,6 +25,8 @@ namespace Emotion.Onnx;
 /// <see cref="EmotionPredictorOptions.StreamChunkSize"/>) with the recurrent state carried from chunk to chunk, which gives
 /// the same outputs as one run over the whole video; memory stays flat whatever the length. A model without state inputs
 /// sees each chunk independently. Independent images (<see cref="PredictImages"/>) are batched.</para>
+/// <para>The gap rule (<see cref="Emotion.Core.Sequences.FrameGaps"/>): where frame numbers skip (a frame folder without the
+/// frames in which no face was found), the state is reset, so each run of consecutive frames is a sequence of its own.</para>
 /// <para>Frame numbers are 1-based positions in the input unless the source has its own (frame folders).</para>
 /// </remarks>
 public sealed class EmotionPredictor : IDisposable
@@ -226,6 +228,7 @@ public sealed class EmotionPredictor : IDisposable
     /// <summary>
     /// Predicts a video's frame folder (Aff-Wild2 <c>cropped_aligned</c> layout: files named by frame number; otherwise
     /// every .jpg/.jpeg/.png in ordinal name order), as <see cref="PredictSequence"/> does; frames are decoded one at a time.
+    /// Where the numbers skip, the recurrent state is reset (<see cref="EmotionStream.Push"/>).
     /// </summary>
     /// <returns>One prediction per frame, numbered by the file names (or 1, 2, ... in name order).</returns>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>

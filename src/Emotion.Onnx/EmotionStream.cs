@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Emotion.Core;
+using Emotion.Core.Sequences;
 using Emotion.Onnx.Smoothing;
 using Emotion.Preprocessing.Transforms;
 using SixLabors.ImageSharp;
@@ -13,6 +14,9 @@ namespace Emotion.Onnx;
 /// initial state of the next, so the outputs equal those of one run over the whole video while memory stays flat.
 /// For a model without state inputs (<see cref="CarriesState"/> false) chunks are independent. The options' smoothing,
 /// if any, is applied on the fly (a centred window delays its outputs by half a window).
+/// <para>The gap rule (<see cref="FrameGaps"/>): a frame whose number is not the previous frame's + 1 starts a new sequence.
+/// The frames pending before it are run, the smoother is flushed and emptied, and the recurrent state is zeroed, so a stream
+/// over frames 1..5 and 9..12 gives exactly what two streams over 1..5 and 9..12 give (smoothing included).</para>
 /// </summary>
 /// <remarks>
 /// Open one with <see cref="EmotionPredictor.OpenStream"/>. A stream is not thread-safe; use one per video. The pixels of
@@ -29,6 +33,7 @@ public sealed class EmotionStream : IDisposable
     private float[][] state;
     private int pending;
     private int nextNumber = 1;
+    private int? lastNumber;
     private bool disposed;
 
     internal EmotionStream(EmotionPredictor predictor, int chunkSize)
@@ -52,8 +57,13 @@ public sealed class EmotionStream : IDisposable
     /// <summary>Frames pushed since the stream was opened or reset.</summary>
     public long FrameCount { get; private set; }
 
+    /// <summary>Gaps in the frame numbers met since the stream was opened or reset; each started a new sequence from a zero state.</summary>
+    public long GapCount { get; private set; }
+
     /// <summary>
-    /// Adds the next frame; when the chunk is full, runs it and returns its predictions (otherwise an empty list).
+    /// Adds the next frame; when the chunk is full, runs it and returns its predictions (otherwise an empty list). When the
+    /// frame's number does not follow the previous frame's (<see cref="FrameGaps.BreaksSequence"/>), the frames pending
+    /// before it are run first and their predictions returned, and the frame starts a new sequence from a zero state.
     /// </summary>
     /// <param name="frame">The RGB face crop (copied; the caller keeps ownership).</param>
     /// <param name="frameNumber">The frame's number, or null for the next one (1, 2, ... by default).</param>
@@ -64,20 +74,29 @@ public sealed class EmotionStream : IDisposable
         ArgumentNullException.ThrowIfNull(frame);
         ObjectDisposedException.ThrowIf(disposed, this);
         int number = frameNumber ?? nextNumber;
+        List<FramePrediction>? before = null;
+        if (lastNumber is { } previous && FrameGaps.BreaksSequence(previous, number))
+        {
+            before = EndSequence();
+            GapCount++;
+        }
         int length = predictor.FrameLength;
         predictor.WriteFrame(frame, buffer.Span.Slice(pending * length, length), number, faceBox);
         numbers[pending++] = number;
         nextNumber = number + 1;
+        lastNumber = number;
         FrameCount++;
-        return pending == ChunkSize ? RunChunk() : [];
+        var ready = pending == ChunkSize ? RunChunk() : [];
+        if (before is null) return ready;
+        before.AddRange(ready);
+        return before;
     }
 
     /// <summary>Ends the video: runs the frames of the last partial chunk, flushes the smoother and resets the stream.</summary>
     public IReadOnlyList<FramePrediction> Complete()
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        var results = new List<FramePrediction>(RunChunk());
-        if (smoother is not null) results.AddRange(smoother.Complete());
+        var results = EndSequence();
         Reset();
         return results;
     }
@@ -87,9 +106,20 @@ public sealed class EmotionStream : IDisposable
     {
         pending = 0;
         nextNumber = 1;
+        lastNumber = null;
         FrameCount = 0;
+        GapCount = 0;
         state = predictor.NewState();
         smoother?.Reset();
+    }
+
+    // Ends the current sequence: runs the pending frames, flushes and empties the smoother, zeroes the state.
+    private List<FramePrediction> EndSequence()
+    {
+        var results = new List<FramePrediction>(RunChunk());
+        if (smoother is not null) results.AddRange(smoother.Complete()); // Complete empties the smoother
+        state = predictor.NewState();
+        return results;
     }
 
     /// <summary>Predicts a sequence of frames lazily, chunk by chunk, then <see cref="Complete"/>s the stream.</summary>

@@ -175,6 +175,55 @@ public sealed class CommandTests(TrainedModelFixture fixture) : IClassFixture<Tr
         Assert.False(File.Exists(Path.Combine(dir, "dataset-issues.txt")));
     }
 
+    [Fact]
+    public void Evaluate_streams_by_default_records_the_mode_and_equals_predict_on_a_video_with_a_gap()
+    {
+        // Frames 9-11 of a validation video are missing (as where Aff-Wild2 found no face): two runs of consecutive frames.
+        var data = CopyData();
+        string folder = Path.Combine(data, "cropped_aligned", "synth_004");
+        foreach (int f in new[] { 9, 10, 11 }) File.Delete(Path.Combine(folder, $"{f:D5}.jpg"));
+
+        var streamingDir = NewDir();
+        var streaming = CliRunner.Run("evaluate", "--model", fixture.Checkpoint, "--data", data, "--out", streamingDir);
+        Assert.True(streaming.ExitCode == 0, streaming.ToString());
+        Assert.Contains("mode: streaming", streaming.Output);
+        Assert.Contains("\"mode\": \"streaming\"", File.ReadAllText(Path.Combine(streamingDir, "metrics.json")));
+
+        var windowedDir = NewDir();
+        var windowed = CliRunner.Run("evaluate", "--model", fixture.Checkpoint, "--data", data, "--mode", "windowed", "--out", windowedDir);
+        Assert.True(windowed.ExitCode == 0, windowed.ToString());
+        Assert.Contains("mode: windowed", windowed.Output);
+        Assert.Contains("\"mode\": \"windowed\"", File.ReadAllText(Path.Combine(windowedDir, "metrics.json")));
+
+        // emotion predict on the same frames: every value of every frame as evaluate wrote it (both stream the video and reset at the gap).
+        string csv = Path.Combine(NewDir(), "predict.csv");
+        var predict = CliRunner.Run("predict", "--model", fixture.Checkpoint, "--input", folder, "--out", csv);
+        Assert.True(predict.ExitCode == 0, predict.ToString());
+        var predicted = PredictionTable.Read(csv);
+        var evaluated = PredictionTable.Read(Path.Combine(streamingDir, "predictions.csv"));
+        var byWindow = PredictionTable.Read(Path.Combine(windowedDir, "predictions.csv"));
+        var rows = Enumerable.Range(0, evaluated.Rows.Count).Where(r => evaluated.Cell(r, "video") == "synth_004").ToList();
+        var windowRows = Enumerable.Range(0, byWindow.Rows.Count).Where(r => byWindow.Cell(r, "video") == "synth_004").ToList();
+        Assert.Equal(21, rows.Count);
+        Assert.Equal(rows.Select(r => evaluated.Cell(r, "frame")), Enumerable.Range(0, predicted.Rows.Count).Select(r => predicted.Cell(r, "frame")));
+        bool windowsDiffer = false;
+        for (int i = 0; i < rows.Count; i++)
+            foreach (var column in evaluated.ValueColumns)
+            {
+                Assert.Equal(evaluated.Cell(rows[i], column), predicted.Cell(i, column));
+                windowsDiffer |= evaluated.Cell(rows[i], column) != byWindow.Cell(windowRows[i], column);
+            }
+        Assert.True(windowsDiffer, "windowed evaluation gave the streamed values: the control does not tell the modes apart");
+    }
+
+    [Fact]
+    public void Evaluate_with_an_unknown_mode_is_a_usage_error_naming_the_option()
+    {
+        var result = CliRunner.Run("evaluate", "--model", fixture.Checkpoint, "--data", fixture.DataRoot, "--mode", "sliding", "--out", NewDir());
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--mode", result.Error);
+    }
+
     private string CopyData()
     {
         var target = NewDir();

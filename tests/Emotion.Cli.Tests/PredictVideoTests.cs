@@ -30,9 +30,19 @@ public sealed class PredictVideoTests(VideoPredictionFixture fixture, ITestOutpu
     [Fact]
     public void Video_gives_the_frame_folders_predictions_within_codec_tolerance()
     {
-        var folder = Predict(fixture.Onnx, fixture.JpegFolder);
+        // The PNG copies hold the JPEG's decoded pixels, renumbered 1..N without the JPEG folder's gaps (the frames where the
+        // synthetic data "found no face"). The two agree up to the first gap; there the JPEG folder's stream restarts from a
+        // zero state (the gap rule, FrameGaps) while the PNG folder's, like the videos made from it, carries on.
+        var jpeg = Predict(fixture.Onnx, fixture.JpegFolder);
         var pngFolder = Predict(fixture.Onnx, fixture.PngFolder);
-        Assert.Equal(0, PredictionTable.MaxDifference(folder, pngFolder), 6); // the PNG copies hold the JPEG's decoded pixels
+        var folder = pngFolder;
+        var numbers = jpeg.Rows.Select((_, r) => int.Parse(jpeg.Cell(r, "frame"), CultureInfo.InvariantCulture)).ToList();
+        int firstRun = 1;
+        while (firstRun < numbers.Count && numbers[firstRun] == numbers[firstRun - 1] + 1) firstRun++;
+        Assert.True(firstRun < numbers.Count, "the fixture's video was expected to have a gap in its frame numbers");
+        Assert.Equal(jpeg.Rows.Count, pngFolder.Rows.Count);
+        for (int r = 0; r < firstRun; r++)
+            foreach (var column in jpeg.ValueColumns) Assert.Equal(jpeg.Number(r, column), pngFolder.Number(r, column), 6);
 
         var lossless = Predict(fixture.Onnx, fixture.Lossless);
         Assert.Equal(fixture.FrameCount, lossless.Rows.Count);

@@ -66,13 +66,15 @@ public static class TrainingWorkflow
         return result;
     }
 
-    /// <summary>Evaluates a model on every frame of a dataset (windows without overlap, no augmentation).</summary>
-    public static EvaluationResult Evaluate(EmotionModel model, EmotionDataset dataset, DataPlan data, CancellationToken cancellationToken)
-    {
-        var info = model.Info;
-        using var loader = CreateEvaluationLoader(dataset, info.SequenceLength, data, info.FrameSize, info.Normalization);
-        return ModelEvaluator.Evaluate(model, loader.ReadEpoch(0, cancellationToken), new EvaluationOptions(), loss: null, cancellationToken);
-    }
+    /// <summary>
+    /// Evaluates a model on every frame of a dataset, no augmentation: streamed as deployed (each video whole, the state
+    /// carried and reset at gaps; the default) or windowed (windows of the model's sequence length without overlap, each from
+    /// a zero state).
+    /// </summary>
+    public static EvaluationResult Evaluate(EmotionModel model, EmotionDataset dataset, DataPlan data, CancellationToken cancellationToken,
+        EvaluationMode mode = EvaluationMode.Streaming) =>
+        ModelEvaluator.Evaluate(model, dataset, new EvaluationOptions { Mode = mode, BatchSize = data.BatchSize, Workers = data.Workers },
+            loss: null, cancellationToken);
 
     private static SequenceBatchLoader CreateEvaluationLoader(EmotionDataset dataset, int sequenceLength, DataPlan data, int size, Core.Normalization normalization) =>
         SequenceBatchLoader.ForEvaluation(dataset,

@@ -56,12 +56,12 @@ public class ModelEvaluatorTests
     [Theory]
     [InlineData(OverlapPolicy.MostContext)]
     [InlineData(OverlapPolicy.Average)]
-    public void Overlapping_windows_give_one_prediction_per_frame(OverlapPolicy policy)
+    public void Windowed_overlapping_windows_give_one_prediction_per_frame(OverlapPolicy policy)
     {
         var batch = OverlappingBatch();
         using var model = SyntheticBatches.Model(EmotionTask.Combined, size: Size, frames: 4, hidden: 8, width: 0.25);
         model.train();
-        var result = ModelEvaluator.Evaluate(model, [batch], new EvaluationOptions { Overlap = policy });
+        var result = ModelEvaluator.Evaluate(model, [batch], new EvaluationOptions { Mode = EvaluationMode.Windowed, Overlap = policy });
         Assert.True(model.training); // mode restored
 
         Assert.Equal(8, result.Frames);
@@ -100,12 +100,12 @@ public class ModelEvaluatorTests
     }
 
     [Fact]
-    public void Sequence_to_one_models_predict_the_last_real_frame_of_each_window()
+    public void Windowed_sequence_to_one_models_predict_the_last_real_frame_of_each_window()
     {
         var batch = OverlappingBatch();
         using var model = SyntheticBatches.Model(EmotionTask.Combined, size: Size, frames: 4, hidden: 8, width: 0.25,
             head: HeadSpec.Gru(hidden: 8, output: SequenceOutput.LastStep));
-        var result = ModelEvaluator.Evaluate(model, [batch]);
+        var result = ModelEvaluator.Evaluate(model, [batch], new EvaluationOptions { Mode = EvaluationMode.Windowed });
         Assert.Equal(["v:4", "v:6", "w:2"], result.Predictions.Select(p => $"{p.VideoId}:{p.Prediction.FrameNumber}"));
     }
 
@@ -118,7 +118,7 @@ public class ModelEvaluatorTests
             var batch = OverlappingBatch();
             using var model = SyntheticBatches.Model(EmotionTask.ValenceArousal, size: Size, frames: 4, hidden: 8, width: 0.25);
             using var loss = new EmotionLoss(LossSpec.DefaultFor(EmotionTask.ValenceArousal));
-            var result = ModelEvaluator.Evaluate(model, [batch], loss: loss);
+            var result = ModelEvaluator.Evaluate(model, [batch], new EvaluationOptions { Mode = EvaluationMode.Windowed }, loss: loss);
             Assert.NotNull(result.Loss);
             Assert.Contains("ccc", result.Loss!.Terms.Keys);
             string csv = Path.Combine(dir, "predictions.csv");
