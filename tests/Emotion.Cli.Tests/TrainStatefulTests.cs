@@ -26,18 +26,20 @@ public sealed class TrainStatefulTests(TrainedModelFixture fixture) : IClassFixt
         Assert.Equal(0, help.ExitCode);
         Assert.Contains("--stateful", help.Output);
         Assert.Contains("--stride", help.Output);
+        Assert.Contains("--no-augment", help.Output);
     }
 
     [Fact]
     public void Stateful_trains_on_consecutive_windows_in_lanes_and_the_checkpoint_keeps_it()
     {
         string run = NewDir();
-        var result = Train(run, "--stateful", "--head", "lstm");
+        var result = Train(run, "--stateful", "--head", "lstm", "--no-augment");
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("stateful training: 4 lanes of consecutive 4-frame windows", result.Output);
         var state = TrainingCheckpoint.ReadState(Path.Combine(run, TrainingCheckpoint.LastName));
         Assert.True(state.Options.Stateful);
         Assert.Equal("true", state.Options.RunSettings!["--stateful"]);
+        Assert.Equal("true", state.Options.RunSettings["--no-augment"]);
         // Non-overlapping windows (stride = --frames), four lanes: as many steps as ceil(windows / 4).
         Assert.Equal((Windows(stride: 4) + 3) / 4, state.StepsPerEpoch);
         Assert.True(double.IsFinite(state.History!.Epochs[0].TrainLoss));

@@ -114,13 +114,17 @@ public static class TrainCommand
                           "than one window (the state resets at gaps in the frame numbers and between videos). Needs a gru or lstm head and " +
                           "consecutive windows (--stride equal to --frames).",
         };
+        var noAugment = new Option<bool>("--no-augment")
+        {
+            Description = "Train without random crops, flips and colour jitter (as `emotion demo` does: its synthetic faces already vary, and a short run learns faster without them).",
+        };
         var output = new Option<DirectoryInfo?>("--out") { Description = "Output folder for checkpoints, history.json/csv and metrics.json (with --resume: the checkpoint's run folder by default)." };
         dataset.Data.Required = false;
 
         var command = new Command("train", "Train a CNN + RNN emotion model on your data.");
         dataset.AddTo(command);
         foreach (var option in new Option[] { validation, backbone, head, hidden, layers, task, epochs, frames, size, batch, lr, seed, pretrained, freeze,
-                     preset, loss, classWeights, classes, device, stride, stateful, resume, output })
+                     preset, loss, classWeights, classes, device, stride, stateful, noAugment, resume, output })
             command.Add(option);
 
         // The options a run is made of, stored in its checkpoints (TrainerOptions.RunSettings) and checked on --resume.
@@ -149,6 +153,7 @@ public static class TrainCommand
             (classes, p => Invariant(p.GetValue(classes))),
             (stride, p => p.GetValue(stride) is { } n ? Invariant(n) : null),
             (stateful, p => p.GetValue(stateful) ? "true" : "false"),
+            (noAugment, p => p.GetValue(noAugment) ? "true" : "false"),
         };
 
         command.SetAction((parse, cancellationToken) =>
@@ -203,7 +208,7 @@ public static class TrainCommand
             CheckStateful(trainerOptions.Stateful, model, strideValue);
             var forward = new ForwardingProgress();
             using var trainer = new Trainer(model, trainerOptions, forward);
-            var data = new DataPlan(BatchSize: CliArguments.Positive(parse.GetValue(batch), "--batch-size"), Stride: strideValue);
+            var data = new DataPlan(BatchSize: CliArguments.Positive(parse.GetValue(batch), "--batch-size"), Stride: strideValue, Augment: !parse.GetValue(noAugment));
             TrainAndReport(ui, trainer, forward, trainSet, validSet, data, outDir, cancellationToken);
             return Task.FromResult(EmotionCli.Success);
 
@@ -298,7 +303,9 @@ public static class TrainCommand
         int batchSize = int.Parse(Setting(settings.First(s => s.Option.Name == "--batch-size").Option)!, CultureInfo.InvariantCulture);
         int? stride = Setting(Named("--stride")) is { } strideText ? CliArguments.Positive(int.Parse(strideText, CultureInfo.InvariantCulture), "--stride") : null;
         CheckStateful(trainer.Options.Stateful, trainer.Model, stride);
-        TrainAndReport(ui, trainer, forward, trainSet, validSet, new DataPlan(BatchSize: CliArguments.Positive(batchSize, "--batch-size"), Stride: stride), outDir, cancellationToken);
+        bool augment = Setting(Named("--no-augment")) != "true";
+        TrainAndReport(ui, trainer, forward, trainSet, validSet,
+            new DataPlan(BatchSize: CliArguments.Positive(batchSize, "--batch-size"), Stride: stride, Augment: augment), outDir, cancellationToken);
         return EmotionCli.Success;
     }
 
