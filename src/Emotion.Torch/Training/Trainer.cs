@@ -68,6 +68,7 @@ public sealed class Trainer : IDisposable
         Options = (options ?? new TrainerOptions()).Validate(Task);
         Loss = (model.Options.Loss ?? LossSpec.DefaultFor(Task)).Validate(Task, Task.HasCategories() ? model.Options.ClassCount : null);
         Monitor = MonitorMetric.Normalize(Options.MonitorMetric ?? MonitorMetric.DefaultFor(Task));
+        if (Options.Stateful) CheckStateful(model);
         _progress = progress;
         _ownsModel = ownsModel;
         _parameters = [.. model.parameters()];
@@ -79,7 +80,7 @@ public sealed class Trainer : IDisposable
         _baseRates = [Options.BackboneLearningRate ?? Options.LearningRate, Options.LearningRate];
         _optimizer = CreateOptimizer(backbone, head);
         _groups = [.. _optimizer.ParamGroups];
-        _carry = Options.Stateful ? CreateStateCarry(model) : null;
+        _carry = Options.Stateful ? new RecurrentStateCarry() : null;
     }
 
     /// <summary>The model being trained.</summary>
@@ -400,14 +401,13 @@ public sealed class Trainer : IDisposable
         return output;
     }
 
-    private static RecurrentStateCarry CreateStateCarry(EmotionModel model)
+    private static void CheckStateful(EmotionModel model)
     {
         var head = model.Options.Head;
         if (head.Kind == Heads.RecurrentKind.None || !model.Head.CanStream)
             throw new ArgumentException(
                 $"Stateful training carries the recurrent state between windows and needs a unidirectional GRU or LSTM head; this model's head is {head.Kind}{(head.Bidirectional ? " (bidirectional)" : "")}.",
                 nameof(TrainerOptions.Stateful));
-        return new RecurrentStateCarry();
     }
 
     private List<Parameter> TrainableParameters()
