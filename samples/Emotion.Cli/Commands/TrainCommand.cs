@@ -102,13 +102,29 @@ public static class TrainCommand
             if (r.GetValueOrDefault<string>() is { } v && !DeviceNames.Contains(v, StringComparer.OrdinalIgnoreCase))
                 r.AddError($"--device: unknown device '{v}'; expected {string.Join(" or ", DeviceNames)}.");
         });
+        var stride = new Option<int?>("--stride")
+        {
+            HelpName = "N",
+            Description = "Training windows start every N frames (default: half of --frames, so windows overlap; with --stateful: --frames, consecutive windows).",
+        };
+        var stateful = new Option<bool>("--stateful")
+        {
+            Description = "Stateful training (truncated back-propagation through time): each batch row walks through whole segments of a video window " +
+                          "after window and carries the GRU/LSTM state, detached, from one window to the next, so the model sees far more context " +
+                          "than one window (the state resets at gaps in the frame numbers and between videos). Needs a gru or lstm head and " +
+                          "consecutive windows (--stride equal to --frames).",
+        };
+        var noAugment = new Option<bool>("--no-augment")
+        {
+            Description = "Train without random crops, flips and colour jitter (as `emotion demo` does: its synthetic faces already vary, and a short run learns faster without them).",
+        };
         var output = new Option<DirectoryInfo?>("--out") { Description = "Output folder for checkpoints, history.json/csv and metrics.json (with --resume: the checkpoint's run folder by default)." };
         dataset.Data.Required = false;
 
         var command = new Command("train", "Train a CNN + RNN emotion model on your data.");
         dataset.AddTo(command);
         foreach (var option in new Option[] { validation, backbone, head, hidden, layers, task, epochs, frames, size, batch, lr, seed, pretrained, freeze,
-                     preset, loss, classWeights, classes, device, resume, output })
+                     preset, loss, classWeights, classes, device, stride, stateful, noAugment, resume, output })
             command.Add(option);
 
         // The options a run is made of, stored in its checkpoints (TrainerOptions.RunSettings) and checked on --resume.
@@ -135,6 +151,9 @@ public static class TrainCommand
             (loss, p => p.GetValue(loss)),
             (classWeights, p => p.GetValue(classWeights)),
             (classes, p => Invariant(p.GetValue(classes))),
+            (stride, p => p.GetValue(stride) is { } n ? Invariant(n) : null),
+            (stateful, p => p.GetValue(stateful) ? "true" : "false"),
+            (noAugment, p => p.GetValue(noAugment) ? "true" : "false"),
         };
 
         command.SetAction((parse, cancellationToken) =>
@@ -167,6 +186,7 @@ public static class TrainCommand
                 Schedule = LearningRateSchedule.Cosine(minFactor: 0.05),
                 GradientClipNorm = 5.0,
                 Seed = parse.GetValue(seed),
+                Stateful = parse.GetValue(stateful),
                 OutputDirectory = outDir,
                 RunSettings = settings
                     .Select(s => (s.Option.Name, Value: s.Value(parse)))
@@ -188,9 +208,11 @@ public static class TrainCommand
             if (parse.GetValue(pretrained) is { } name)
                 ui.Line($"backbone {model.Options.Backbone.Name} from pretrained '{name}' at {model.Info.FrameSize} px; frozen stages: " +
                         (model.Options.FrozenStages.IsDefaultOrEmpty ? "none" : string.Join(", ", model.Options.FrozenStages)));
+            int? strideValue = parse.GetValue(stride) is { } n ? CliArguments.Positive(n, "--stride") : null;
+            CheckStateful(trainerOptions.Stateful, model, strideValue);
             var forward = new ForwardingProgress();
             using var trainer = new Trainer(model, trainerOptions, forward);
-            var data = new DataPlan(BatchSize: CliArguments.Positive(parse.GetValue(batch), "--batch-size"));
+            var data = new DataPlan(BatchSize: CliArguments.Positive(parse.GetValue(batch), "--batch-size"), Stride: strideValue, Augment: !parse.GetValue(noAugment));
             TrainAndReport(ui, trainer, forward, trainSet, validSet, data, outDir, cancellationToken);
             return Task.FromResult(EmotionCli.Success);
 
@@ -283,7 +305,11 @@ public static class TrainCommand
             : LoadOptionalSplit(data, format, lenient, skipDamaged, AffWild2Layout.ValidationSplit, includeOther);
         DatasetArguments.ReportIssues([trainSet, validSet], parse.InvocationConfiguration.Error, outDir);
         int batchSize = int.Parse(Setting(settings.First(s => s.Option.Name == "--batch-size").Option)!, CultureInfo.InvariantCulture);
-        TrainAndReport(ui, trainer, forward, trainSet, validSet, new DataPlan(BatchSize: CliArguments.Positive(batchSize, "--batch-size")), outDir, cancellationToken);
+        int? stride = Setting(Named("--stride")) is { } strideText ? CliArguments.Positive(int.Parse(strideText, CultureInfo.InvariantCulture), "--stride") : null;
+        CheckStateful(trainer.Options.Stateful, trainer.Model, stride);
+        bool augment = Setting(Named("--no-augment")) != "true";
+        TrainAndReport(ui, trainer, forward, trainSet, validSet,
+            new DataPlan(BatchSize: CliArguments.Positive(batchSize, "--batch-size"), Stride: stride, Augment: augment), outDir, cancellationToken);
         return EmotionCli.Success;
     }
 
@@ -292,6 +318,9 @@ public static class TrainCommand
     {
         ui.DatasetStatistics(validSet is null ? [trainSet.ComputeStatistics()] : [trainSet.ComputeStatistics(), validSet.ComputeStatistics()]);
         var model = trainer.Model;
+        if (trainer.Options.Stateful)
+            ui.Line($"stateful training: {data.BatchSize} lanes of consecutive {model.Options.SequenceLength}-frame windows; the recurrent state is carried " +
+                    "from window to window (detached) and reset at gaps in the frame numbers, between videos and at every epoch start");
         var result = TrainingProgressDisplay.Run(ui, model.Info.Task.ToName(), progress =>
         {
             forward.Target = progress;
@@ -304,6 +333,25 @@ public static class TrainCommand
             ui.MetricsComparison([(model.Info.Task.ToName(), evaluation.Metrics)]);
         }
         ui.Line($"best checkpoint: {result.BestCheckpoint ?? "-"}; last: {result.LastCheckpoint ?? "-"}; history: {Path.Combine(outDir, TrainingHistory.JsonFileName)}");
+    }
+
+    /// <summary>
+    /// <c>--stateful</c> needs a head with a state to carry (gru or lstm, unidirectional) and consecutive windows: a
+    /// <c>--stride</c> other than the window length would carry the state across overlapping or skipped frames.
+    /// </summary>
+    /// <exception cref="UsageException">The combination is invalid; the message names the options.</exception>
+    public static void CheckStateful(bool stateful, EmotionModel model, int? stride)
+    {
+        if (!stateful) return;
+        var head = model.Options.Head;
+        if (head.Kind == RecurrentKind.None || !model.Head.CanStream)
+            throw new UsageException(
+                $"--stateful carries the recurrent state from one window to the next and needs a gru or lstm head; this model's head is {head.Kind.ToString().ToLowerInvariant()}{(head.Bidirectional ? " (bidirectional)" : "")}. Use --head gru or --head lstm.");
+        int frames = model.Options.SequenceLength;
+        if (stride is { } s && s != frames)
+            throw new UsageException(
+                $"--stride {s} with --stateful: the state is carried from a window to the next one only when it starts right after it ends; " +
+                $"{(s < frames ? "overlapping" : "skipping")} windows would carry it across {(s < frames ? "repeated" : "missing")} frames. Give --stride {frames} (the window length, --frames) or leave --stride out.");
     }
 
     private static TrainingHistory? TryReadHistory(string file)

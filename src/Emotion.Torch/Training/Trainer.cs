@@ -27,6 +27,9 @@ namespace Emotion.Torch.Training;
 /// moments, SGD's momentum buffers), the epoch and step counters, the best value, the early-stopping counter and the
 /// history; the learning-rate schedule is a function of the step and epoch and the global generator is re-seeded from
 /// (seed, epoch) at every epoch, so with a deterministic batch source the resumed run reproduces an uninterrupted one.</para>
+/// <para>Stateful training (<see cref="TrainerOptions.Stateful"/>) carries the detached recurrent state from each batch row
+/// to the same row of the next batch (<see cref="RecurrentStateCarry"/>); the state is zero at every epoch start, so a run
+/// resumed from an epoch's checkpoint continues exactly as well.</para>
 /// </remarks>
 public sealed class Trainer : IDisposable
 {
@@ -36,6 +39,7 @@ public sealed class Trainer : IDisposable
     private readonly torch.optim.ILearningRateController[] _groups;
     private readonly double[] _baseRates;
     private readonly Parameter[] _parameters;
+    private readonly RecurrentStateCarry? _carry;
     private EmotionLoss? _loss;
     private ImmutableArray<long> _classCounts = [];
     private int _completedEpochs;
@@ -64,6 +68,7 @@ public sealed class Trainer : IDisposable
         Options = (options ?? new TrainerOptions()).Validate(Task);
         Loss = (model.Options.Loss ?? LossSpec.DefaultFor(Task)).Validate(Task, Task.HasCategories() ? model.Options.ClassCount : null);
         Monitor = MonitorMetric.Normalize(Options.MonitorMetric ?? MonitorMetric.DefaultFor(Task));
+        if (Options.Stateful) CheckStateful(model);
         _progress = progress;
         _ownsModel = ownsModel;
         _parameters = [.. model.parameters()];
@@ -75,6 +80,7 @@ public sealed class Trainer : IDisposable
         _baseRates = [Options.BackboneLearningRate ?? Options.LearningRate, Options.LearningRate];
         _optimizer = CreateOptimizer(backbone, head);
         _groups = [.. _optimizer.ParamGroups];
+        _carry = Options.Stateful ? new RecurrentStateCarry() : null;
     }
 
     /// <summary>The model being trained.</summary>
@@ -206,6 +212,7 @@ public sealed class Trainer : IDisposable
         for (int epoch = _completedEpochs; epoch < Options.Epochs && !_stoppedEarly; epoch++)
         {
             if (Options.Seed is { } seed) torch.manual_seed(MixSeed(seed, epoch));
+            _carry?.Reset();
             Model.train();
             var epochClock = Stopwatch.StartNew();
             int? stepsPerEpoch = training.BatchesPerEpoch ?? _stepsPerEpoch;
@@ -361,6 +368,7 @@ public sealed class Trainer : IDisposable
     public void Dispose()
     {
         _loss?.Dispose();
+        _carry?.Dispose();
         _optimizer.Dispose();
         if (_ownsModel) Model.Dispose();
     }
@@ -375,12 +383,31 @@ public sealed class Trainer : IDisposable
         var frames = SequenceBatchTensors.Frames(batch, device);
         using var targets = EmotionTargets.FromBatch(batch, device, _loss!.ClassCount);
         _optimizer.zero_grad();
-        using var output = Model.call(frames);
+        using var output = Forward(batch, frames);
         using var loss = _loss.Compute(output, targets);
         loss.Total.backward();
         if (Options.GradientClipNorm is { } maxNorm) nn.utils.clip_grad_norm_(TrainableParameters(), maxNorm);
         _optimizer.step();
         return loss.ToValues();
+    }
+
+    /// <summary>The model's forward pass; with stateful training from the carried state, keeping the state it ends with (detached).</summary>
+    private EmotionOutput Forward(SequenceBatch batch, Tensor frames)
+    {
+        if (_carry is null) return Model.call(frames);
+        using var initial = _carry.Initial(batch);
+        var output = Model.Forward(frames, initial);
+        _carry.Keep(output.State);
+        return output;
+    }
+
+    private static void CheckStateful(EmotionModel model)
+    {
+        var head = model.Options.Head;
+        if (head.Kind == Heads.RecurrentKind.None || !model.Head.CanStream)
+            throw new ArgumentException(
+                $"Stateful training carries the recurrent state between windows and needs a unidirectional GRU or LSTM head; this model's head is {head.Kind}{(head.Bidirectional ? " (bidirectional)" : "")}.",
+                nameof(TrainerOptions.Stateful));
     }
 
     private List<Parameter> TrainableParameters()

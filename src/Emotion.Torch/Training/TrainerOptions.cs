@@ -53,6 +53,16 @@ public sealed record TrainerOptions
     /// </summary>
     public long? Seed { get; init; } = 0;
 
+    /// <summary>
+    /// Stateful training, truncated back-propagation through time (<see cref="RecurrentStateCarry"/>): row b of each batch
+    /// starts from the recurrent state (GRU: h; LSTM: h and c) that row b of the previous batch ended with, detached from
+    /// its graph, where <see cref="Core.Data.SequenceBatch.ContinuesState"/> says the row continues it, and from zero
+    /// elsewhere; the state is zero at the start of every epoch. The batches must be laid out as lanes
+    /// (<c>SequenceLoaderOptions.Stateful</c>) and the head must be a unidirectional GRU or LSTM. Gradients stop at the
+    /// window's first frame (the truncation is the window length) while the forward pass sees the whole lane's context.
+    /// </summary>
+    public bool Stateful { get; init; }
+
     /// <summary>Where checkpoints (<c>best/</c>, <c>last/</c>) and the history (<c>history.json</c>, <c>history.csv</c>) go, or null to write nothing.</summary>
     public string? OutputDirectory { get; init; }
 
