@@ -26,7 +26,7 @@ services.AddEmotionRecognition(o => o
 try
 {
     using var provider = services.BuildServiceProvider();
-    var predictor = provider.GetRequiredService<EmotionPredictor>();   // one shared, thread-safe ONNX Runtime session
+    var predictor = provider.GetRequiredService<IEmotionPredictor>();  // one shared, thread-safe ONNX Runtime session
 
     Console.WriteLine($"model: {predictor.ModelInfo?.Task} on {predictor.FrameWidth}x{predictor.FrameHeight} faces, " +
                       $"categories {string.Join(", ", predictor.Categories)}");

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Emotion.Core;
 using Emotion.FaceDetection;
+using Emotion.Extensions.DependencyInjection;
 using Emotion.Onnx;
+using Emotion.Onnx.Video;
 using Emotion.Preprocessing.Frames;
 using Emotion.Preprocessing.Transforms;
 using Emotion.Visualization.Coloring;
@@ -16,8 +18,9 @@ namespace Emotion.Samples.WebApi;
 
 /// <summary>
 /// Encoded image bytes -> checked header (format, pixel count) -> decoded RGB -> faces (the registered
-/// <see cref="IFaceDetector"/>) -> one emotion prediction per face (the registered <see cref="EmotionPredictor"/>, the face
-/// box grown by <see cref="WebApiOptions.FaceMargin"/> and cropped). Thread-safe: the predictor and detector are.
+/// <see cref="IFaceDetector"/>) -> one emotion prediction per face (the registered <see cref="IEmotionPredictor"/>, the face
+/// box grown by the video predictor's margin, <c>EmotionRecognition:Video:Margin</c> (default 0.2), and cropped).
+/// Thread-safe: the predictor and detector are.
 /// </summary>
 public sealed class FacePredictionService
 {
@@ -33,21 +36,25 @@ public sealed class FacePredictionService
 
     private readonly IFaceDetector detector;
     private readonly WebApiOptions options;
+    private readonly float margin;
 
     /// <summary>Creates the service on the registered models.</summary>
     /// <exception cref="InvalidOperationException">A <see cref="WebApiOptions"/> setting is out of range (the message names it).</exception>
-    public FacePredictionService(EmotionPredictor predictor, IFaceDetector detector, IOptions<WebApiOptions> options)
+    public FacePredictionService(IEmotionPredictor predictor, IFaceDetector detector, IOptions<WebApiOptions> options, IOptions<EmotionRecognitionOptions> emotion)
     {
         Predictor = predictor;
         this.detector = detector;
         this.options = options.Value.Validate();
+        // The margin of the library's face crops (validated with the other EmotionRecognition settings): the photos are
+        // cropped as the video predictor crops the frames of a video.
+        margin = emotion.Value.Video.Margin ?? VideoPredictionOptions.DefaultDetectorMargin;
         ValenceArousal = !predictor.PredictsValenceArousal ? "none"
             : predictor.ModelInfo?.ValenceArousalSource == ValenceArousalSource.CategoryExpectation ? "estimated-from-categories"
             : "regressed";
     }
 
     /// <summary>The emotion model.</summary>
-    public EmotionPredictor Predictor { get; }
+    public IEmotionPredictor Predictor { get; }
 
     /// <summary>How valence/arousal are produced (see <see cref="PredictResponse.ValenceArousal"/>).</summary>
     public string ValenceArousal { get; }
@@ -63,7 +70,7 @@ public sealed class FacePredictionService
         var results = new List<FaceResult>(faces.Count);
         foreach (var face in faces)
         {
-            var prediction = Predictor.Predict(image, face.Box.Expand(options.FaceMargin));
+            var prediction = Predictor.Predict(image, face.Box.Expand(margin));
             results.Add(ToResult(face, prediction, image.Width, image.Height));
         }
         return new PredictResponse(new ImageInfo(image.Width, image.Height, format.Name), results, ValenceArousal,

@@ -1,7 +1,8 @@
 using System.Text.Json;
+using Emotion.Extensions.DependencyInjection;
 using Emotion.FaceDetection;
-using Emotion.Onnx;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -11,7 +12,7 @@ namespace Emotion.Samples.WebApi;
 /// <c>GET /health</c>: runs the face detector and the emotion model on a small grey image (a real run of both ONNX
 /// sessions, about a millisecond) and reports the model it serves.
 /// </summary>
-public sealed class HealthCheck(FacePredictionService service, IFaceDetector detector) : IHealthCheck
+public sealed class HealthCheck(FacePredictionService service, IFaceDetector detector, IOptions<EmotionRecognitionOptions> options) : IHealthCheck
 {
     /// <summary>BlazeFace's file in the asset cache (assets/assets.tsv).</summary>
     public const string BlazeFaceFile = "blazeface_front_128.onnx";
@@ -22,7 +23,7 @@ public sealed class HealthCheck(FacePredictionService service, IFaceDetector det
         var predictor = service.Predictor;
         var data = new Dictionary<string, object>
         {
-            ["model"] = Path.GetFileName(predictor.ModelPath),
+            ["model"] = Path.GetFileName(options.Value.ModelPath) ?? "",
             ["inputSize"] = $"{predictor.FrameWidth}x{predictor.FrameHeight}",
             ["categories"] = predictor.Categories.Select(c => c.ToString()).ToArray(),
             ["valenceArousal"] = service.ValenceArousal,

@@ -4,7 +4,9 @@
 //   EmotionRecognition:ModelPath         the .onnx emotion model (required; make one with
 //                                        'emotion export --model mini-xception-fer2013 --out mini-xception-fer2013.onnx')
 //   EmotionRecognition:FaceDetectorPath  BlazeFace .onnx (default: blazeface_front_128.onnx in the asset cache)
-//   WebApi:MaxRequestBytes, WebApi:MaxPixels, WebApi:ConcurrentPredictions, WebApi:QueueLength, WebApi:FaceMargin
+//   EmotionRecognition:Predictor:..., EmotionRecognition:BlazeFace:...  the predictor's and the detector's options
+//   EmotionRecognition:Video:Margin      the fraction of a face box added on every side before cropping (default 0.2)
+//   WebApi:MaxRequestBytes, WebApi:MaxPixels, WebApi:ConcurrentPredictions, WebApi:QueueLength
 // See docs/deployment.md ("The web service sample").
 using System.Threading.RateLimiting;
 using Emotion.Core.IO;
@@ -20,10 +22,13 @@ var builder = WebApplication.CreateBuilder(args);
 // Read lazily through IOptions (not here), so that settings added by a host or a test factory apply too.
 builder.Services.AddOptions<WebApiOptions>().Bind(builder.Configuration.GetSection(WebApiOptions.Section));
 
-builder.Services.AddEmotionRecognition();
-builder.Services.Configure<EmotionRecognitionOptions>(builder.Configuration.GetSection("EmotionRecognition"));
+// The model, BlazeFace and their settings from the EmotionRecognition section (ModelPath, FaceDetectorPath, Predictor:...,
+// BlazeFace:..., Video:...), checked when the host starts; BlazeFace from the asset cache unless configured.
+builder.Services.AddEmotionRecognition().BindConfiguration(EmotionRecognitionOptions.DefaultSection);
 builder.Services.PostConfigure<EmotionRecognitionOptions>(o =>
-    o.FaceDetectorPath ??= Path.Combine(AssetCache.DefaultDirectory, HealthCheck.BlazeFaceFile));
+{
+    if (string.IsNullOrEmpty(o.FaceDetectorPath)) o.FaceDetectorPath = Path.Combine(AssetCache.DefaultDirectory, HealthCheck.BlazeFaceFile);
+});
 builder.Services.AddSingleton<FacePredictionService>();
 builder.Services.AddHealthChecks().AddCheck<HealthCheck>("models");
 

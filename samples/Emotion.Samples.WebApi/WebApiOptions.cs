@@ -24,9 +24,6 @@ public sealed class WebApiOptions
     /// <summary>How many requests may wait for a prediction slot (default 256); beyond that a request gets 503.</summary>
     public int QueueLength { get; set; } = 256;
 
-    /// <summary>The fraction of a detected face box added on every side before the face is cropped for the emotion model (default 0.2, as the video predictor).</summary>
-    public float FaceMargin { get; set; } = 0.2f;
-
     /// <summary>Checks the values; the message names the setting.</summary>
     /// <exception cref="InvalidOperationException">A value is out of range.</exception>
     public WebApiOptions Validate()
@@ -35,7 +32,6 @@ public sealed class WebApiOptions
         if (MaxPixels <= 0) throw Bad(nameof(MaxPixels), MaxPixels, "a positive number of pixels");
         if (ConcurrentPredictions <= 0) throw Bad(nameof(ConcurrentPredictions), ConcurrentPredictions, "a positive count");
         if (QueueLength < 0) throw Bad(nameof(QueueLength), QueueLength, "zero or more");
-        if (!(FaceMargin >= 0f && FaceMargin <= 2f)) throw Bad(nameof(FaceMargin), FaceMargin, "a fraction between 0 and 2");
         return this;
     }
 

@@ -1,6 +1,8 @@
 using Emotion.FaceDetection.Tracking;
 using Emotion.Preprocessing.Annotations;
 using Emotion.Video;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Emotion.Onnx.Video;
 
@@ -22,18 +24,27 @@ namespace Emotion.Onnx.Video;
 /// </code>
 /// Thread-safe when its options' detector is: every call has its own tracker and streams.
 /// </summary>
-public sealed class VideoEmotionPredictor
+public sealed class VideoEmotionPredictor : IVideoEmotionPredictor
 {
+    private readonly ILogger logger;
+
     /// <summary>Creates the video predictor on <paramref name="predictor"/> (not owned: the caller disposes it).</summary>
+    /// <param name="predictor">The frame-level predictor.</param>
+    /// <param name="options">Where faces come from (whole frames when null).</param>
+    /// <param name="logger">Where the predictor reports (null for nowhere): a warning when a video ends before the frames
+    /// its container declares, and a summary per predicted video (frames, rows, frames without a face, face tracks).</param>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    public VideoEmotionPredictor(EmotionPredictor predictor, VideoPredictionOptions? options = null)
+    public VideoEmotionPredictor(EmotionPredictor predictor, VideoPredictionOptions? options = null, ILogger? logger = null)
     {
         Predictor = predictor ?? throw new ArgumentNullException(nameof(predictor));
         Options = (options ?? VideoPredictionOptions.Default).Validate();
+        this.logger = logger ?? NullLogger.Instance;
     }
 
     /// <summary>The frame-level predictor.</summary>
     public EmotionPredictor Predictor { get; }
+
+    IEmotionPredictor IVideoEmotionPredictor.Predictor => Predictor;
 
     /// <summary>Where faces come from.</summary>
     public VideoPredictionOptions Options { get; }
@@ -53,6 +64,7 @@ public sealed class VideoEmotionPredictor
     public IEnumerable<PredictionRow> PredictVideo(string path, VideoReaderOptions? readerOptions = null, CancellationToken cancellationToken = default)
     {
         var reader = new VideoReader(path, readerOptions); // probes now: a bad file fails here, not at the first row
+        reader.EndedEarly += (_, e) => logger.LogWarning("{Message}", e.Message);
         string videoId = System.IO.Path.GetFileNameWithoutExtension(path);
         return Predict(Frames(reader, cancellationToken), videoId, cancellationToken);
 
@@ -80,10 +92,12 @@ public sealed class VideoEmotionPredictor
     {
         string StreamId(int track) => faces.MultipleFaces ? $"{videoId}_face{track}" : videoId;
         using var streams = new TrackStreams<TrackPredictionStream>(track => new TrackPredictionStream(Predictor, StreamId(track)));
+        var summary = new PredictionSummary(logger, videoId);
         foreach (var frame in frames)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var regions = faces.Find(frame);
+            summary.Frame(regions);
             foreach (int ended in faces.EndedTrackIds)
             {
                 if (!streams.OpenTrackIds.Contains(ended)) continue;
@@ -95,5 +109,30 @@ public sealed class VideoEmotionPredictor
         }
         foreach (int track in streams.OpenTrackIds.Order().ToList())
             foreach (var row in streams[track].Complete()) yield return row;
+        summary.Log();
+    }
+
+    /// <summary>What one complete enumeration saw, for the log: frames without a face are otherwise skipped without a trace.</summary>
+    private sealed class PredictionSummary(ILogger logger, string videoId)
+    {
+        private readonly HashSet<int> tracks = [];
+        private int frames, faces, withoutFace;
+
+        public void Frame(IReadOnlyList<FaceRegion> regions)
+        {
+            frames++;
+            faces += regions.Count;
+            if (regions.Count == 0) withoutFace++;
+            foreach (var region in regions) tracks.Add(region.TrackId);
+        }
+
+        public void Log()
+        {
+            if (withoutFace > 0 && withoutFace == frames)
+                logger.LogWarning("Video {VideoId}: no face in any of its {Frames} frames; no prediction was made", videoId, frames);
+            else
+                logger.LogInformation("Video {VideoId}: {Frames} frames, {Faces} faces predicted in {Streams} streams, {WithoutFace} frames without a face",
+                    videoId, frames, faces, tracks.Count, withoutFace);
+        }
     }
 }

@@ -4,6 +4,7 @@ using Emotion.Core;
 using Emotion.Onnx.Models;
 using Emotion.Preprocessing.Frames;
 using Emotion.Preprocessing.Transforms;
+using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -29,7 +30,7 @@ namespace Emotion.Onnx;
 /// frames in which no face was found), the state is reset, so each run of consecutive frames is a sequence of its own.</para>
 /// <para>Frame numbers are 1-based positions in the input unless the source has its own (frame folders).</para>
 /// </remarks>
-public sealed class EmotionPredictor : IDisposable
+public sealed class EmotionPredictor : IEmotionPredictor, IDisposable
 {
     private readonly SessionOptions sessionOptions;
     private readonly InferenceSession session;
@@ -42,15 +43,16 @@ public sealed class EmotionPredictor : IDisposable
     private readonly AlignedBufferPool buffers = new(2 * Environment.ProcessorCount);
     private int disposed;
 
-    /// <summary>Opens a model file.</summary>
+    /// <summary>Opens a model file (and tells <paramref name="logger"/> what was opened: model, input, outputs, execution provider).</summary>
     /// <param name="modelPath">The <c>.onnx</c> file.</param>
     /// <param name="options">Execution provider, threads, batching, smoothing, descriptor (defaults when null).</param>
+    /// <param name="logger">Where the predictor reports (null for nowhere); <c>AddEmotionRecognition</c> passes the host's.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidOnnxModelException">The file is not a valid ONNX model, has no Emotion.Core metadata and no
     /// descriptor was given, or does not match its descriptor.</exception>
     /// <exception cref="ExecutionProviderUnavailableException">CUDA was asked for and is not available.</exception>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    public EmotionPredictor(string modelPath, EmotionPredictorOptions? options = null)
+    public EmotionPredictor(string modelPath, EmotionPredictorOptions? options = null, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
         Options = (options ?? EmotionPredictorOptions.Default).Validate();
@@ -70,6 +72,12 @@ public sealed class EmotionPredictor : IDisposable
             sessionOptions.Dispose();
             throw;
         }
+        logger?.LogInformation(
+            "Opened emotion model {ModelPath} ({Description}): {Width}x{Height} {ColorOrder} input, categories [{Categories}], valence/arousal {ValenceArousal}, " +
+            "{Recurrence}, on {ExecutionProvider}",
+            modelPath, Options.Descriptor is null ? $"Emotion.Core {ModelInfo?.Task} model" : "described by OnnxModelDescriptor",
+            FrameWidth, FrameHeight, Descriptor.ColorOrder, string.Join(", ", Categories), PredictsValenceArousal ? "yes" : "no",
+            IsStateful ? "state carried across chunks" : "no recurrent state", Options.ExecutionProvider);
     }
 
     /// <summary>The model file.</summary>

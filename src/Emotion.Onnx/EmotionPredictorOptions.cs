@@ -55,7 +55,8 @@ public sealed record EmotionPredictorOptions
     public OnnxModelDescriptor? Descriptor { get; init; }
 
     /// <summary>Checks the values and returns these options.</summary>
-    /// <exception cref="ArgumentException">A value is out of range; the message names it.</exception>
+    /// <exception cref="ArgumentException">A value is out of range; the message names it, and <see cref="ArgumentException.ParamName"/> is
+    /// the property (<c>Smoothing</c> or <c>Descriptor</c> for their values, with their own exception as the inner one).</exception>
     public EmotionPredictorOptions Validate()
     {
         if (!Enum.IsDefined(ExecutionProvider)) throw new ArgumentException($"Unknown execution provider {ExecutionProvider}.", nameof(ExecutionProvider));
@@ -64,8 +65,22 @@ public sealed record EmotionPredictorOptions
         if (InterOpThreads < 0) throw new ArgumentException($"InterOpThreads is {InterOpThreads}; expected 0 (default) or more.", nameof(InterOpThreads));
         if (MaxFramesPerRun < 1) throw new ArgumentException($"MaxFramesPerRun is {MaxFramesPerRun}; expected at least 1.", nameof(MaxFramesPerRun));
         if (StreamChunkSize < 1) throw new ArgumentException($"StreamChunkSize is {StreamChunkSize}; expected at least 1.", nameof(StreamChunkSize));
-        Smoothing?.Validate();
-        Descriptor?.Validate();
+        try
+        {
+            Smoothing?.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"Invalid smoothing settings: {e.Message}", nameof(Smoothing), e);
+        }
+        try
+        {
+            Descriptor?.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"Invalid model descriptor: {e.Message}", nameof(Descriptor), e);
+        }
         return this;
     }
 }

@@ -209,6 +209,8 @@ public sealed class PredictVideoTests(VideoPredictionFixture fixture, ITestOutpu
     [Theory]
     [InlineData("--every", "2", "--fps", "5")]
     [InlineData("--all-faces")]
+    [InlineData("--margin", "3")]
+    [InlineData("--faces", "boxes.csv", "--detector", "blazeface")]
     [InlineData("--every", "0")]
     public void Conflicting_or_invalid_video_options_are_usage_errors(params string[] options)
     {

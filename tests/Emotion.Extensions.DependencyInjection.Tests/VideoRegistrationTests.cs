@@ -36,9 +36,7 @@ public sealed class VideoRegistrationTests
         services.AddEmotionRecognition(o =>
         {
             o.UseOnnxModel(ModelPath).UseThreads(1).UseFaceDetector(BlazeFace, new BlazeFaceOptions { ScoreThreshold = 0.6f, IntraOpThreads = 1 }).UseAllFaces();
-            o.FaceMargin = 0.3f;
-            o.Tracking = tracking;
-            o.ResetTracksAtCuts = false;
+            o.Video = o.Video with { Margin = 0.3f, Tracking = tracking, ResetTracksAtCuts = false };
         });
         using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
@@ -120,23 +118,26 @@ public sealed class VideoRegistrationTests
         services.AddEmotionRecognition(o =>
         {
             o.UseOnnxModel(ModelPath).UseAllFaces(); // no detector
-            o.FaceMargin = 3f;
-            o.FaceDetectorOptions = new BlazeFaceOptions { MaxFaces = 0 };
+            o.Video = o.Video with { Margin = 3f };
+            o.BlazeFace = new BlazeFaceOptions { MaxFaces = 0 };
         });
         using var provider = services.BuildServiceProvider();
         var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<VideoEmotionPredictor>());
-        Assert.Contains("AllFaces needs a face detector", e.Message);
-        Assert.Contains("MaxFaces", e.Message);
+        // The first failure of VideoPredictionOptions.Validate (AllFaces before Margin), with the hint where to set the detector.
+        Assert.Contains("EmotionRecognitionOptions.Video.AllFaces: AllFaces needs a Detector", e.Message);
+        Assert.Contains("Set FaceDetectorPath", e.Message);
+        Assert.Contains("EmotionRecognitionOptions.BlazeFace.MaxFaces: Expected at least one face per image.", e.Message);
+        Assert.Contains("EmotionRecognitionOptions.BlazeFace: BlazeFace settings are given but no FaceDetectorPath", e.Message);
 
         services = new ServiceCollection();
         services.AddEmotionRecognition(o =>
         {
             o.UseOnnxModel(ModelPath).UseFaceDetector(BlazeFace);
-            o.FaceMargin = 3f;
+            o.Video = o.Video with { Margin = 3f };
         });
         using var second = services.BuildServiceProvider();
         e = Assert.Throws<OptionsValidationException>(() => second.GetRequiredService<VideoEmotionPredictor>());
-        Assert.Contains("Margin", e.Message);
+        Assert.Contains("EmotionRecognitionOptions.Video.Margin: Margin must be between 0 and 2; got 3.", e.Message);
     }
 
     [Fact]

@@ -170,6 +170,17 @@ public sealed class PredictEndpointTests(WebApiFactory factory) : IClassFixture<
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
     }
 
+    [Theory]
+    [InlineData("EmotionRecognition:Video:Margin", "-0.5", "EmotionRecognition:Video:Margin: Margin must be between 0 and 2; got -0.5.")]
+    [InlineData("EmotionRecognition:BlazeFace:MaxFaces", "0", "EmotionRecognition:BlazeFace:MaxFaces: Expected at least one face per image.")]
+    [InlineData("EmotionRecognition:Predictor:MaxFramesPerRun", "0", "EmotionRecognition:Predictor:MaxFramesPerRun: MaxFramesPerRun is 0; expected at least 1.")]
+    public async Task A_bad_emotion_recognition_setting_stops_the_app_at_start_naming_its_key(string key, string value, string expected)
+    {
+        await using var bad = new WebApiFactory(new Dictionary<string, string> { [key] = value });
+        var e = Assert.ThrowsAny<Exception>(() => bad.CreateClient());
+        Assert.Contains(expected, e.Message);
+    }
+
     [Fact]
     public void The_web_app_does_not_depend_on_TorchSharp()
     {
