@@ -29,7 +29,6 @@ namespace Emotion.Onnx;
 /// </remarks>
 public sealed class EmotionPredictor : IDisposable
 {
-    private readonly SessionOptions sessionOptions;
     private readonly InferenceSession session;
     private readonly FrameTensorWriter writer;
     private readonly PredictionDecoder decoder;
@@ -53,10 +52,9 @@ public sealed class EmotionPredictor : IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
         Options = (options ?? EmotionPredictorOptions.Default).Validate();
         ModelPath = modelPath;
-        sessionOptions = OnnxSessionFactory.CreateOptions(Options);
+        session = OnnxSessionFactory.Open(modelPath, Options.SessionSettings(), "ONNX");
         try
         {
-            session = OnnxSessionFactory.Open(modelPath, sessionOptions, Options);
             Descriptor = Options.Descriptor ?? ReadDescriptor(modelPath, session);
             (fixedBatch, stateLengths, stateDims, outputNames) = CheckGraph(modelPath, session, Descriptor);
             decoder = new PredictionDecoder(Descriptor);
@@ -64,8 +62,7 @@ public sealed class EmotionPredictor : IDisposable
         }
         catch
         {
-            session?.Dispose();
-            sessionOptions.Dispose();
+            session.Dispose();
             throw;
         }
     }
@@ -309,7 +306,6 @@ public sealed class EmotionPredictor : IDisposable
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0) return;
         session.Dispose();
-        sessionOptions.Dispose();
     }
 
     /// <summary>A zeroed recurrent state for one sequence (one array per state binding).</summary>

@@ -30,7 +30,7 @@ public sealed class FaceBoxTablePredictionTests(ExportedModelFixture fixture)
     [Theory]
     [InlineData(null)] // the default margin with boxes: none, boxes are taken as they are
     [InlineData(0.3f)]
-    public void Each_frame_is_cropped_to_its_box_and_frames_without_a_box_are_skipped(float? margin)
+    public void EachFrameIsCroppedToItsBoxAndFramesWithoutABoxAreSkipped(float? margin)
     {
         var images = Enumerable.Range(1, Frames)
             .Select(f => TestFrames.Scene(Width, Height, f, 40, 90, (BoxOf(f) ?? new FaceBox(30, 20, 30, 30), Tint))).ToList();
@@ -55,7 +55,7 @@ public sealed class FaceBoxTablePredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void A_table_without_the_video_fails_naming_the_video_before_any_frame_is_read()
+    public void ATableWithoutTheVideoFailsNamingTheVideoBeforeAnyFrameIsRead()
     {
         using var predictor = fixture.OpenPredictor();
         var video = new VideoEmotionPredictor(predictor, new VideoPredictionOptions { FaceBoxes = Table() });
@@ -82,7 +82,7 @@ public sealed class FaceBoxTablePredictionTests(ExportedModelFixture fixture)
 
     [Theory]
     [MemberData(nameof(InvalidOptionNames))]
-    public void Invalid_option_combinations_throw(string name)
+    public void InvalidOptionCombinationsThrow(string name)
     {
         using var predictor = fixture.OpenPredictor();
         using var detector = new ScriptedFaceDetector(_ => []);
@@ -100,7 +100,7 @@ public sealed class FaceBoxTablePredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void Valid_options_pass_and_the_default_margins_are_as_documented()
+    public void ValidOptionsPassAndTheDefaultMarginsAreAsDocumented()
     {
         using var predictor = fixture.OpenPredictor();
         using var detector = new ScriptedFaceDetector(_ => []);
