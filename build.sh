@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Emotion.Core build entry point. The README's two commands go through this script:
 #   ./build.sh demo   # set up the machine, build, and run the main job (train + predict on bundled data)
-#   ./build.sh test   # set up the machine, build, and run the whole test suite
-# Other verbs: setup (native prerequisites only), build, pack, consumer (the consumer test alone), bench [--short].
+#   ./build.sh test   # set up the machine, build, run the whole test suite, then check the packages an app restores
+# Other verbs: setup (native prerequisites only), build, pack, consumer (the consumer test alone), bench [--short], api,
+# check-packages.
+#   ./build.sh test --fast       # skips the tests marked [Trait("Category", "Slow")] and the package check (CI runs all)
+#   ./build.sh pack              # NuGet packages of src/ into artifacts/packages, built with ContinuousIntegrationBuild=true
+#   ./build.sh api               # adds new public symbols of src/ to each project's PublicAPI.Unshipped.txt
+#   ./build.sh check-packages    # packs src/, restores apps that reference them (CPU, GPU, no native ONNX Runtime), checks the graph
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -83,27 +88,52 @@ consumer() {
   CONFIG=$CONFIG tests/consumer/run.sh
 }
 
+# A solution filter of the packable projects (src/*), so that pack-only settings reach the libraries and not the tests
+# (tests locate fixtures by [CallerFilePath], which ContinuousIntegrationBuild maps to /_/).
+packages_filter() {
+  local filter="$ROOT/artifacts/packages.slnf" first=1 p
+  mkdir -p "$ROOT/artifacts"
+  { printf '{ "solution": { "path": "../Emotion.Core.sln", "projects": ['
+    for p in src/*/*.csproj; do [ $first = 1 ] || printf ','; first=0; printf '\n  "%s"' "${p//\//\\\\}"; done
+    printf '\n] } }\n'; } > "$filter"
+  echo "$filter"
+}
+
+pack() { dotnet pack "$(packages_filter)" -c "$CONFIG" -nologo -v:q -p:ContinuousIntegrationBuild=true -o "$ROOT/artifacts/packages" "$@"; }
+
 verb=${1:-test}; shift || true
 case "$verb" in
   setup) setup ;;
   build) setup; build "$@" ;;
   test)
+    fast=0; args=()
+    for a in "$@"; do if [ "$a" = --fast ]; then fast=1; else args+=("$a"); fi; done
     setup; build
     # libtorch 2.10's oneDNN AVX2/AVX-512 convolution kernels crash or return wrong input gradients on some CPUs
     # (seen on AMD EPYC with AVX-512: ResNet-50/VGG at 32 px, and Grad-CAM vs PyTorch references). The tests pin oneDNN to
     # SSE4.1, which matches PyTorch exactly; see docs/troubleshooting.md. Set ONEDNN_MAX_CPU_ISA yourself to override.
     export ONEDNN_MAX_CPU_ISA=${ONEDNN_MAX_CPU_ISA:-SSE41}
-    dotnet test Emotion.Core.sln -c "$CONFIG" --no-build -nologo "$@"
-    consumer ;;
+    if [ $fast = 1 ]; then
+      dotnet test Emotion.Core.sln -c "$CONFIG" --no-build -nologo --filter "Category!=Slow" ${args[@]+"${args[@]}"}
+    else
+      dotnet test Emotion.Core.sln -c "$CONFIG" --no-build -nologo ${args[@]+"${args[@]}"}
+      # What an application restores from our packages: no CPU native ONNX Runtime next to the GPU one, no libtorch.
+      CONFIG=$CONFIG tests/packaging/check-app-packages.sh --no-build
+      consumer
+    fi ;;
   consumer) setup; build; consumer ;;
   demo)
     setup; build
     dotnet "samples/Emotion.Cli/bin/$CONFIG/net10.0/emotion.dll" demo --out "${DEMO_OUT:-$ROOT/artifacts/demo}" "$@" ;;
-  pack) setup; dotnet pack Emotion.Core.sln -c "$CONFIG" -o "$ROOT/artifacts/packages" "$@" ;;
+  pack) setup; pack "$@" ;;
+  check-packages) CONFIG=$CONFIG tests/packaging/check-app-packages.sh "$@" ;;
+  api)
+    # The code fix of RS0016 writes each new public symbol into the project's PublicAPI.Unshipped.txt.
+    for p in src/*/*.csproj; do dotnet format analyzers "$p" --diagnostics RS0016 RS0017 --severity warn -v q "$@"; done ;;
   bench)
     setup
     # libtorch's OpenMP threads spin while waiting; on a busy machine that inflates latencies several-fold (docs/benchmarks.md).
     export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
     dotnet run -c Release --project benchmarks/Emotion.Benchmarks -- "$@" ;;
-  *) echo "usage: ./build.sh [setup|build|test|consumer|demo|pack|bench] [args]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh [setup|build|test [--fast]|consumer|demo|pack|bench|api|check-packages] [args]" >&2; exit 2 ;;
 esac

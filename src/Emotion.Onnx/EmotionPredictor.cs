@@ -32,7 +32,6 @@ namespace Emotion.Onnx;
 /// </remarks>
 public sealed class EmotionPredictor : IEmotionPredictor, IDisposable
 {
-    private readonly SessionOptions sessionOptions;
     private readonly InferenceSession session;
     private readonly FrameTensorWriter writer;
     private readonly PredictionDecoder decoder;
@@ -57,10 +56,9 @@ public sealed class EmotionPredictor : IEmotionPredictor, IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
         Options = (options ?? EmotionPredictorOptions.Default).Validate();
         ModelPath = modelPath;
-        sessionOptions = OnnxSessionFactory.CreateOptions(Options);
+        session = OnnxSessionFactory.Open(modelPath, Options.SessionSettings(), "ONNX");
         try
         {
-            session = OnnxSessionFactory.Open(modelPath, sessionOptions, Options);
             Descriptor = Options.Descriptor ?? ReadDescriptor(modelPath, session);
             (fixedBatch, stateLengths, stateDims, outputNames) = CheckGraph(modelPath, session, Descriptor);
             decoder = new PredictionDecoder(Descriptor);
@@ -68,8 +66,7 @@ public sealed class EmotionPredictor : IEmotionPredictor, IDisposable
         }
         catch
         {
-            session?.Dispose();
-            sessionOptions.Dispose();
+            session.Dispose();
             throw;
         }
         logger?.LogInformation(
@@ -335,7 +332,6 @@ public sealed class EmotionPredictor : IEmotionPredictor, IDisposable
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0) return;
         session.Dispose();
-        sessionOptions.Dispose();
     }
 
     /// <summary>A zeroed recurrent state for one sequence (one array per state binding).</summary>

@@ -54,6 +54,16 @@ public sealed record EmotionPredictorOptions
     /// </summary>
     public OnnxModelDescriptor? Descriptor { get; init; }
 
+    /// <summary>The ONNX Runtime session settings these options ask for.</summary>
+    internal OnnxSessionSettings SessionSettings() => new()
+    {
+        ExecutionProvider = ExecutionProvider,
+        CudaDeviceId = CudaDeviceId,
+        IntraOpThreads = IntraOpThreads,
+        InterOpThreads = InterOpThreads,
+        GraphOptimizationLevel = GraphOptimizationLevel,
+    };
+
     /// <summary>Checks the values and returns these options.</summary>
     /// <exception cref="ArgumentException">A value is out of range; the message names it, and <see cref="ArgumentException.ParamName"/> is
     /// the property (<c>Smoothing</c> or <c>Descriptor</c> for their values, with their own exception as the inner one).</exception>

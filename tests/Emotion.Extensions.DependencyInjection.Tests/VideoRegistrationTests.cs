@@ -20,7 +20,7 @@ public sealed class VideoRegistrationTests
     [Theory]
     [InlineData("blazeface_front_128.onnx", typeof(BlazeFaceDetector))]
     [InlineData("fr_detect.onnx", typeof(UltraFaceDetector))]
-    public void Without_blazeface_settings_the_model_kind_is_recognised(string model, Type expected)
+    public void WithoutBlazefaceSettingsTheModelKindIsRecognised(string model, Type expected)
     {
         var services = new ServiceCollection();
         services.AddEmotionRecognition(o => o.UseOnnxModel(ModelPath).UseFaceDetector(TestAssets.Path(model)));
@@ -29,7 +29,7 @@ public sealed class VideoRegistrationTests
     }
 
     [Fact]
-    public void Resolves_the_detector_and_a_video_predictor_that_uses_it()
+    public void ResolvesTheDetectorAndAVideoPredictorThatUsesIt()
     {
         var tracking = new FaceTrackerOptions { MaxMissedFrames = 3 };
         var services = new ServiceCollection();
@@ -69,7 +69,7 @@ public sealed class VideoRegistrationTests
     }
 
     [Fact]
-    public void Without_a_detector_the_video_predictor_takes_whole_frames_and_the_detector_cannot_be_resolved()
+    public void WithoutADetectorTheVideoPredictorTakesWholeFramesAndTheDetectorCannotBeResolved()
     {
         var services = new ServiceCollection();
         services.AddEmotionRecognition(o => o.UseOnnxModel(ModelPath).UseThreads(1));
@@ -89,7 +89,7 @@ public sealed class VideoRegistrationTests
     }
 
     [Fact]
-    public void A_missing_detector_file_fails_at_resolve_with_the_validators_message()
+    public void AMissingDetectorFileFailsAtResolveWithTheValidatorsMessage()
     {
         string missing = Path.Combine(Path.GetTempPath(), $"no-such-blazeface-{Guid.NewGuid():N}.onnx");
         var services = new ServiceCollection();
@@ -102,7 +102,7 @@ public sealed class VideoRegistrationTests
     }
 
     [Fact]
-    public void A_file_that_is_not_blazeface_fails_naming_it()
+    public void AFileThatIsNotBlazefaceFailsNamingIt()
     {
         var services = new ServiceCollection();
         services.AddEmotionRecognition(o => o.UseOnnxModel(ModelPath).UseFaceDetector(ModelPath)); // an emotion model, not a detector
@@ -112,7 +112,7 @@ public sealed class VideoRegistrationTests
     }
 
     [Fact]
-    public void Bad_video_options_are_named_by_the_validator()
+    public void BadVideoOptionsAreNamedByTheValidator()
     {
         var services = new ServiceCollection();
         services.AddEmotionRecognition(o =>
@@ -141,7 +141,7 @@ public sealed class VideoRegistrationTests
     }
 
     [Fact]
-    public void Disposing_the_provider_disposes_the_detector()
+    public void DisposingTheProviderDisposesTheDetector()
     {
         var services = new ServiceCollection();
         services.AddEmotionRecognition(o => o.UseOnnxModel(ModelPath).UseFaceDetector(BlazeFace));

@@ -108,7 +108,7 @@ public sealed class FaceBoxTablePredictionTests(ExportedModelFixture fixture)
 
     [Theory]
     [MemberData(nameof(InvalidOptionNames))]
-    public void Invalid_option_combinations_throw(string name)
+    public void InvalidOptionCombinationsThrow(string name)
     {
         using var predictor = fixture.OpenPredictor();
         using var detector = new ScriptedFaceDetector(_ => []);
@@ -126,7 +126,7 @@ public sealed class FaceBoxTablePredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void Valid_options_pass_and_the_default_margins_are_as_documented()
+    public void ValidOptionsPassAndTheDefaultMarginsAreAsDocumented()
     {
         using var predictor = fixture.OpenPredictor();
         using var detector = new ScriptedFaceDetector(_ => []);

@@ -45,7 +45,7 @@ public sealed class FaceTrackingPredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void All_faces_gives_one_stream_per_face_equal_to_the_hand_cropped_reference()
+    public void AllFacesGivesOneStreamPerFaceEqualToTheHandCroppedReference()
     {
         const int frames = 11;
         var a = new FaceBox(16, 24, 40, 48);
@@ -84,7 +84,7 @@ public sealed class FaceTrackingPredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void A_face_that_leaves_ends_its_stream_when_the_tracker_drops_it_and_smoothing_keeps_rows_in_step()
+    public void AFaceThatLeavesEndsItsStreamWhenTheTrackerDropsItAndSmoothingKeepsRowsInStep()
     {
         // Face B is seen in frames 1-4 only; with MaxMissedFrames 1 its track ends in frame 6 (missed twice). Predictions
         // are smoothed by a centred window, which delays them: the rows must still carry their own frame's number and time.
@@ -247,7 +247,7 @@ public sealed class FaceTrackingPredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void A_cut_ends_the_tracks_and_their_rows_come_before_the_cut_frame()
+    public void ACutEndsTheTracksAndTheirRowsComeBeforeTheCutFrame()
     {
         using var shots = new TwoShots();
         using var detector = shots.Detector();
@@ -280,7 +280,7 @@ public sealed class FaceTrackingPredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void Without_cut_detection_both_shots_share_one_track()
+    public void WithoutCutDetectionBothShotsShareOneTrack()
     {
         using var shots = new TwoShots();
         using var detector = shots.Detector();
@@ -296,7 +296,7 @@ public sealed class FaceTrackingPredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void One_face_mode_restarts_the_recurrent_state_at_a_cut()
+    public void OneFaceModeRestartsTheRecurrentStateAtACut()
     {
         using var shots = new TwoShots();
         using var detector = shots.Detector();

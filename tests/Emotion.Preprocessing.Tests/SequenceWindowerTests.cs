@@ -13,7 +13,7 @@ public class SequenceWindowerTests
     private static int[][] Numbers(IReadOnlyList<SequenceWindow> windows) => windows.Select(w => w.FrameNumbers.ToArray()).ToArray();
 
     [Fact]
-    public void ShorterThanAWindow_GivesOnePaddedWindow()
+    public void ShorterThanAWindowGivesOnePaddedWindow()
     {
         var windows = SequenceWindower.Windows(Video("v", 1, 2, 3), new WindowOptions { Length = 8 });
         var w = Assert.Single(windows);
@@ -23,7 +23,7 @@ public class SequenceWindowerTests
     }
 
     [Fact]
-    public void ExactMultiple_HasNoPadding()
+    public void ExactMultipleHasNoPadding()
     {
         var windows = SequenceWindower.Windows(Video("v", Enumerable.Range(1, 8).ToArray()), new WindowOptions { Length = 4 });
         Assert.Equal([[1, 2, 3, 4], [5, 6, 7, 8]], Numbers(windows));
@@ -31,7 +31,7 @@ public class SequenceWindowerTests
     }
 
     [Fact]
-    public void OverlappingStride_StopsOnceTheEndIsReached()
+    public void OverlappingStrideStopsOnceTheEndIsReached()
     {
         var windows = SequenceWindower.Windows(Video("v", Enumerable.Range(1, 10).ToArray()), new WindowOptions { Length = 8, Stride = 4 });
         Assert.Equal([[1, 2, 3, 4, 5, 6, 7, 8], [5, 6, 7, 8, 9, 10]], Numbers(windows));
@@ -41,7 +41,7 @@ public class SequenceWindowerTests
     }
 
     [Fact]
-    public void StrideLargerThanWindow_SkipsFrames()
+    public void StrideLargerThanWindowSkipsFrames()
     {
         var windows = SequenceWindower.Windows(Video("v", Enumerable.Range(1, 20).ToArray()), new WindowOptions { Length = 4, Stride = 6 });
         Assert.Equal([[1, 2, 3, 4], [7, 8, 9, 10], [13, 14, 15, 16], [19, 20]], Numbers(windows));
@@ -84,7 +84,7 @@ public class SequenceWindowerTests
     }
 
     [Fact]
-    public void InvalidOptions_AreRejected()
+    public void InvalidOptionsAreRejected()
     {
         var video = Video("v", 1, 2);
         Assert.Equal("Stride", Assert.Throws<ArgumentOutOfRangeException>(() => SequenceWindower.Windows(video, new WindowOptions { Stride = 0 })).ParamName);
@@ -93,7 +93,7 @@ public class SequenceWindowerTests
     }
 
     [Fact]
-    public void EvaluationWindows_CoverEveryFrameExactlyOnce()
+    public void EvaluationWindowsCoverEveryFrameExactlyOnce()
     {
         var videos = new[] { Video("a", 1, 2, 4, 5, 6, 9, 10), Video("b", 3), Video("c", Enumerable.Range(1, 12).ToArray()) };
         var windows = SequenceWindower.Windows(videos, WindowOptions.ForEvaluation(4));
@@ -103,7 +103,7 @@ public class SequenceWindowerTests
     }
 
     [Fact]
-    public void VideoRecord_RejectsUnsortedFrames()
+    public void VideoRecordRejectsUnsortedFrames()
     {
         var ex = Assert.Throws<ArgumentException>(() => Video("v", 2, 1));
         Assert.Contains("strictly increasing", ex.Message);

@@ -3,13 +3,14 @@ using Emotion.Onnx.Models;
 using Emotion.Preprocessing.Transforms;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Emotion.Testing;
 
 namespace Emotion.Onnx.Tests.Inference;
 
 public sealed class EmotionPredictorTests : IDisposable
 {
     private static readonly EmotionPredictorOptions OneThread = new() { IntraOpThreads = 1 };
-    private readonly TinyModels.TempDir dir = new();
+    private readonly TempFolder dir = new("emotion-onnx-");
 
     public void Dispose() => dir.Dispose();
 

@@ -6,7 +6,7 @@ namespace Emotion.Torch.Tests.Backbones;
 public class TorchNativeSettingsTests
 {
     [Fact]
-    public void BuildingABackbone_DisablesNnpack_SoNoUnsupportedHardwareLineIsPrinted()
+    public void BuildingABackboneDisablesNnpackSoNoUnsupportedHardwareLineIsPrinted()
     {
         using var backbone = new SmallCnnBackbone(32);
         using var output = backbone.call(zeros(2, 3, 32, 32));

@@ -9,6 +9,7 @@ using Emotion.Torch.Tests.Training;
 using Emotion.Torch.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using Emotion.Testing;
 
 namespace Emotion.Torch.Tests.Evaluation;
 
@@ -110,41 +111,35 @@ public class ModelEvaluatorTests
     }
 
     [Fact]
-    public void Predictions_csv_and_metrics_json_have_the_documented_columns()
+    public void PredictionsCsvAndMetricsJsonHaveTheDocumentedColumns()
     {
-        string dir = SyntheticBatches.TempDirectory();
-        try
-        {
-            var batch = OverlappingBatch();
-            using var model = SyntheticBatches.Model(EmotionTask.ValenceArousal, size: Size, frames: 4, hidden: 8, width: 0.25);
-            using var loss = new EmotionLoss(LossSpec.DefaultFor(EmotionTask.ValenceArousal));
-            var result = ModelEvaluator.Evaluate(model, [batch], new EvaluationOptions { Mode = EvaluationMode.Windowed }, loss: loss);
-            Assert.NotNull(result.Loss);
-            Assert.Contains("ccc", result.Loss!.Terms.Keys);
-            string csv = Path.Combine(dir, "predictions.csv");
-            result.WritePredictionsCsv(csv);
-            var lines = File.ReadAllLines(csv);
-            Assert.Equal("video,frame,category,p_neutral,p_anger,p_disgust,p_fear,p_happiness,p_sadness,p_surprise,valence,arousal", lines[0]);
-            Assert.Equal(9, lines.Length);
-            var first = lines[1].Split(',');
-            Assert.Equal(["v", "1", "", "", "", "", "", "", "", ""], first[..10]);
-            Assert.Equal(result.Predictions[0].Prediction.Valence!.Value, float.Parse(first[10], System.Globalization.CultureInfo.InvariantCulture), 6);
+        using var temp = new TempFolder("emotion-torch-");
+        string dir = temp.Path;
+        var batch = OverlappingBatch();
+        using var model = SyntheticBatches.Model(EmotionTask.ValenceArousal, size: Size, frames: 4, hidden: 8, width: 0.25);
+        using var loss = new EmotionLoss(LossSpec.DefaultFor(EmotionTask.ValenceArousal));
+        var result = ModelEvaluator.Evaluate(model, [batch], new EvaluationOptions { Mode = EvaluationMode.Windowed }, loss: loss);
+        Assert.NotNull(result.Loss);
+        Assert.Contains("ccc", result.Loss!.Terms.Keys);
+        string csv = Path.Combine(dir, "predictions.csv");
+        result.WritePredictionsCsv(csv);
+        var lines = File.ReadAllLines(csv);
+        Assert.Equal("video,frame,category,p_neutral,p_anger,p_disgust,p_fear,p_happiness,p_sadness,p_surprise,valence,arousal", lines[0]);
+        Assert.Equal(9, lines.Length);
+        var first = lines[1].Split(',');
+        Assert.Equal(["v", "1", "", "", "", "", "", "", "", ""], first[..10]);
+        Assert.Equal(result.Predictions[0].Prediction.Valence!.Value, float.Parse(first[10], System.Globalization.CultureInfo.InvariantCulture), 6);
 
-            string json = Path.Combine(dir, "metrics.json");
-            result.WriteMetricsJson(json);
-            var report = EmotionMetricsReport.FromJson(File.ReadAllText(json));
-            Assert.Equal(8, report.ValenceFrames);
-            Assert.Equal(0, report.CategoryFrames);
-            Assert.Equal(result.Metrics.CccArousal, report.CccArousal);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        string json = Path.Combine(dir, "metrics.json");
+        result.WriteMetricsJson(json);
+        var report = EmotionMetricsReport.FromJson(File.ReadAllText(json));
+        Assert.Equal(8, report.ValenceFrames);
+        Assert.Equal(0, report.CategoryFrames);
+        Assert.Equal(result.Metrics.CccArousal, report.CccArousal);
     }
 
     [Fact]
-    public void A_batch_of_another_frame_size_is_refused()
+    public void ABatchOfAnotherFrameSizeIsRefused()
     {
         using var model = SyntheticBatches.Model(EmotionTask.Categorical, size: Size, frames: 2, hidden: 8, width: 0.25);
         var batch = SyntheticBatches.Create(1, 1, 2, 32, 1)[0];

@@ -16,11 +16,12 @@ using Emotion.Torch.Tests.Training;
 using Emotion.Torch.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using Emotion.Testing;
 
 namespace Emotion.Torch.Tests.Interpretability;
 
 /// <summary>
-/// The end-to-end check: after training on the synthetic faces, each category's map puts most of its mass (more than
+/// End to end, training to explanation: after training on the synthetic faces, each category's map puts most of its mass (more than
 /// half of the normalised map's sum) inside the region that defines the category (<see cref="SyntheticFaces.RegionOf"/>).
 /// Measured as localisation is usually measured: on the validation frames labelled with the category that the model also
 /// classifies as it, with probability at least <see cref="MinConfidence"/> (one explains a decision the model got right), at
@@ -54,9 +55,10 @@ public class TrainedGradCamRegionTests(Xunit.Abstractions.ITestOutputHelper outp
     private const string Layer = "block3";
 
     [Fact]
-    public void After_training_on_synthetic_faces_each_categorys_map_mass_lies_inside_its_defining_region()
+    [Trait("Category", "Slow")]
+    public void AfterTrainingOnSyntheticFacesEachCategorysMapMassLiesInsideItsDefiningRegion()
     {
-        string root = SyntheticBatches.TempDirectory();
+        string root = TempFolder.Create("emotion-torch-");
         int threads = torch.get_num_threads();
         try
         {

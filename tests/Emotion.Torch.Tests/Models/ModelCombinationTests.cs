@@ -31,6 +31,7 @@ public sealed class ModelCombinationTests
     }
 
     [Theory]
+    [Trait("Category", "Slow")]
     [MemberData(nameof(EveryBackboneWithEveryHead))]
     public void BuildsAndRunsForwardAndBackward(string backbone, RecurrentKind kind, EmotionTask task)
     {

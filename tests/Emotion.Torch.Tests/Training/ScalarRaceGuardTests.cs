@@ -15,7 +15,8 @@ namespace Emotion.Torch.Tests.Training;
 public class ScalarRaceGuardTests
 {
     [Fact]
-    public void Every_training_and_evaluation_forward_pass_runs_with_the_collector_held_off_and_the_region_ends_afterwards()
+    [Trait("Category", "Slow")]
+    public void EveryTrainingAndEvaluationForwardPassRunsWithTheCollectorHeldOffAndTheRegionEndsAfterwards()
     {
         var batches = SyntheticBatches.Create(batches: 3, batchSize: 2, frames: 3, size: 16, seed: 2);
         using var model = SyntheticBatches.Model(EmotionTask.Combined, size: 16, frames: 3, width: 0.25, hidden: 8);
