@@ -35,6 +35,24 @@ public class TorchNativeSettingsTests
         else Assert.InRange(check.DefaultError, 0, 1e-5);
     }
 
+    [Fact]
+    public void ConvolutionSelfCheck_Verdicts()
+    {
+        var right = new ConvolutionSelfCheck(2.4e-7, ConvolutionSelfCheck.MaxRepetitions, false, null);
+        Assert.True(right.DefaultKernelsCorrect && right.Correct);
+        Assert.Contains("oneDNN left on", right.ToString());
+
+        var fixedByFallback = new ConvolutionSelfCheck(0.91, 1, true, 2.4e-7);
+        Assert.False(fixedByFallback.DefaultKernelsCorrect);
+        Assert.True(fixedByFallback.Correct);
+        Assert.Contains("error 9.1E-1); oneDNN switched off, ATen's kernels give 2.4E-7", fixedByFallback.ToString());
+
+        var nan = new ConvolutionSelfCheck(double.PositiveInfinity, 1, false, null); // NaN gradients count as infinitely wrong
+        Assert.False(nan.Correct);
+        Assert.Contains("set ONEDNN_MAX_CPU_ISA=SSE41 before the process starts", nan.ToString());
+        Assert.False(new ConvolutionSelfCheck(0.5, 1, true, 0.5).Correct);
+    }
+
     // Shapes measured wrong with libtorch 2.10's default oneDNN kernels on an AVX-512 CPU (tests/conv-check, docs/troubleshooting.md):
     // stride-1 3x3 convolutions whose output channel count is not a multiple of 8/16, among them the Grad-CAM test network's conv1.
     [Theory]
