@@ -109,10 +109,8 @@ case "$verb" in
     fast=0; args=()
     for a in "$@"; do if [ "$a" = --fast ]; then fast=1; else args+=("$a"); fi; done
     setup; build
-    # libtorch 2.10's oneDNN AVX2/AVX-512 convolution kernels crash or return wrong input gradients on some CPUs
-    # (seen on AMD EPYC with AVX-512: ResNet-50/VGG at 32 px, and Grad-CAM vs PyTorch references). The tests pin oneDNN to
-    # SSE4.1, which matches PyTorch exactly; see docs/troubleshooting.md. Set ONEDNN_MAX_CPU_ISA yourself to override.
-    export ONEDNN_MAX_CPU_ISA=${ONEDNN_MAX_CPU_ISA:-SSE41}
+    # No oneDNN pin: the tests run what users run. libtorch 2.10's oneDNN gets some convolution gradients wrong (and crashes
+    # in others) on AVX2/AVX-512 CPUs; Emotion.Torch's self-check switches it off there (docs/troubleshooting.md).
     if [ $fast = 1 ]; then
       dotnet test Emotion.Core.sln -c "$CONFIG" --no-build -nologo --filter "Category!=Slow" ${args[@]+"${args[@]}"}
     else

@@ -34,8 +34,9 @@ namespace Emotion.Torch.Tests.Interpretability;
 /// neutral points at whatever differs from a resting face, so "surprise vs neutral" on a fear face also finds the eyes).
 /// </summary>
 /// <remarks>
-/// 2.3 minutes single-threaded with oneDNN's AVX-512 kernels, 5.7 under the suite's SSE4.1 pin (data, 20 epochs of training,
-/// the maps); it runs with the serial tests.
+/// 2.3 minutes single-threaded with oneDNN's AVX-512 kernels, 5.7 with oneDNN pinned to SSE4.1 (data, 20 epochs of training,
+/// the maps; the suite no longer pins it, and on this machine the convolution self-check switches oneDNN off: not re-timed);
+/// it runs with the serial tests.
 /// docs/interpretability.md ("Grad-CAM on the synthetic faces") has the measurements behind each choice: weight decay (AdamW,
 /// <see cref="WeightDecay"/>) is what removes most of the maps' spread over the face, maps are upsampled between the layer's
 /// traced cell centres, and Grad-CAM's channel-averaged weights stay broader than HiResCAM's element-wise ones.
