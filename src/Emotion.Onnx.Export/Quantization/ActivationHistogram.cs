@@ -94,11 +94,13 @@ public sealed class ActivationHistogram
     }
 
     /// <summary>
-    /// The entropy (KL-divergence) calibration threshold of an absolute histogram: for every candidate threshold of i
-    /// bins (i from <paramref name="levels"/> to <see cref="Bins"/>), the reference distribution P is the first i bins
-    /// with the counts beyond them added to bin i - 1 (clipping); the candidate Q merges the first i bins into
-    /// <paramref name="levels"/> quantization levels and spreads each level's count evenly over its non-empty bins. The
-    /// threshold i x bin width of the smallest KL(P || Q) is returned (Migacz, "8-bit Inference with TensorRT", GTC 2017).
+    /// The entropy (KL-divergence) calibration threshold of an absolute histogram (Migacz, "8-bit Inference with
+    /// TensorRT", GTC 2017; as in NVIDIA's pytorch-quantization histogram calibrator): for every candidate of i bins
+    /// (i from 128 to <see cref="Bins"/>), the reference distribution P is the first i bins with the counts beyond them
+    /// added to bin i - 1 (what clipping does); the candidate Q merges the first i bins into <paramref name="levels"/>
+    /// quantization levels and spreads each level's count evenly over its non-empty bins. The threshold (i x bin width)
+    /// of the smallest KL(P || Q) is returned, the largest on a tie. Bin 0 is given the count of bin 1 first: after a
+    /// ReLU it holds the exact zeros, a spike that no threshold changes but that would otherwise dominate the divergence.
     /// </summary>
     /// <param name="levels">Quantization levels on the |x| side: 128 for a signed tensor, 256 for a non-negative one with 8 bits.</param>
     /// <exception cref="InvalidOperationException">The histogram is not absolute or is empty.</exception>
@@ -107,54 +109,56 @@ public sealed class ActivationHistogram
         if (!IsAbsolute) throw new InvalidOperationException("Entropy calibration needs an absolute histogram.");
         if (Count == 0) throw new InvalidOperationException("The histogram is empty.");
         ArgumentOutOfRangeException.ThrowIfLessThan(levels, 2);
+        const int firstCandidate = 128;
         int n = counts.Length;
-        if (n <= levels || High == 0) return High;
-        var p = new double[n];
+        if (n <= firstCandidate || High == 0) return High;
+        var bins = new double[n];
+        for (int k = 0; k < n; k++) bins[k] = counts[k];
+        bins[0] = bins[1];
         var q = new double[n];
-        long beyond = 0;
-        for (int i = levels; i < n; i++) beyond += counts[i];
+        double beyond = 0;
+        for (int k = firstCandidate; k < n; k++) beyond += bins[k];
         double bestKl = double.PositiveInfinity;
         int best = n;
-        for (int i = levels; i <= n; i++)
+        for (int i = firstCandidate; i <= n; i++)
         {
-            // P: the first i bins, the outliers folded into the last one.
-            double pSum = 0;
-            for (int k = 0; k < i; k++) { p[k] = counts[k]; pSum += counts[k]; }
-            p[i - 1] += beyond;
-            pSum += beyond;
-            // Q: i bins merged into `levels` groups, each group's count spread over its non-empty bins.
+            // Q: bin k of the first i belongs to level floor(k * levels / i); each level's count is spread over its non-empty bins.
             double qSum = 0;
-            for (int j = 0; j < levels; j++)
+            for (int k = 0; k < i;)
             {
-                int start = (int)((long)j * i / levels), end = (int)((long)(j + 1) * i / levels);
+                int level = (int)((long)k * levels / i);
+                int end = k;
                 double total = 0;
                 int nonEmpty = 0;
-                for (int k = start; k < end; k++)
+                while (end < i && (int)((long)end * levels / i) == level)
                 {
-                    total += counts[k];
-                    if (counts[k] != 0) nonEmpty++;
+                    total += bins[end];
+                    if (bins[end] != 0) nonEmpty++;
+                    end++;
                 }
                 double share = nonEmpty > 0 ? total / nonEmpty : 0;
-                for (int k = start; k < end; k++)
+                for (; k < end; k++)
                 {
-                    q[k] = counts[k] != 0 ? share : 0;
+                    q[k] = bins[k] != 0 ? share : 0;
                     qSum += q[k];
                 }
             }
+            // P: the first i bins, the outliers folded into the last one.
+            double pSum = qSum + beyond;
             double kl = 0;
             if (pSum > 0 && qSum > 0)
             {
                 for (int k = 0; k < i; k++)
                 {
-                    if (p[k] == 0) continue;
-                    double pk = p[k] / pSum;
+                    double pk = (bins[k] + (k == i - 1 ? beyond : 0)) / pSum;
+                    if (pk == 0) continue;
                     // A bin P has and Q lacks (the clipped outliers in an empty last bin) gets a tiny probability instead of 0.
                     double qk = Math.Max(q[k] / qSum, 1e-12);
                     kl += pk * Math.Log(pk / qk);
                 }
             }
-            if (kl < bestKl) { bestKl = kl; best = i; }
-            if (i < n) beyond -= counts[i];
+            if (kl <= bestKl) { bestKl = kl; best = i; }
+            if (i < n) beyond -= bins[i];
         }
         return Math.Min(High, best * BinWidth);
     }
