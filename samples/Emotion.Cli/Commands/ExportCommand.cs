@@ -46,7 +46,7 @@ public static class ExportCommand
             Description = "How activation ranges are chosen: minmax, percentile (see --percentile) or entropy (KL divergence).",
             DefaultValueFactory = _ => "percentile",
         };
-        method.AcceptOnlyFromAmong(CalibrationMethods);
+        OneOf(method, CalibrationMethods);
         var percentile = new Option<double>("--percentile")
         {
             Description = "For --calibration-method percentile: percent of the values kept inside the range on each side (90 to 100).",
@@ -62,7 +62,7 @@ public static class ExportCommand
             Description = "Quantized activation type: uint8 (U8S8, ONNX Runtime's native x86 form) or int8 (S8S8).",
             DefaultValueFactory = _ => "uint8",
         };
-        activations.AcceptOnlyFromAmong(ActivationTypes);
+        OneOf(activations, ActivationTypes);
         var command = new Command("export", "Export a trained model to ONNX, optionally quantized to int8 (opset, metadata and quantization in docs/onnx-export.md).")
         {
             modelPath, output, noState, int8, calibration, method, percentile, frames, activations,
@@ -130,5 +130,17 @@ public static class ExportCommand
             return Task.FromResult(EmotionCli.Success);
         });
         return command;
+    }
+
+    /// <summary>Accepts only <paramref name="allowed"/>, with an error that names the option (exit 2).</summary>
+    private static void OneOf(Option<string> option, string[] allowed)
+    {
+        option.CompletionSources.Add(allowed);
+        option.Validators.Add(result =>
+        {
+            string? value = result.GetValueOrDefault<string>();
+            if (value is null || !allowed.Contains(value, StringComparer.Ordinal))
+                result.AddError($"{option.Name}: unknown value '{value}'; expected {string.Join(", ", allowed)}.");
+        });
     }
 }
