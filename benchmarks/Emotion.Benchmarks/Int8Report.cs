@@ -22,7 +22,7 @@ namespace Emotion.Benchmarks;
 /// demo's Training_Set frames), then macro F1 / mean CCC on the demo's Validation_Set (whole videos, state carried), the
 /// largest probability difference on the validation frames and on the real-face crops of
 /// tests/Emotion.Torch.Tests/Fixtures/RealFaces, and frames/s of fp32 and int8 measured alternately in one process
-/// (Stopwatch, median call; BenchmarkDotNet's <see cref="QuantizedInferenceBenchmarks"/> gives the ResNet-18 figures).
+/// (Stopwatch, alternating calls, median; BenchmarkDotNet's <see cref="QuantizedInferenceBenchmarks"/> gives the ResNet-18 figures).
 /// <c>--int8-profile</c>: ONNX Runtime's session profile of the ResNet-18 + GRU benchmark model, fp32 and int8: kernel
 /// time per operator type.
 /// </summary>
@@ -39,8 +39,8 @@ public static class Int8Report
         string work = Directory.CreateTempSubdirectory("emotion-int8-report-").FullName;
         try
         {
-            Console.WriteLine("| model | calibration | macro F1 fp32 / int8 (Δ) | mean CCC fp32 / int8 (Δ) | max Δp validation | max Δp real photos | frames/s fp32 / int8 (ratio) |");
-            Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+            Console.WriteLine("| model | calibration | macro F1 % fp32 / int8 (Δ) | mean CCC fp32 / int8 (Δ) | max Δp validation | max Δ valence/arousal validation | max Δp real photos | frames/s fp32 / int8 (median ratio) |");
+            Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
             foreach (string task in new[] { "categorical", "va", "combined" })
             {
                 string checkpoint = Path.Combine(demo, "models", task, "best");
@@ -72,16 +72,15 @@ public static class Int8Report
             string int8Path = Path.Combine(work, $"int8-{method}.onnx");
             OnnxModelFile.Save(quantized.Model, int8Path);
             var e = Evaluate(int8Path, validation, data, realFaces);
-            double dValidation = MaxDiff(reference.Probabilities, e.Probabilities);
-            double dPhotos = MaxDiff(reference.PhotoProbabilities, e.PhotoProbabilities);
             string speed = "";
             if (method == CalibrationMethod.Percentile)
             {
-                var (f, q) = Throughput(fp32Path, int8Path, model.Info, seconds);
-                speed = string.Create(CultureInfo.InvariantCulture, $"{f:F0} / {q:F0} ({q / f:F2}x)");
+                var (f, q, ratio) = Throughput(fp32Path, int8Path, model.Info, seconds);
+                speed = string.Create(CultureInfo.InvariantCulture, $"{f:F0} / {q:F0} ({ratio:F2}x)");
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {options.MethodName}, {quantized.CalibrationFrames} frames | {Pair(reference.F1, e.F1, 100)} | {Pair(reference.Ccc, e.Ccc, 1)} | {dValidation:F4} | {dPhotos:F4} | {speed} |"));
+                $"| {name} | {options.MethodName}, {quantized.CalibrationFrames} frames | {Pair(reference.F1, e.F1, 100)} | {Pair(reference.Ccc, e.Ccc, 1)} | " +
+                $"{MaxDiff(reference.Probabilities, e.Probabilities)} | {MaxDiff(reference.ValenceArousal, e.ValenceArousal)} | {MaxDiff(reference.PhotoProbabilities, e.PhotoProbabilities)} | {speed} |"));
         }
     }
 
@@ -93,9 +92,10 @@ public static class Int8Report
             : FormattableString.Invariant($"{x:F4} / {y:F4} ({y - x:+0.0000;-0.0000;0.0000})");
     }
 
-    private static double MaxDiff(float[] a, float[] b) => a.Length == 0 ? double.NaN : a.Zip(b, (x, y) => (double)Math.Abs(x - y)).Max();
+    private static string MaxDiff(float[] a, float[] b) =>
+        a.Length == 0 ? "–" : a.Zip(b, (x, y) => Math.Abs(x - y)).Max().ToString("F4", CultureInfo.InvariantCulture);
 
-    private sealed record Evaluation(double? F1, double? Ccc, float[] Probabilities, float[] PhotoProbabilities);
+    private sealed record Evaluation(double? F1, double? Ccc, float[] Probabilities, float[] ValenceArousal, float[] PhotoProbabilities);
 
     private static Evaluation Evaluate(string modelPath, EmotionDataset validation, string data, string realFaces)
     {
@@ -139,20 +139,26 @@ public static class Int8Report
             var files = Directory.GetFiles(realFaces, "*.png").Order(StringComparer.Ordinal).ToList();
             foreach (var p in predictor.PredictImageFiles(files)) photos.AddRange(categories.Select(k => p.Probabilities[(int)k]));
         }
-        return new Evaluation(f1, ccc, [.. probabilities], [.. photos]);
+        // Valence/arousal compared only where the model regresses them (estimated ones follow the probabilities).
+        float[] va = ccc is null ? [] : [.. v, .. a];
+        return new Evaluation(f1, ccc, [.. probabilities], va, [.. photos]);
     }
 
-    /// <summary>Frames/s of both models, 4 sequences x min(8, sequence length) frames per call, measured alternately (median call of each).</summary>
-    private static (double Fp32, double Int8) Throughput(string fp32Path, string int8Path, EmotionModelInfo info, double seconds)
+    /// <summary>
+    /// Frames/s of both models (16 sequences x 8 frames per call for recurrent models, 128 frames otherwise), calls
+    /// alternated for <paramref name="seconds"/>: the median call of each, and the median of the ratios of adjacent
+    /// calls (robust to load that changes during the run).
+    /// </summary>
+    private static (double Fp32, double Int8, double Ratio) Throughput(string fp32Path, string int8Path, EmotionModelInfo info, double seconds)
     {
-        int frames = info.SequenceLength > 1 ? 8 : 1, batch = info.SequenceLength > 1 ? 4 : 32;
+        int frames = info.SequenceLength > 1 ? 8 : 1, batch = info.SequenceLength > 1 ? 16 : 128;
         var options = new EmotionPredictorOptions { IntraOpThreads = Threads, MaxFramesPerRun = batch * frames };
         using var a = new EmotionPredictor(fp32Path, options);
         using var b = new EmotionPredictor(int8Path, options);
         var random = new Random(0);
         var input = new float[batch * frames * a.FrameLength];
         for (int i = 0; i < input.Length; i++) input[i] = (float)(random.NextDouble() * 2 - 1);
-        List<double> ta = [], tb = [];
+        List<double> ta = [], tb = [], ratios = [];
         var clock = Stopwatch.StartNew();
         for (int warm = 0; warm < 3; warm++) { a.PredictPreprocessed(input, batch, frames); b.PredictPreprocessed(input, batch, frames); }
         while (clock.Elapsed.TotalSeconds < seconds || ta.Count < 10)
@@ -163,9 +169,10 @@ public static class Int8Report
             t = Stopwatch.GetTimestamp();
             b.PredictPreprocessed(input, batch, frames);
             tb.Add(Stopwatch.GetElapsedTime(t).TotalSeconds);
+            ratios.Add(ta[^1] / tb[^1]);
         }
-        double Median(List<double> x) { x.Sort(); return x[x.Count / 2]; }
-        return (batch * frames / Median(ta), batch * frames / Median(tb));
+        static double Median(List<double> x) { x.Sort(); return x[x.Count / 2]; }
+        return (batch * frames / Median(ta), batch * frames / Median(tb), Median(ratios));
     }
 
     /// <summary>ONNX Runtime's profile of the ResNet-18 + GRU benchmark model (fp32, U8S8, S8S8): kernel milliseconds per operator type over <paramref name="calls"/> calls of 4 x 8 frames.</summary>

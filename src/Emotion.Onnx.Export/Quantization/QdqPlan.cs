@@ -6,7 +6,8 @@ namespace Emotion.Onnx.Export.Quantization;
 /// <summary>
 /// Decides, node by node in topological order, what runs in int8: weighted operators (Conv, Gemm, MatMul with constant
 /// weights), and the operators between them that ONNX Runtime has int8 versions of when their input is already
-/// quantized (Add → QLinearAdd, GlobalAveragePool / AveragePool → QLinear*, MaxPool on the quantized values). A Relu
+/// quantized (Add → QLinearAdd, MaxPool on the quantized values, and GlobalAveragePool / AveragePool → QLinear* when their
+/// result feeds another int8 operator). A Relu
 /// (or Clip from 0) right after a quantized operator is folded into that operator's output quantization: the output
 /// is quantized with the Relu's range, whose minimum 0 is the zero point, so the saturation of QuantizeLinear is the
 /// Relu. The output layers after the per-frame backbone (downstream of the exporter's <c>sequence</c> tensor or of a
@@ -65,6 +66,12 @@ internal sealed class QdqPlan
         bool Excluded(NodeProto n) => excluded.Contains(n.Name) || n.Output.Any(excluded.Contains);
         bool InQuantizableRegion(int i) => !Recurrent.Contains(nodes[i].OpType) && (options.QuantizeHead || !head.Contains(i)) && !Excluded(nodes[i]);
 
+        // A pooling whose result only feeds fp32 operators stays fp32 (it is cheap, and quantizing its output would only
+        // add rounding error to the features the head reads); one that feeds an int8-capable operator is quantized.
+        bool FeedsInt8(int i) => consumers.TryGetValue(nodes[i].Output[0], out var users) && users.Any(u =>
+            InQuantizableRegion(u) && (nodes[u].OpType is "Add" or "MaxPool" or "GlobalAveragePool" or "AveragePool"
+                                       || options.WeightedOperators.Contains(nodes[u].OpType)));
+
         for (int i = 0; i < nodes.Count; i++)
         {
             var node = nodes[i];
@@ -93,7 +100,7 @@ internal sealed class QdqPlan
             else if (node.OpType == "Add" && node.Input.Count == 2 && IsActivation(node.Input[0]) && IsActivation(node.Input[1])
                      && (quantized.Contains(node.Input[0]) || quantized.Contains(node.Input[1])))
                 role = Role.Binary;
-            else if (node.OpType is "GlobalAveragePool" or "AveragePool" && quantized.Contains(node.Input[0]))
+            else if (node.OpType is "GlobalAveragePool" or "AveragePool" && quantized.Contains(node.Input[0]) && FeedsInt8(i))
                 role = Role.Unary;
             else if (node.OpType == "MaxPool" && quantized.Contains(node.Input[0]) && (node.Output.Count == 1 || node.Output[1].Length == 0))
                 role = Role.SameParams;
