@@ -39,8 +39,8 @@ public static class Int8Report
         string work = Directory.CreateTempSubdirectory("emotion-int8-report-").FullName;
         try
         {
-            Console.WriteLine("| model | calibration | macro F1 % fp32 / int8 (Δ) | mean CCC fp32 / int8 (Δ) | max Δp validation | max Δ valence/arousal validation | max Δp real photos | frames/s fp32 / int8 (median ratio) |");
-            Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+            Console.WriteLine("| model | calibration | macro F1 % fp32 / int8 (Δ) | mean CCC fp32 / int8 (Δ) | max Δp validation | max Δ valence/arousal validation | max Δp real photos | top-1 changes validation / photos | frames/s fp32 / int8 (median ratio) |");
+            Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             foreach (string task in new[] { "categorical", "va", "combined" })
             {
                 string checkpoint = Path.Combine(demo, "models", task, "best");
@@ -80,7 +80,7 @@ public static class Int8Report
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {name} | {options.MethodName}, {quantized.CalibrationFrames} frames | {Pair(reference.F1, e.F1, 100)} | {Pair(reference.Ccc, e.Ccc, 1)} | " +
-                $"{MaxDiff(reference.Probabilities, e.Probabilities)} | {MaxDiff(reference.ValenceArousal, e.ValenceArousal)} | {MaxDiff(reference.PhotoProbabilities, e.PhotoProbabilities)} | {speed} |"));
+                $"{MaxDiff(reference.Probabilities, e.Probabilities)} | {MaxDiff(reference.ValenceArousal, e.ValenceArousal)} | {MaxDiff(reference.PhotoProbabilities, e.PhotoProbabilities)} | {reference.TopChanges(e)} | {speed} |"));
         }
     }
 
@@ -95,7 +95,17 @@ public static class Int8Report
     private static string MaxDiff(float[] a, float[] b) =>
         a.Length == 0 ? "–" : a.Zip(b, (x, y) => Math.Abs(x - y)).Max().ToString("F4", CultureInfo.InvariantCulture);
 
-    private sealed record Evaluation(double? F1, double? Ccc, float[] Probabilities, float[] ValenceArousal, float[] PhotoProbabilities);
+    private sealed record Evaluation(double? F1, double? Ccc, float[] Probabilities, float[] ValenceArousal, float[] PhotoProbabilities, int Classes)
+    {
+        /// <summary>Frames and photos whose top category differs from <paramref name="other"/>'s, out of how many.</summary>
+        public string TopChanges(Evaluation other)
+        {
+            if (Classes == 0) return "–";
+            static int[] Top(float[] p, int k) => Enumerable.Range(0, p.Length / k).Select(i => FramePrediction.ArgMax(p.AsSpan(i * k, k))).ToArray();
+            int Changed(float[] a, float[] b) => Top(a, Classes).Zip(Top(b, Classes), (x, y) => x != y ? 1 : 0).Sum();
+            return $"{Changed(Probabilities, other.Probabilities)} of {Probabilities.Length / Classes} / {Changed(PhotoProbabilities, other.PhotoProbabilities)} of {PhotoProbabilities.Length / Classes}";
+        }
+    }
 
     private static Evaluation Evaluate(string modelPath, EmotionDataset validation, string data, string realFaces)
     {
@@ -141,17 +151,18 @@ public static class Int8Report
         }
         // Valence/arousal compared only where the model regresses them (estimated ones follow the probabilities).
         float[] va = ccc is null ? [] : [.. v, .. a];
-        return new Evaluation(f1, ccc, [.. probabilities], va, [.. photos]);
+        return new Evaluation(f1, ccc, [.. probabilities], va, [.. photos], predictor.PredictsCategories ? categories.Length : 0);
     }
 
     /// <summary>
-    /// Frames/s of both models (16 sequences x 8 frames per call for recurrent models, 128 frames otherwise), calls
+    /// Frames/s of both models (4 sequences x 8 frames per call for recurrent models, as in the benchmarks; 32 frames
+    /// otherwise), calls
     /// alternated for <paramref name="seconds"/>: the median call of each, and the median of the ratios of adjacent
     /// calls (robust to load that changes during the run).
     /// </summary>
     private static (double Fp32, double Int8, double Ratio) Throughput(string fp32Path, string int8Path, EmotionModelInfo info, double seconds)
     {
-        int frames = info.SequenceLength > 1 ? 8 : 1, batch = info.SequenceLength > 1 ? 16 : 128;
+        int frames = info.SequenceLength > 1 ? 8 : 1, batch = info.SequenceLength > 1 ? 4 : 32;
         var options = new EmotionPredictorOptions { IntraOpThreads = Threads, MaxFramesPerRun = batch * frames };
         using var a = new EmotionPredictor(fp32Path, options);
         using var b = new EmotionPredictor(int8Path, options);
@@ -175,14 +186,21 @@ public static class Int8Report
         return (batch * frames / Median(ta), batch * frames / Median(tb), Median(ratios));
     }
 
-    /// <summary>ONNX Runtime's profile of the ResNet-18 + GRU benchmark model (fp32, U8S8, S8S8): kernel milliseconds per operator type over <paramref name="calls"/> calls of 4 x 8 frames.</summary>
-    public static int Profile(int calls)
+    /// <summary>
+    /// ONNX Runtime's profile of the ResNet-18 + GRU benchmark model, or of a (single-layer GRU) checkpoint, in fp32, U8S8 and
+    /// S8S8: kernel milliseconds per operator type over <paramref name="calls"/> calls of 4 x 8 frames.
+    /// </summary>
+    public static int Profile(int calls, string? checkpoint = null)
     {
         Console.WriteLine($"load average at start: {LoadAverage()}");
         BenchmarkModels.Prepare();
-        using var model = BenchmarkModels.Library(Emotion.Torch.Backbones.BackboneNames.ResNet18, "gru", 8, Emotion.Cli.Workflows.Benchmarking.BenchmarkDevice.Cpu);
+        using var model = checkpoint is null
+            ? BenchmarkModels.Library(Emotion.Torch.Backbones.BackboneNames.ResNet18, "gru", 8, Emotion.Cli.Workflows.Benchmarking.BenchmarkDevice.Cpu)
+            : TrainingCheckpoint.LoadModel(checkpoint);
+        Console.WriteLine($"model: {checkpoint ?? "ResNet-18 + GRU-128 (random weights)"}, {model.Info.FrameSize} px");
         var fp32 = OnnxExporter.ToModel(model);
-        int length = 3 * BenchmarkModels.Size * BenchmarkModels.Size;
+        int size = model.Info.FrameSize, length = 3 * size * size;
+        long hidden = model.Head.Spec.Hidden;
         var random = new Random(1);
         var calibration = CalibrationData.FromSequences(Enumerable.Range(0, 8).Select(_ => Enumerable.Range(0, 8 * length).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray()), length);
         var u8 = OnnxQuantizer.Quantize(fp32, calibration, QuantizationOptions.Default with { CalibrationThreads = Threads });
@@ -198,8 +216,8 @@ public static class Int8Report
                 var options = new EmotionPredictorOptions { IntraOpThreads = Threads, MaxFramesPerRun = 32 };
                 using var so = new SessionOptions { IntraOpNumThreads = Threads, EnableProfiling = true, ProfileOutputPathPrefix = Path.Combine(work, name.Replace(' ', '-')) };
                 using var session = new InferenceSession(path, so);
-                var input = new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>([4, 8, 3, BenchmarkModels.Size, BenchmarkModels.Size]);
-                var h0 = new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>([1, 4, BenchmarkModels.Hidden]);
+                var input = new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>([4, 8, 3, size, size]);
+                var h0 = new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>([1, 4, (int)hidden]);
                 var feeds = new List<NamedOnnxValue> { NamedOnnxValue.CreateFromTensor("frames", input), NamedOnnxValue.CreateFromTensor("h0", h0) };
                 for (int i = 0; i < calls; i++) session.Run(feeds).Dispose();
                 string file = session.EndProfiling();
