@@ -5,6 +5,16 @@ using Emotion.Benchmarks;
 // --short: 2 warm-up and 5 measured iterations per case, in this process, ResNet-18 + GRU only (see docs/benchmarks.md).
 // --dry: every case of the full grid called once, in this process (checks that the grid runs; the times mean little).
 // --threads N: CPU threads of libtorch and ONNX Runtime (default: the core count).
+// --int8-report DEMO_DIR [REAL_FACES_DIR] [ASSETS_DIR]: int8 vs fp32 figures of the demo's models and the default real-face model (docs/onnx-export.md).
+// --int8-profile [CHECKPOINT]: ONNX Runtime's kernel time per operator, fp32 and int8, of the ResNet-18 + GRU benchmark model (or a checkpoint).
+if (args.Length > 0 && args[0] == "--int8-report")
+{
+    if (args.Length < 2) { Console.Error.WriteLine("--int8-report needs the demo's output folder (emotion demo --out DIR)."); return 2; }
+    string faces = args.Length > 2 ? args[2] : Path.Combine("tests", "Emotion.Torch.Tests", "Fixtures", "RealFaces");
+    string assets = args.Length > 3 ? args[3] : Emotion.Core.IO.AssetCache.DefaultDirectory;
+    return Int8Report.Run(args[1], faces, assets, seconds: 10);
+}
+if (args.Length > 0 && args[0] == "--int8-profile") return Int8Report.Profile(calls: 20, checkpoint: args.Length > 1 ? args[1] : null);
 var rest = new List<string>();
 for (int i = 0; i < args.Length; i++)
 {

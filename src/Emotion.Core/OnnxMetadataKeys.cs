@@ -67,4 +67,28 @@ public static class OnnxMetadataKeys
 
     /// <summary>Where imported weights come from (pretrained catalogue name, source package, licence); absent for trained models.</summary>
     public const string Origin = "emotion.origin";
+
+    /// <summary>
+    /// The numeric precision of the graph's main operators: <see cref="PrecisionInt8"/> for a model quantized by
+    /// <c>Emotion.Onnx.Export.Quantization.OnnxQuantizer</c>; absent (or <see cref="PrecisionFloat32"/>) for a float32 export.
+    /// </summary>
+    public const string Precision = "emotion.precision";
+
+    /// <summary>The value of <see cref="Precision"/> for a float32 graph.</summary>
+    public const string PrecisionFloat32 = "fp32";
+
+    /// <summary>The value of <see cref="Precision"/> for a statically quantized graph (QDQ format, int8 weights, 8-bit activations).</summary>
+    public const string PrecisionInt8 = "int8";
+
+    /// <summary>
+    /// How a quantized model's activation ranges were calibrated, for example <c>percentile(99.999)</c>, <c>minmax</c> or
+    /// <c>entropy</c>, followed by the number of calibration frames (<c>; 256 frames</c>).
+    /// </summary>
+    public const string QuantizationCalibration = "emotion.quantization.calibration";
+
+    /// <summary>
+    /// The quantization scheme of a quantized model, for example
+    /// <c>qdq; weights int8 per-channel symmetric; activations uint8 asymmetric; fp32: GRU, Gemm</c>.
+    /// </summary>
+    public const string QuantizationScheme = "emotion.quantization.scheme";
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Emotion.Cli.Tests;
 
-public sealed class CommandTests(TrainedModelFixture fixture) : IClassFixture<TrainedModelFixture>
+public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFixture<TrainedModelFixture>
 {
     private string NewDir() => Path.Combine(fixture.Root, Guid.NewGuid().ToString("N"));
 

@@ -17,6 +17,56 @@ public static class OnnxTensors
     public static TensorProto Int64(string name, ReadOnlySpan<long> data, params ReadOnlySpan<long> dims) =>
         Create(name, TensorProto.Types.DataType.Int64, MemoryMarshal.AsBytes(data), data.Length, dims);
 
+    /// <summary>An int8 tensor of the given shape (quantized weights, int8 zero points).</summary>
+    /// <exception cref="ArgumentException">The data length does not match the product of the dimensions.</exception>
+    public static TensorProto Int8(string name, ReadOnlySpan<sbyte> data, params ReadOnlySpan<long> dims) =>
+        Create(name, TensorProto.Types.DataType.Int8, MemoryMarshal.AsBytes(data), data.Length, dims);
+
+    /// <summary>A uint8 tensor of the given shape (uint8 zero points).</summary>
+    /// <exception cref="ArgumentException">The data length does not match the product of the dimensions.</exception>
+    public static TensorProto UInt8(string name, ReadOnlySpan<byte> data, params ReadOnlySpan<long> dims) =>
+        Create(name, TensorProto.Types.DataType.Uint8, data, data.Length, dims);
+
+    /// <summary>An int32 tensor of the given shape (quantized biases).</summary>
+    /// <exception cref="ArgumentException">The data length does not match the product of the dimensions.</exception>
+    public static TensorProto Int32(string name, ReadOnlySpan<int> data, params ReadOnlySpan<long> dims) =>
+        Create(name, TensorProto.Types.DataType.Int32, MemoryMarshal.AsBytes(data), data.Length, dims);
+
+    /// <summary>Reads the values of an int8 tensor (from <c>raw_data</c> or <c>int32_data</c>).</summary>
+    /// <exception cref="ArgumentException">The tensor is not int8.</exception>
+    public static sbyte[] ReadInt8s(TensorProto tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        RequireType(tensor, TensorProto.Types.DataType.Int8);
+        return tensor.RawData.Length == 0 ? [.. tensor.Int32Data.Select(v => (sbyte)v)] : MemoryMarshal.Cast<byte, sbyte>(tensor.RawData.Span).ToArray();
+    }
+
+    /// <summary>Reads the values of a uint8 tensor (from <c>raw_data</c> or <c>int32_data</c>).</summary>
+    /// <exception cref="ArgumentException">The tensor is not uint8.</exception>
+    public static byte[] ReadUInt8s(TensorProto tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        RequireType(tensor, TensorProto.Types.DataType.Uint8);
+        return tensor.RawData.Length == 0 ? [.. tensor.Int32Data.Select(v => (byte)v)] : tensor.RawData.ToByteArray();
+    }
+
+    /// <summary>Reads the values of an int32 tensor (from <c>raw_data</c> or <c>int32_data</c>).</summary>
+    /// <exception cref="ArgumentException">The tensor is not int32.</exception>
+    public static int[] ReadInt32s(TensorProto tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        RequireType(tensor, TensorProto.Types.DataType.Int32);
+        if (tensor.RawData.Length == 0) return [.. tensor.Int32Data];
+        EnsureLittleEndian();
+        return MemoryMarshal.Cast<byte, int>(tensor.RawData.Span).ToArray();
+    }
+
+    private static void RequireType(TensorProto tensor, TensorProto.Types.DataType type)
+    {
+        if (tensor.DataType != (int)type)
+            throw new ArgumentException($"Tensor '{tensor.Name}' has data type {tensor.DataType}; expected {type.ToString().ToUpperInvariant()} ({(int)type}).", nameof(tensor));
+    }
+
     /// <summary>Reads the values of a float32 tensor (from <c>raw_data</c> or <c>float_data</c>).</summary>
     /// <exception cref="ArgumentException">The tensor is not float32.</exception>
     public static float[] ReadFloats(TensorProto tensor)
