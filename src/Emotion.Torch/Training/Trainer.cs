@@ -36,6 +36,8 @@ public sealed class Trainer : IDisposable
     private readonly torch.optim.ILearningRateController[] _groups;
     private readonly double[] _baseRates;
     private readonly Parameter[] _parameters;
+    private readonly ScalarType? _autocast;
+    private readonly DynamicLossScaler? _lossScaler;
     private EmotionLoss? _loss;
     private ImmutableArray<long> _classCounts = [];
     private int _completedEpochs;
@@ -52,6 +54,7 @@ public sealed class Trainer : IDisposable
     /// <param name="options">Training options (defaults when null).</param>
     /// <param name="progress">Receives progress reports, or null.</param>
     /// <exception cref="ArgumentException">The options or the model's loss are invalid, or the monitored metric does not fit the task.</exception>
+    /// <exception cref="NotSupportedException">A mixed <see cref="TrainerOptions.Precision"/> was asked for but libtorch's autocast entry points are missing.</exception>
     public Trainer(EmotionModel model, TrainerOptions? options = null, IProgress<TrainingProgress>? progress = null)
         : this(model, options, progress, ownsModel: false)
     {
@@ -66,6 +69,7 @@ public sealed class Trainer : IDisposable
         Monitor = MonitorMetric.Normalize(Options.MonitorMetric ?? MonitorMetric.DefaultFor(Task));
         _progress = progress;
         _ownsModel = ownsModel;
+        (_autocast, _lossScaler) = MixedPrecision(Options.Precision);
         _parameters = [.. model.parameters()];
         var backbone = model.BackboneParameters().ToList();
         var head = model.HeadParameters().ToList();
@@ -100,6 +104,12 @@ public sealed class Trainer : IDisposable
 
     /// <summary>The history so far.</summary>
     public TrainingHistory History => _history;
+
+    /// <summary>The current loss scale of a <see cref="TrainingPrecision.Float16"/> run (<see cref="DynamicLossScaler"/>), else null.</summary>
+    public double? LossScale => _lossScaler?.Scale;
+
+    /// <summary>Optimizer steps skipped in this trainer's life because float16 gradients overflowed (always 0 unless <see cref="TrainingPrecision.Float16"/>).</summary>
+    public long SkippedSteps => _lossScaler?.SkippedSteps ?? 0;
 
     /// <summary>The optimizer (TorchSharp), for inspection.</summary>
     public OptimizerHelper Optimizer => _optimizer;
@@ -375,12 +385,42 @@ public sealed class Trainer : IDisposable
         var frames = SequenceBatchTensors.Frames(batch, device);
         using var targets = EmotionTargets.FromBatch(batch, device, _loss!.ClassCount);
         _optimizer.zero_grad();
-        using var output = Model.call(frames);
+        using var output = TrainingForward(frames);
         using var loss = _loss.Compute(output, targets);
-        loss.Total.backward();
-        if (Options.GradientClipNorm is { } maxNorm) nn.utils.clip_grad_norm_(TrainableParameters(), maxNorm);
-        _optimizer.step();
+        if (Backward(loss.Total))
+        {
+            if (Options.GradientClipNorm is { } maxNorm) nn.utils.clip_grad_norm_(TrainableParameters(), maxNorm);
+            _optimizer.step();
+        }
         return loss.ToValues();
+    }
+
+    /// <summary>The forward pass of a training step; in a mixed-precision run the backbone runs under autocast (head and loss in float32).</summary>
+    private EmotionOutput TrainingForward(Tensor frames)
+    {
+        if (_autocast is not { } lower) return Model.call(frames);
+        using (Model.AutocastBackbone(lower)) return Model.call(frames);
+    }
+
+    /// <summary>The backward pass; with float16 the loss is scaled and the gradients unscaled. False: they overflowed, skip the step.</summary>
+    private bool Backward(Tensor loss)
+    {
+        if (_lossScaler is null)
+        {
+            loss.backward();
+            return true;
+        }
+        using (var scaled = loss * _lossScaler.Scale) scaled.backward();
+        return _lossScaler.UnscaleAndUpdate(TrainableParameters());
+    }
+
+    private static (ScalarType? Autocast, DynamicLossScaler? Scaler) MixedPrecision(TrainingPrecision precision)
+    {
+        if (precision == TrainingPrecision.Float32) return (null, null);
+        if (!TorchAutocast.IsAvailable)
+            throw new NotSupportedException(
+                $"Precision {precision} trains the backbone under libtorch's autocast, whose entry points were not found in the loaded libtorch; use TrainingPrecision.Float32.");
+        return precision == TrainingPrecision.BFloat16 ? (ScalarType.BFloat16, null) : (ScalarType.Float16, new DynamicLossScaler());
     }
 
     private List<Parameter> TrainableParameters()
