@@ -46,7 +46,8 @@ public static class TrainingChoices
     /// Checks that <paramref name="precision"/> makes sense on <paramref name="device"/>: fp16 needs CUDA (a usage error on the
     /// CPU); bf16 on the CPU needs bfloat16 instructions (<c>avx512_bf16</c> or <c>amx_bf16</c>, or <c>bf16</c> on ARM, among the
     /// flags of <c>/proc/cpuinfo</c>): without them it is refused, since bfloat16 would run emulated and slower than float32; where
-    /// the flags cannot be read (not Linux) a warning is written to <paramref name="warnings"/> and training goes on.
+    /// the flags cannot be read (not Linux) a warning is written to <paramref name="warnings"/> and training goes on, as it does
+    /// when <c>ONEDNN_MAX_CPU_ISA</c> keeps oneDNN below its bfloat16 kernels.
     /// </summary>
     /// <returns><paramref name="precision"/>.</returns>
     /// <exception cref="UsageException">fp16 without CUDA.</exception>
@@ -68,9 +69,18 @@ public static class TrainingChoices
             else if (!CpuFeatures.HasNativeBFloat16(flags))
                 throw new CommandFailedException($"--precision bf16: this CPU has no bfloat16 instructions (neither avx512_bf16 nor amx_bf16 among the flags in {source}), " +
                                                  "so bfloat16 would run emulated and slower than float32; use --precision fp32.");
+            foreach (var variable in new[] { "ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA" })
+            {
+                if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } isa && IsasWithoutBFloat16.Contains(isa.Trim(), StringComparer.OrdinalIgnoreCase))
+                    warnings.WriteLine($"warning: --precision bf16: {variable}={isa} keeps oneDNN from its bfloat16 kernels (they need AVX512_CORE_BF16 or later), " +
+                                       "so bf16 convolutions run on slow reference code; unset it or use --precision fp32.");
+            }
         }
         return precision;
     }
+
+    // oneDNN CPU ISA limits below AVX512_CORE_BF16 (oneDNN's cpu_isa names), under which its bfloat16 convolutions fall back to reference code.
+    private static readonly string[] IsasWithoutBFloat16 = ["SSE41", "AVX", "AVX2", "AVX2_VNNI", "AVX2_VNNI_2", "AVX512_CORE", "AVX512_CORE_VNNI"];
 
     /// <summary>The <c>--precision</c> name of a precision.</summary>
     public static string PrecisionName(TrainingPrecision precision) => precision switch

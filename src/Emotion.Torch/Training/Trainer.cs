@@ -21,6 +21,10 @@ namespace Emotion.Torch.Training;
 /// <see cref="TrainerOptions.BackboneLearningRate"/>) and the head's and output layers' (<see cref="EmotionModel.HeadParameters"/>,
 /// rate <see cref="TrainerOptions.LearningRate"/>); the schedule scales both. Each step runs in its own dispose scope, so
 /// memory stays flat however long the run.</para>
+/// <para><see cref="TrainerOptions.Precision"/> <see cref="TrainingPrecision.BFloat16"/> or <see cref="TrainingPrecision.Float16"/> runs
+/// each step's backbone forward under libtorch's autocast (<see cref="EmotionModel.AutocastBackbone"/>): convolutions compute in 16 bits
+/// from the float32 weights, which receive float32 gradients; the head, the loss, the optimizer, validation and checkpoints stay float32.
+/// Float16 adds dynamic loss scaling (<see cref="LossScale"/>, <see cref="SkippedSteps"/>).</para>
 /// <para>Progress is reported synchronously on the training thread through <see cref="IProgress{T}.Report"/>
 /// (<see cref="Progress{T}"/> forwards it to its synchronisation context).</para>
 /// <para>Resuming (<see cref="Resume"/>, <see cref="RestoreCheckpoint"/>) restores the weights, the optimizer state (Adam's

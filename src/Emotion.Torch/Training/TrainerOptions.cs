@@ -6,7 +6,7 @@ namespace Emotion.Torch.Training;
 
 /// <summary>
 /// How a <see cref="Trainer"/> trains: optimizer, learning rates (a separate rate for the backbone's parameter group),
-/// schedule, gradient clipping, epochs, early stopping, seeding and where to write checkpoints and the history.
+/// schedule, gradient clipping, precision, epochs, early stopping, seeding and where to write checkpoints and the history.
 /// Immutable and JSON-serialisable (stored in every checkpoint).
 /// </summary>
 public sealed record TrainerOptions

@@ -76,7 +76,8 @@ public class MixedPrecisionTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
-    public void Bfloat16_training_learns_like_float32_and_checkpoints_float32_weights_that_load_into_a_float32_model()
+    [Trait("Category", "Slow")]
+    public void Bfloat16_training_learns_and_checkpoints_float32_weights_that_load_into_a_float32_model()
     {
         string dir = SyntheticBatches.TempDirectory();
         try
@@ -95,11 +96,11 @@ public class MixedPrecisionTests(Xunit.Abstractions.ITestOutputHelper output)
                 OutputDirectory = outDir,
             };
 
+            // Float32 reference for the first step: same seeded weights, same first batch, same epoch seed.
             using var reference = SyntheticBatches.Model(EmotionTask.Combined);
             var fp32Recorder = new SyntheticBatches.Recorder();
-            TrainingResult fp32Result;
-            using (var fp32 = new Trainer(reference, Options(TrainingPrecision.Float32, null), fp32Recorder))
-                fp32Result = fp32.Fit(BatchSource.FromBatches(train), BatchSource.FromBatches(validation));
+            using (var fp32 = new Trainer(reference, Options(TrainingPrecision.Float32, null) with { Epochs = 1, MonitorMetric = MonitorMetric.Loss }, fp32Recorder))
+                fp32.Fit(BatchSource.FromBatches(train.Take(1).ToList()));
 
             using var model = SyntheticBatches.Model(EmotionTask.Combined);
             var recorder = new SyntheticBatches.Recorder();
@@ -108,18 +109,15 @@ public class MixedPrecisionTests(Xunit.Abstractions.ITestOutputHelper output)
             var result = trainer.Fit(BatchSource.FromBatches(train), BatchSource.FromBatches(validation));
 
             // The first step's loss comes from the same weights and batch: the bfloat16 forward's loss is the float32 one within
-            // bfloat16 rounding.
+            // bfloat16 rounding (and not equal to it: the backbone did run in bfloat16).
             double first = recorder.StepLosses[0], firstFp32 = fp32Recorder.StepLosses[0];
             output.WriteLine($"first-step loss: bf16 {first:F5}, fp32 {firstFp32:F5}");
             Assert.NotEqual(firstFp32, first);
             Assert.Equal(firstFp32, first, firstFp32 * 1e-2);
 
             var epochs = result.History.Epochs;
-            var fp32Epochs = fp32Result.History.Epochs;
-            for (int e = 0; e < epochs.Length; e++)
-                output.WriteLine($"epoch {e + 1}: train loss bf16 {epochs[e].TrainLoss:F4} fp32 {fp32Epochs[e].TrainLoss:F4}; " +
-                                 $"macro F1 bf16 {epochs[e].Validation!.MacroF1:F3} fp32 {fp32Epochs[e].Validation!.MacroF1:F3}; " +
-                                 $"mean CCC bf16 {epochs[e].Validation!.AbawVaScore:F3} fp32 {fp32Epochs[e].Validation!.AbawVaScore:F3}");
+            foreach (var e in epochs)
+                output.WriteLine($"epoch {e.Epoch}: train loss {e.TrainLoss:F4}, macro F1 {e.Validation!.MacroF1:F3}, accuracy {e.Validation.Accuracy:F3}, mean CCC {e.Validation.AbawVaScore:F3}");
             var last = epochs[^1].Validation!;
             Assert.True(epochs[^1].TrainLoss < epochs[0].TrainLoss * 0.7, $"train loss {epochs[0].TrainLoss} -> {epochs[^1].TrainLoss} should fall");
             Assert.True(last.Accuracy > 0.5, $"accuracy {last.Accuracy} should be well above chance (1/7)");
@@ -154,6 +152,7 @@ public class MixedPrecisionTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void Float16_training_scales_the_loss_and_learns()
     {
         var train = SyntheticBatches.Create(batches: 8, batchSize: 8, frames: 4, size: 32, seed: 1);
