@@ -26,7 +26,7 @@ public sealed class TrainAndPredictOptionTests(TrainedModelFixture fixture) : IC
     {
         var train = CliRunner.Run("train", "--help");
         Assert.Equal(0, train.ExitCode);
-        foreach (var option in new[] { "--preset", "--loss", "--class-weights", "--classes", "--device" })
+        foreach (var option in new[] { "--preset", "--loss", "--class-weights", "--classes", "--device", "--precision" })
             Assert.Contains(option, train.Output);
         Assert.Contains("affwildnet", train.Output);
         Assert.Contains("balanced", train.Output);
@@ -48,6 +48,9 @@ public sealed class TrainAndPredictOptionTests(TrainedModelFixture fixture) : IC
     [InlineData("--preset", "vggface")]
     [InlineData("--preset", "affwildnet", "--pretrained", "face-expression")]
     [InlineData("--device", "tpu")]
+    [InlineData("--precision", "fp8")]
+    [InlineData("--precision", "fp16")] // float16 needs --device cuda
+    [InlineData("--precision", "fp16", "--device", "cpu")]
     public void ABadValueIsAUsageErrorNamingTheOption(string option, string value, params string[] more)
     {
         var result = Train(fixture.DataRoot, NewDir(), [option, value, .. more]);

@@ -118,13 +118,26 @@ public static class TrainCommand
         {
             Description = "Train without random crops, flips and colour jitter (as `emotion demo` does: its synthetic faces already vary, and a short run learns faster without them).",
         };
+        var precision = new Option<string>("--precision")
+        {
+            HelpName = "fp32|bf16|fp16",
+            Description = "Arithmetic of the backbone's forward and backward passes: fp32 (default); bf16 (bfloat16 autocast with float32 master weights, " +
+                          "head and loss: for CPUs with AVX-512 BF16 or AMX, an error on others, and NVIDIA GPUs from Ampere on); fp16 (float16 autocast " +
+                          "with dynamic loss scaling, with --device cuda only). Checkpoints hold float32 weights either way. With --resume: the checkpoint's unless given.",
+            DefaultValueFactory = _ => "fp32",
+        };
+        precision.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is { } v && !TrainingChoices.PrecisionNames.Contains(v, StringComparer.OrdinalIgnoreCase))
+                r.AddError($"--precision: unknown precision '{v}'; expected {string.Join(", ", TrainingChoices.PrecisionNames)}.");
+        });
         var output = new Option<DirectoryInfo?>("--out") { Description = "Output folder for checkpoints, history.json/csv and metrics.json (with --resume: the checkpoint's run folder by default)." };
         dataset.Data.Required = false;
 
         var command = new Command("train", "Train a CNN + RNN emotion model on your data.");
         dataset.AddTo(command);
         foreach (var option in new Option[] { validation, backbone, head, hidden, layers, task, epochs, frames, size, batch, lr, seed, pretrained, freeze,
-                     preset, loss, classWeights, classes, device, stride, stateful, noAugment, resume, output })
+                     preset, loss, classWeights, classes, device, precision, stride, stateful, noAugment, resume, output })
             command.Add(option);
 
         // The options a run is made of, stored in its checkpoints (TrainerOptions.RunSettings) and checked on --resume.
@@ -162,7 +175,11 @@ public static class TrainCommand
             if (parse.GetValue(resume) is { } from)
             {
                 LibTorch.Require("train", parse.InvocationConfiguration.Error);
-                return Task.FromResult(Resume(parse, ui, from, settings, epochs, output, ParseDevice(parse.GetValue(device)), cancellationToken));
+                var resumeDevice = ParseDevice(parse.GetValue(device));
+                TrainingPrecision? resumePrecision = parse.GetResult(precision) is { Implicit: false }
+                    ? TrainingChoices.Precision(parse.GetValue(precision), resumeDevice, parse.InvocationConfiguration.Error)
+                    : null;
+                return Task.FromResult(Resume(parse, ui, from, settings, epochs, output, resumeDevice, resumePrecision, cancellationToken));
             }
             if (parse.GetValue(output) is not { } outInfo) throw new UsageException("--out: the output folder is required (unless --resume continues a run).");
             if (parse.GetValue(dataset.Data) is null) throw new UsageException("--data: the dataset is required (unless --resume continues a run).");
@@ -172,6 +189,7 @@ public static class TrainCommand
             var categories = TrainingChoices.Categories(parse.GetValue(classes));
             var lossSpec = TrainingChoices.Loss(parse.GetValue(loss), parse.GetValue(classWeights), taskValue, categories.Length);
             var deviceType = ParseDevice(parse.GetValue(device));
+            var precisionValue = TrainingChoices.Precision(parse.GetValue(precision), deviceType, parse.InvocationConfiguration.Error);
             bool includeOther = categories.Contains(EmotionCategory.Other);
             var trainSet = dataset.Load(parse, AffWild2Layout.TrainingSplit, includeOther);
             EmotionDataset? validSet = dataset.IsCsv(parse)
@@ -187,6 +205,7 @@ public static class TrainCommand
                 GradientClipNorm = 5.0,
                 Seed = parse.GetValue(seed),
                 Stateful = parse.GetValue(stateful),
+                Precision = precisionValue,
                 OutputDirectory = outDir,
                 RunSettings = settings
                     .Select(s => (s.Option.Name, Value: s.Value(parse)))
@@ -205,6 +224,8 @@ public static class TrainCommand
                         $"{model.Options.Head.Hidden}x{model.Options.Head.Layers}, {model.Info.FrameSize} px, {model.Options.SequenceLength}-frame sequences");
             if (parse.GetResult(loss) is { Implicit: false } || parse.GetResult(classWeights) is { Implicit: false })
                 ui.Line($"loss: {lossSpec.Describe()}");
+            if (precisionValue != TrainingPrecision.Float32)
+                ui.Line($"precision: {TrainingChoices.PrecisionName(precisionValue)} (backbone under autocast; float32 master weights, head and loss)");
             if (parse.GetValue(pretrained) is { } name)
                 ui.Line($"backbone {model.Options.Backbone.Name} from pretrained '{name}' at {model.Info.FrameSize} px; frozen stages: " +
                         (model.Options.FrozenStages.IsDefaultOrEmpty ? "none" : string.Join(", ", model.Options.FrozenStages)));
@@ -240,7 +261,7 @@ public static class TrainCommand
     }
 
     private static int Resume(ParseResult parse, ConsoleUi ui, FileSystemInfo from, (Option Option, Func<ParseResult, string?> Value)[] settings,
-        Option<int> epochs, Option<DirectoryInfo?> output, TorchSharp.DeviceType device, CancellationToken cancellationToken)
+        Option<int> epochs, Option<DirectoryInfo?> output, TorchSharp.DeviceType device, TrainingPrecision? precision, CancellationToken cancellationToken)
     {
         string checkpoint;
         TrainingState state;
@@ -277,7 +298,12 @@ public static class TrainCommand
         if (total < state.Epoch)
             throw new UsageException($"--epochs {total} is fewer than the {state.Epoch} epochs the run in '{checkpoint}' has completed; give {state.Epoch} or more.");
         string outDir = parse.GetValue(output)?.FullName ?? Path.GetDirectoryName(checkpoint)!;
-        var options = state.Options with { Epochs = total, OutputDirectory = outDir };
+        var options = state.Options with
+        {
+            Epochs = total,
+            OutputDirectory = outDir,
+            Precision = precision ?? TrainingChoices.CheckPrecision(state.Options.Precision, device, parse.InvocationConfiguration.Error),
+        };
 
         var forward = new ForwardingProgress();
         using var trainer = Trainer.Resume(checkpoint, options, forward, new TorchSharp.torch.Device(device));
@@ -291,7 +317,8 @@ public static class TrainCommand
         var historyFile = Path.Combine(outDir, TrainingHistory.JsonFileName);
         if (File.Exists(historyFile) && TryReadHistory(historyFile) is { } onDisk && onDisk.Epochs.Length > state.Epoch)
             ui.Line($"warning: '{historyFile}' has {onDisk.Epochs.Length} epochs but the checkpoint was taken after epoch {state.Epoch}; epochs {state.Epoch + 1} to {onDisk.Epochs.Length} are trained again and replaced.");
-        ui.Line($"resuming '{checkpoint}' after epoch {state.Epoch} (step {state.GlobalStep}) to epoch {total}; output: {outDir}");
+        ui.Line($"resuming '{checkpoint}' after epoch {state.Epoch} (step {state.GlobalStep}) to epoch {total}; output: {outDir}" +
+                (options.Precision == TrainingPrecision.Float32 ? "" : $"; precision {TrainingChoices.PrecisionName(options.Precision)}"));
 
         Option Named(string name) => settings.First(s => s.Option.Name == name).Option;
         string data = Setting(Named("--data")) ?? throw new UsageException("--data: the checkpoint does not record its dataset; give --data (and --format) again.");

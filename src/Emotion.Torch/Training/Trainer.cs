@@ -21,6 +21,10 @@ namespace Emotion.Torch.Training;
 /// <see cref="TrainerOptions.BackboneLearningRate"/>) and the head's and output layers' (<see cref="EmotionModel.HeadParameters"/>,
 /// rate <see cref="TrainerOptions.LearningRate"/>); the schedule scales both. Each step runs in its own dispose scope, so
 /// memory stays flat however long the run.</para>
+/// <para><see cref="TrainerOptions.Precision"/> <see cref="TrainingPrecision.BFloat16"/> or <see cref="TrainingPrecision.Float16"/> runs
+/// each step's backbone forward under libtorch's autocast (<see cref="EmotionModel.AutocastBackbone"/>): convolutions compute in 16 bits
+/// from the float32 weights, which receive float32 gradients; the head, the loss, the optimizer, validation and checkpoints stay float32.
+/// Float16 adds dynamic loss scaling (<see cref="LossScale"/>, <see cref="SkippedSteps"/>).</para>
 /// <para>Progress is reported synchronously on the training thread through <see cref="IProgress{T}.Report"/>
 /// (<see cref="Progress{T}"/> forwards it to its synchronisation context).</para>
 /// <para>Resuming (<see cref="Resume"/>, <see cref="RestoreCheckpoint"/>) restores the weights, the optimizer state (Adam's
@@ -40,6 +44,8 @@ public sealed class Trainer : IDisposable
     private readonly double[] _baseRates;
     private readonly Parameter[] _parameters;
     private readonly RecurrentStateCarry? _carry;
+    private readonly ScalarType? _autocast;
+    private readonly DynamicLossScaler? _lossScaler;
     private EmotionLoss? _loss;
     private ImmutableArray<long> _classCounts = [];
     private int _completedEpochs;
@@ -56,6 +62,7 @@ public sealed class Trainer : IDisposable
     /// <param name="options">Training options (defaults when null).</param>
     /// <param name="progress">Receives progress reports, or null.</param>
     /// <exception cref="ArgumentException">The options or the model's loss are invalid, or the monitored metric does not fit the task.</exception>
+    /// <exception cref="NotSupportedException">A mixed <see cref="TrainerOptions.Precision"/> was asked for but libtorch's autocast entry points are missing.</exception>
     public Trainer(EmotionModel model, TrainerOptions? options = null, IProgress<TrainingProgress>? progress = null)
         : this(model, options, progress, ownsModel: false)
     {
@@ -71,6 +78,7 @@ public sealed class Trainer : IDisposable
         if (Options.Stateful) CheckStateful(model);
         _progress = progress;
         _ownsModel = ownsModel;
+        (_autocast, _lossScaler) = MixedPrecision(Options.Precision);
         _parameters = [.. model.parameters()];
         var backbone = model.BackboneParameters().ToList();
         var head = model.HeadParameters().ToList();
@@ -106,6 +114,12 @@ public sealed class Trainer : IDisposable
 
     /// <summary>The history so far.</summary>
     public TrainingHistory History => _history;
+
+    /// <summary>The current loss scale of a <see cref="TrainingPrecision.Float16"/> run (<see cref="DynamicLossScaler"/>), else null.</summary>
+    public double? LossScale => _lossScaler?.Scale;
+
+    /// <summary>Optimizer steps skipped in this trainer's life because float16 gradients overflowed (always 0 unless <see cref="TrainingPrecision.Float16"/>).</summary>
+    public long SkippedSteps => _lossScaler?.SkippedSteps ?? 0;
 
     /// <summary>The optimizer (TorchSharp), for inspection.</summary>
     public OptimizerHelper Optimizer => _optimizer;
@@ -385,15 +399,19 @@ public sealed class Trainer : IDisposable
         _optimizer.zero_grad();
         using var output = Forward(batch, frames);
         using var loss = _loss.Compute(output, targets);
-        loss.Total.backward();
-        if (Options.GradientClipNorm is { } maxNorm) nn.utils.clip_grad_norm_(TrainableParameters(), maxNorm);
-        _optimizer.step();
+        if (Backward(loss.Total))
+        {
+            if (Options.GradientClipNorm is { } maxNorm) nn.utils.clip_grad_norm_(TrainableParameters(), maxNorm);
+            _optimizer.step();
+        }
         return loss.ToValues();
     }
 
-    /// <summary>The model's forward pass; with stateful training from the carried state, keeping the state it ends with (detached).</summary>
+    /// <summary>The model's forward pass; with stateful training from the carried state, keeping the state it ends with (detached).
+    /// In a mixed-precision run the backbone runs under autocast (head and loss in float32).</summary>
     private EmotionOutput Forward(SequenceBatch batch, Tensor frames)
     {
+        using var autocast = _autocast is { } lower ? Model.AutocastBackbone(lower) : null;
         if (_carry is null) return Model.call(frames);
         using var initial = _carry.Initial(batch);
         var output = Model.Forward(frames, initial);
@@ -408,6 +426,27 @@ public sealed class Trainer : IDisposable
             throw new ArgumentException(
                 $"Stateful training carries the recurrent state between windows and needs a unidirectional GRU or LSTM head; this model's head is {head.Kind}{(head.Bidirectional ? " (bidirectional)" : "")}.",
                 nameof(TrainerOptions.Stateful));
+    }
+
+    /// <summary>The backward pass; with float16 the loss is scaled and the gradients unscaled. False: they overflowed, skip the step.</summary>
+    private bool Backward(Tensor loss)
+    {
+        if (_lossScaler is null)
+        {
+            loss.backward();
+            return true;
+        }
+        using (var scaled = loss * _lossScaler.Scale) scaled.backward();
+        return _lossScaler.UnscaleAndUpdate(TrainableParameters());
+    }
+
+    private static (ScalarType? Autocast, DynamicLossScaler? Scaler) MixedPrecision(TrainingPrecision precision)
+    {
+        if (precision == TrainingPrecision.Float32) return (null, null);
+        if (!TorchAutocast.IsAvailable)
+            throw new NotSupportedException(
+                $"Precision {precision} trains the backbone under libtorch's autocast, whose entry points were not found in the loaded libtorch; use TrainingPrecision.Float32.");
+        return precision == TrainingPrecision.BFloat16 ? (ScalarType.BFloat16, null) : (ScalarType.Float16, new DynamicLossScaler());
     }
 
     private List<Parameter> TrainableParameters()
