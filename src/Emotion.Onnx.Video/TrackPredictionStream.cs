@@ -26,6 +26,23 @@ public sealed class TrackPredictionStream : IDisposable
         VideoId = videoId;
     }
 
+    /// <summary>
+    /// Opens a stream as a member of <paramref name="group"/>: a full chunk waits for the group's
+    /// <see cref="EmotionStreamGroup.RunReady"/>, whose predictions for this stream <see cref="RowsOf"/> turns into rows.
+    /// </summary>
+    public TrackPredictionStream(EmotionStreamGroup group, string videoId)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        stream = group.Open();
+        VideoId = videoId;
+    }
+
+    /// <summary>The underlying prediction stream (the key of its predictions in <see cref="EmotionStreamGroup.RunReady"/>).</summary>
+    public EmotionStream Stream => stream;
+
+    /// <summary>Turns predictions of this stream's frames returned by its group's run into rows, in order.</summary>
+    public IReadOnlyList<PredictionRow> RowsOf(IReadOnlyList<Core.FramePrediction> predictions) => Rows(predictions);
+
     /// <summary>The id written in the rows' <c>video</c> column.</summary>
     public string VideoId { get; }
 

@@ -91,7 +91,16 @@ public sealed class VideoEmotionPredictor : IVideoEmotionPredictor
     private IEnumerable<PredictionRow> Rows(IEnumerable<PredictionFrame> frames, FaceRegionFinder faces, string videoId, CancellationToken cancellationToken)
     {
         string StreamId(int track) => faces.MultipleFaces ? $"{videoId}_face{track}" : videoId;
-        using var streams = new TrackStreams<TrackPredictionStream>(track => new TrackPredictionStream(Predictor, StreamId(track)));
+        // With BatchFaces the tracks' streams form a group whose full chunks run in one call per frame (EmotionStreamGroup).
+        using var group = Options.BatchFaces ? new EmotionStreamGroup(Predictor) : null;
+        var byStream = new Dictionary<EmotionStream, TrackPredictionStream>(ReferenceEqualityComparer.Instance);
+        using var streams = new TrackStreams<TrackPredictionStream>(track =>
+        {
+            if (group is null) return new TrackPredictionStream(Predictor, StreamId(track));
+            var opened = new TrackPredictionStream(group, StreamId(track));
+            byStream[opened.Stream] = opened;
+            return opened;
+        });
         var summary = new PredictionSummary(logger, videoId);
         foreach (var frame in frames)
         {
@@ -102,10 +111,14 @@ public sealed class VideoEmotionPredictor : IVideoEmotionPredictor
             {
                 if (!streams.OpenTrackIds.Contains(ended)) continue;
                 foreach (var row in streams[ended].Complete()) yield return row;
+                byStream.Remove(streams[ended].Stream);
             }
             streams.Close(faces.EndedTrackIds);
             foreach (var region in regions)
                 foreach (var row in streams[region.TrackId].Push(frame, region)) yield return row;
+            if (group is null) continue;
+            foreach (var (stream, predictions) in group.RunReady())
+                foreach (var row in byStream[stream].RowsOf(predictions)) yield return row;
         }
         foreach (int track in streams.OpenTrackIds.Order().ToList())
             foreach (var row in streams[track].Complete()) yield return row;

@@ -38,6 +38,13 @@ public sealed record VideoPredictionOptions
     /// <summary>With a detector: restart tracks at hard cuts between shots (<see cref="ShotChangeDetector"/>), so two people on either side of a cut never share a stream (in one-face mode the rows keep the video id and the recurrent state restarts).</summary>
     public bool ResetTracksAtCuts { get; init; } = true;
 
+    /// <summary>
+    /// Whether the faces of a frame share ONNX Runtime calls (default on): the tracks' full chunks run in one call, each
+    /// track keeping its own recurrent state (<see cref="EmotionStreamGroup"/>); the outputs are those of separate streams.
+    /// Off runs one call per face and chunk (the baseline).
+    /// </summary>
+    public bool BatchFaces { get; init; } = true;
+
     /// <summary>The default margin around detected faces.</summary>
     public const float DefaultDetectorMargin = 0.2f;
 

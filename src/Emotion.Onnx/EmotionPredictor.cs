@@ -334,6 +334,25 @@ public sealed class EmotionPredictor : IEmotionPredictor, IDisposable
         session.Dispose();
     }
 
+    /// <summary>Whether chunks of several streams can share one run (a time axis and one output row per frame).</summary>
+    internal bool CanBatchStreams => Descriptor.HasTimeAxis && Descriptor.PerFrameOutputs;
+
+    /// <summary>Each state binding's (layers x directions, hidden) sizes.</summary>
+    internal long[][] StateDims => stateDims;
+
+    /// <summary>
+    /// One run over <paramref name="batch"/> sequences of <paramref name="time"/> preprocessed frames each
+    /// (<c>[batch, time, ...]</c>), continuing <paramref name="stackedState"/> (per binding <c>[S, batch, hidden]</c>) and
+    /// updating it; predictions come out sequence by sequence.
+    /// </summary>
+    internal void RunBatch(Memory<float> frames, int batch, int time, float[][]? stackedState, ReadOnlySpan<int> frameNumbers,
+        List<FramePrediction> results)
+    {
+        ThrowIfDisposed();
+        if (!CanBatchStreams) throw new InvalidOperationException("Internal error: this model cannot run streams in one batch.");
+        Run(frames, batch, time, stackedState, frameNumbers, results);
+    }
+
     /// <summary>A zeroed recurrent state for one sequence (one array per state binding).</summary>
     internal float[][] NewState() => [.. stateLengths.Select(n => new float[n])];
 
@@ -411,7 +430,8 @@ public sealed class EmotionPredictor : IEmotionPredictor, IDisposable
         int bindings = stateLengths.Length;
         var inputNames = new string[1 + bindings];
         var inputs = new OrtValue[1 + bindings];
-        float[][] stateIn = state is not null && batch == 1 ? state : [.. stateLengths.Select(n => new float[n * batch])];
+        // A given state holds [S, batch, hidden] per binding (one sequence's state, or the stacked states of a batched run).
+        float[][] stateIn = state ?? [.. stateLengths.Select(n => new float[n * batch])];
         try
         {
             inputNames[0] = d.InputName;

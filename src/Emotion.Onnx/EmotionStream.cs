@@ -35,10 +35,12 @@ public sealed class EmotionStream : IDisposable
     private int nextNumber = 1;
     private int? lastNumber;
     private bool disposed;
+    private readonly EmotionStreamGroup? group;
 
-    internal EmotionStream(EmotionPredictor predictor, int chunkSize)
+    internal EmotionStream(EmotionPredictor predictor, int chunkSize, EmotionStreamGroup? group = null)
     {
         this.predictor = predictor;
+        this.group = group;
         ChunkSize = chunkSize;
         storage = AlignedBufferPool.Allocate(chunkSize * predictor.FrameLength);
         buffer = AlignedBufferPool.Aligned(storage, chunkSize * predictor.FrameLength);
@@ -75,9 +77,13 @@ public sealed class EmotionStream : IDisposable
         ObjectDisposedException.ThrowIf(disposed, this);
         int number = frameNumber ?? nextNumber;
         List<FramePrediction>? before = null;
+        // A full chunk left for the group (nobody called RunReady since): run it on its own first.
+        if (pending == ChunkSize) before = [.. RunChunk()];
         if (lastNumber is { } previous && FrameGaps.BreaksSequence(previous, number))
         {
-            before = EndSequence();
+            var ended = EndSequence();
+            if (before is null) before = ended;
+            else before.AddRange(ended);
             GapCount++;
         }
         int length = predictor.FrameLength;
@@ -86,7 +92,8 @@ public sealed class EmotionStream : IDisposable
         nextNumber = number + 1;
         lastNumber = number;
         FrameCount++;
-        var ready = pending == ChunkSize ? RunChunk() : [];
+        // In a group a full chunk waits for EmotionStreamGroup.RunReady, which runs the group's full chunks in one call.
+        var ready = pending == ChunkSize && group is null ? RunChunk() : [];
         if (before is null) return ready;
         before.AddRange(ready);
         return before;
@@ -147,7 +154,39 @@ public sealed class EmotionStream : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => disposed = true;
+    public void Dispose()
+    {
+        if (disposed) return;
+        disposed = true;
+        group?.Remove(this);
+    }
+
+    /// <summary>Whether a full chunk waits to be run (only in a group, between a push and the group's run).</summary>
+    internal bool HasFullChunk => !disposed && pending == ChunkSize;
+
+    /// <summary>The pending frames, preprocessed ([pending, 3, H, W]).</summary>
+    internal ReadOnlySpan<float> PendingFrames => buffer.Span[..(pending * predictor.FrameLength)];
+
+    /// <summary>The pending frames' numbers.</summary>
+    internal ReadOnlySpan<int> PendingNumbers => numbers.AsSpan(0, pending);
+
+    /// <summary>The recurrent state (one array per state binding), updated in place by a batched run.</summary>
+    internal float[][] State => state;
+
+    /// <summary>Runs the pending chunk on its own (what <see cref="Push"/> does outside a group).</summary>
+    internal IReadOnlyList<FramePrediction> RunPending() => RunChunk();
+
+    /// <summary>
+    /// Takes the predictions of the pending chunk computed by a batched run (the state already updated): empties the chunk
+    /// and applies the smoother.
+    /// </summary>
+    internal IReadOnlyList<FramePrediction> AcceptBatched(IEnumerable<FramePrediction> predictions)
+    {
+        pending = 0;
+        raw.Clear();
+        raw.AddRange(predictions);
+        return Smooth(raw.Count);
+    }
 
     private IReadOnlyList<FramePrediction> RunChunk()
     {
@@ -157,6 +196,11 @@ public sealed class EmotionStream : IDisposable
         pending = 0;
         predictor.RunFrames(buffer[..(count * predictor.FrameLength)], count, sequential: true,
             predictor.IsStateful ? state : null, numbers.AsSpan(0, count), raw);
+        return Smooth(count);
+    }
+
+    private IReadOnlyList<FramePrediction> Smooth(int count)
+    {
         if (smoother is null) return [.. raw];
         var smoothed = new List<FramePrediction>(count);
         foreach (var p in raw)
