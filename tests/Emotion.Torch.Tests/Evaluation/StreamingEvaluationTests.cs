@@ -9,6 +9,7 @@ using Emotion.Torch.Evaluation;
 using Emotion.Torch.Heads;
 using Emotion.Torch.Inference;
 using Emotion.Torch.Losses;
+using Emotion.Torch.Models;
 using Emotion.Torch.Tests.Inference;
 using Emotion.Torch.Tests.Training;
 
@@ -62,9 +63,9 @@ public sealed class StreamingEvaluationTests
         Assert.Equal(dataset.Videos.Sum(v => v.Frames.Count(f => f.Label.Category is not null)), result.Metrics.CategoryFrames);
     }
 
-    private static List<SequenceBatch> WindowBatches(EmotionDataset dataset, int length, int batchSize)
+    private static List<SequenceBatch> WindowBatches(EmotionModel model, EmotionDataset dataset, int length, int batchSize)
     {
-        var pipeline = new FramePipeline(new FrameTransformOptions { Width = Size, Height = Size, Normalization = Normalization.ImageNet });
+        var pipeline = new FramePipeline(new FrameTransformOptions { Width = Size, Height = Size, Normalization = model.Info.Normalization });
         using var loader = SequenceBatchLoader.ForEvaluation(dataset, pipeline, length, batchSize, workers: 1);
         return [.. loader.ReadEpoch(0)];
     }
@@ -75,7 +76,7 @@ public sealed class StreamingEvaluationTests
         using var model = SyntheticBatches.Model(EmotionTask.Combined, size: Size, frames: 4, hidden: 8, width: 0.25);
         var dataset = GapVideos.Dataset(Size);
         // Windows of 3 frames, 2 per batch: a's first run (5 frames) spans two windows, b's 7 frames span three windows and two batches.
-        var batches = WindowBatches(dataset, 3, 2);
+        var batches = WindowBatches(model, dataset, 3, 2);
         var streamed = ModelEvaluator.Evaluate(model, batches);
         var windowed = ModelEvaluator.Evaluate(model, batches, new EvaluationOptions { Mode = EvaluationMode.Windowed });
         Assert.Equal(3, streamed.Sequences);
@@ -110,7 +111,7 @@ public sealed class StreamingEvaluationTests
     {
         using var model = SyntheticBatches.Model(EmotionTask.Combined, size: Size, frames: 4, hidden: 8, width: 0.25);
         var dataset = GapVideos.Dataset(Size);
-        var batches = WindowBatches(dataset, 4, 16); // one batch holding every window
+        var batches = WindowBatches(model, dataset, 4, 16); // one batch holding every window
         Assert.Single(batches);
         using var loss = new EmotionLoss(LossSpec.DefaultFor(EmotionTask.Combined));
         var result = ModelEvaluator.Evaluate(model, batches, loss: loss);

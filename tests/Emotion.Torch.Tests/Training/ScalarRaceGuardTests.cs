@@ -36,7 +36,8 @@ public class ScalarRaceGuardTests
             hook.remove();
         }
         Assert.Equal(2 * 3, modes.Count(m => m.Training));
-        Assert.Equal(2 * 3, modes.Count(m => !m.Training));
+        // Validation streams (the evaluator's default): one forward pass per window (row) of each batch, 3 batches of 2, each epoch.
+        Assert.Equal(2 * 3 * 2, modes.Count(m => !m.Training));
         Assert.All(modes, m => Assert.Equal(GCLatencyMode.NoGCRegion, m.Mode));
         Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
     }
