@@ -86,20 +86,25 @@ case "$verb" in
   setup) setup ;;
   build) setup; build "$@" ;;
   test)
-    fast=0; args=()
-    for a in "$@"; do if [ "$a" = --fast ]; then fast=1; else args+=("$a"); fi; done
+    fast=0; filter=""; args=()
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --fast) fast=1 ;;
+        --filter) filter=$2; shift ;;
+        *) args+=("$1") ;;
+      esac
+      shift
+    done
+    if [ $fast = 1 ]; then filter=${filter:+($filter)&}'Category!=Slow'; fi
+    [ -n "$filter" ] && args+=(--filter "$filter")
     setup; build
     # libtorch 2.10's oneDNN AVX2/AVX-512 convolution kernels crash or return wrong input gradients on some CPUs
     # (seen on AMD EPYC with AVX-512: ResNet-50/VGG at 32 px, and Grad-CAM vs PyTorch references). The tests pin oneDNN to
     # SSE4.1, which matches PyTorch exactly; see docs/troubleshooting.md. Set ONEDNN_MAX_CPU_ISA yourself to override.
     export ONEDNN_MAX_CPU_ISA=${ONEDNN_MAX_CPU_ISA:-SSE41}
-    if [ $fast = 1 ]; then
-      dotnet test Emotion.Core.sln -c "$CONFIG" --no-build -nologo --filter "Category!=Slow" ${args[@]+"${args[@]}"}
-    else
-      dotnet test Emotion.Core.sln -c "$CONFIG" --no-build -nologo ${args[@]+"${args[@]}"}
-      # What an application restores from our packages: no CPU native ONNX Runtime next to the GPU one, no libtorch.
-      CONFIG=$CONFIG tests/packaging/check-app-packages.sh --no-build
-    fi ;;
+    dotnet test Emotion.Core.sln -c "$CONFIG" --no-build -nologo ${args[@]+"${args[@]}"}
+    # What an application restores from our packages: no CPU native ONNX Runtime next to the GPU one, no libtorch.
+    if [ $fast = 0 ]; then CONFIG=$CONFIG tests/packaging/check-app-packages.sh --no-build; fi ;;
   demo)
     setup; build
     dotnet "samples/Emotion.Cli/bin/$CONFIG/net10.0/emotion.dll" demo --out "${DEMO_OUT:-$ROOT/artifacts/demo}" "$@" ;;
