@@ -106,8 +106,17 @@ case "$verb" in
   setup) setup ;;
   build) setup; build "$@" ;;
   test)
-    fast=0; args=()
-    for a in "$@"; do if [ "$a" = --fast ]; then fast=1; else args+=("$a"); fi; done
+    fast=0; filter=""; args=()
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --fast) fast=1 ;;
+        --filter) filter=$2; shift ;;
+        *) args+=("$1") ;;
+      esac
+      shift
+    done
+    if [ $fast = 1 ]; then filter=${filter:+($filter)&}'Category!=Slow'; fi
+    [ -n "$filter" ] && args+=(--filter "$filter")
     setup; build
     # No oneDNN pin: the tests run what users run. libtorch 2.10's oneDNN gets some convolution gradients wrong (and crashes
     # in others) on AVX2/AVX-512 CPUs; Emotion.Torch's self-check switches it off there (docs/troubleshooting.md).

@@ -22,7 +22,7 @@ public abstract record FaceDetectorOptions
 
     /// <summary>
     /// Run on the CUDA execution provider of this GPU (needs the application to reference Microsoft.ML.OnnxRuntime.Gpu rather
-    /// than Microsoft.ML.OnnxRuntime, and CUDA 12 and cuDNN 9); null (default) runs on the CPU.
+    /// than Microsoft.ML.OnnxRuntime, and CUDA 13 and cuDNN 9); null (default) runs on the CPU.
     /// </summary>
     public int? CudaDeviceId { get; init; }
 

@@ -9,7 +9,7 @@ public enum OnnxExecutionProvider
     /// <summary>
     /// The CUDA execution provider on an NVIDIA GPU. Needs the application to reference the GPU native package
     /// (Microsoft.ML.OnnxRuntime.Gpu, or Microsoft.ML.OnnxRuntime.Gpu.Linux / .Windows) rather than Microsoft.ML.OnnxRuntime,
-    /// plus CUDA 12 and cuDNN 9.
+    /// plus CUDA 13 and cuDNN 9 (ONNX Runtime 1.32).
     /// </summary>
     Cuda,
 }

@@ -18,7 +18,7 @@ public static class OnnxSessionFactory
     internal const string GpuPackageAdvice =
         "Reference Microsoft.ML.OnnxRuntime.Gpu (or Microsoft.ML.OnnxRuntime.Gpu.Linux / Microsoft.ML.OnnxRuntime.Gpu.Windows) " +
         "instead of Microsoft.ML.OnnxRuntime in the application, of the same version as Microsoft.ML.OnnxRuntime.Managed, and " +
-        "install CUDA 12 and cuDNN 9 for an NVIDIA GPU; or run on the CPU.";
+        "install CUDA 13 and cuDNN 9 for an NVIDIA GPU (ONNX Runtime 1.32's CUDA provider loads libcudart.so.13 and libcublas.so.13); or run on the CPU.";
 
     /// <summary>What to do when no native ONNX Runtime is found.</summary>
     internal const string NativePackageAdvice =
@@ -61,7 +61,7 @@ public static class OnnxSessionFactory
         catch (Exception e) when (IsMissingNativeRuntime(e))
         {
             throw new ExecutionProviderUnavailableException(settings.ExecutionProvider,
-                $"ONNX Runtime's native library could not be loaded to open '{modelPath}': {Innermost(e).Message}. {NativePackageAdvice}", e);
+                $"ONNX Runtime's native library could not be loaded to open '{modelPath}': {FirstLine(Innermost(e).Message)}. {NativePackageAdvice}", e);
         }
     }
 
@@ -110,6 +110,8 @@ public static class OnnxSessionFactory
     private static bool IsMissingNativeRuntime(Exception e) =>
         e is not ExecutionProviderUnavailableException && Innermost(e) is DllNotFoundException or EntryPointNotFoundException
         && (e is DllNotFoundException or EntryPointNotFoundException or TypeInitializationException);
+
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim().TrimEnd(':', '.');
 
     private static Exception Innermost(Exception e)
     {

@@ -107,7 +107,8 @@ public sealed class VideoRegistrationTests
         var services = new ServiceCollection();
         services.AddEmotionRecognition(o => o.UseOnnxModel(ModelPath).UseFaceDetector(ModelPath)); // an emotion model, not a detector
         using var provider = services.BuildServiceProvider();
-        var e = Assert.Throws<InvalidDataException>(() => provider.GetRequiredService<IFaceDetector>());
+        var e = Assert.Throws<InvalidOnnxModelException>(() => provider.GetRequiredService<IFaceDetector>());
+        Assert.Equal(ModelPath, e.ModelPath);
         Assert.Contains("tiny_combined.onnx", e.Message);
     }
 
