@@ -176,7 +176,7 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     }
 
     [Fact]
-    public void Evaluate_streams_by_default_records_the_mode_and_equals_predict_on_a_video_with_a_gap()
+    public void EvaluateStreamsByDefaultRecordsTheModeAndEqualsPredictOnAVideoWithAGap()
     {
         // Frames 9-11 of a validation video are missing (as where Aff-Wild2 found no face): two runs of consecutive frames.
         var data = CopyData();
@@ -217,7 +217,7 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     }
 
     [Fact]
-    public void Evaluate_with_an_unknown_mode_is_a_usage_error_naming_the_option()
+    public void EvaluateWithAnUnknownModeIsAUsageErrorNamingTheOption()
     {
         var result = CliRunner.Run("evaluate", "--model", fixture.Checkpoint, "--data", fixture.DataRoot, "--mode", "sliding", "--out", NewDir());
         Assert.Equal(2, result.ExitCode);

@@ -6,7 +6,7 @@ namespace Emotion.Cli.Tests;
 public sealed class LibTorchTests
 {
     [Fact]
-    public void Fetches_the_libtorch_version_TorchSharp_was_built_for()
+    public void FetchesTheLibtorchVersionTorchSharpWasBuiltFor()
     {
         // The tool downloads libtorch-cpu-<rid> at LibTorch.Version on first use; TorchSharp states the version it needs.
         Assert.Equal(LibTorch.Version, torch.NormalizeNuGetVersion(torch.__version__));
@@ -14,7 +14,7 @@ public sealed class LibTorchTests
     }
 
     [Fact]
-    public void Uses_the_libtorch_next_to_the_program_when_the_build_has_it()
+    public void UsesTheLibtorchNextToTheProgramWhenTheBuildHasIt()
     {
         // This test project references TorchSharp-cpu, so libtorch is next to it: nothing is looked up or downloaded.
         var status = new StringWriter();

@@ -32,7 +32,7 @@ public sealed class TrainPrecisionTests(TrainedModelFixture fixture) : IClassFix
     }
 
     [Fact]
-    public void Bf16_on_a_cpu_with_bfloat16_instructions_trains_and_records_the_precision()
+    public void Bf16OnACpuWithBfloat16InstructionsTrainsAndRecordsThePrecision()
     {
         string run = Path.Combine(fixture.Root, Guid.NewGuid().ToString("N"));
         var result = TrainWithCpuInfo(WithBf16, run, "--precision", "bf16");
@@ -50,7 +50,7 @@ public sealed class TrainPrecisionTests(TrainedModelFixture fixture) : IClassFix
     }
 
     [Fact]
-    public void Bf16_on_a_cpu_without_bfloat16_instructions_is_refused_naming_the_option()
+    public void Bf16OnACpuWithoutBfloat16InstructionsIsRefusedNamingTheOption()
     {
         string run = Path.Combine(fixture.Root, Guid.NewGuid().ToString("N"));
         var result = TrainWithCpuInfo(WithoutBf16, run, "--precision", "BF16");
@@ -62,7 +62,7 @@ public sealed class TrainPrecisionTests(TrainedModelFixture fixture) : IClassFix
     }
 
     [Fact]
-    public void Fp32_ignores_the_cpu_flags()
+    public void Fp32IgnoresTheCpuFlags()
     {
         string run = Path.Combine(fixture.Root, Guid.NewGuid().ToString("N"));
         var result = TrainWithCpuInfo(WithoutBf16, run, "--precision", "fp32");

@@ -20,7 +20,7 @@ public sealed class TrainStatefulTests(TrainedModelFixture fixture) : IClassFixt
         SequenceWindower.Windows(AffWild2Dataset.Load(fixture.DataRoot, AffWild2Layout.TrainingSplit), new WindowOptions { Length = 4, Stride = stride }).Count;
 
     [Fact]
-    public void Help_describes_stateful_and_stride()
+    public void HelpDescribesStatefulAndStride()
     {
         var help = CliRunner.Run("train", "--help");
         Assert.Equal(0, help.ExitCode);
@@ -30,7 +30,7 @@ public sealed class TrainStatefulTests(TrainedModelFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public void Stateful_trains_on_consecutive_windows_in_lanes_and_the_checkpoint_keeps_it()
+    public void StatefulTrainsOnConsecutiveWindowsInLanesAndTheCheckpointKeepsIt()
     {
         string run = NewDir();
         var result = Train(run, "--stateful", "--head", "lstm", "--no-augment");
@@ -56,7 +56,7 @@ public sealed class TrainStatefulTests(TrainedModelFixture fixture) : IClassFixt
     [InlineData("--stride", "--stateful", "--stride", "6")]      // skipped frames
     [InlineData("--stateful", "--stateful", "--head", "none")]   // no state to carry
     [InlineData("--stride", "--stride", "0")]
-    public void A_bad_combination_is_a_usage_error_naming_the_option(string named, params string[] args)
+    public void ABadCombinationIsAUsageErrorNamingTheOption(string named, params string[] args)
     {
         var result = Train(NewDir(), args);
         Assert.True(result.ExitCode == 2, result.ToString());
@@ -65,7 +65,7 @@ public sealed class TrainStatefulTests(TrainedModelFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public void Resuming_an_ordinary_run_with_stateful_is_refused_naming_it()
+    public void ResumingAnOrdinaryRunWithStatefulIsRefusedNamingIt()
     {
         var result = CliRunner.Run("train", "--resume", fixture.RunDir, "--stateful", "--epochs", "3");
         Assert.True(result.ExitCode == 2, result.ToString());

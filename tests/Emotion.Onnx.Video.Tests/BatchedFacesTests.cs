@@ -17,7 +17,7 @@ public sealed class BatchedFacesTests(ExportedModelFixture fixture)
     private const int Size = ExportedModelFixture.FrameSize;
 
     [Fact]
-    public void Group_members_equal_separate_streams_with_late_start_early_end_and_a_gap()
+    public void GroupMembersEqualSeparateStreamsWithLateStartEarlyEndAndAGap()
     {
         const int steps = 14;
         // Frame numbers per member and step (null: no frame): a whole track, one with a gap (6, 7 missing), one that
@@ -86,7 +86,7 @@ public sealed class BatchedFacesTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void Video_predictor_batched_rows_equal_unbatched_rows_for_three_tracks()
+    public void VideoPredictorBatchedRowsEqualUnbatchedRowsForThreeTracks()
     {
         const int frames = 15, width = 168, height = 80;
         var a = new FaceBox(8, 20, 32, 40);

@@ -30,7 +30,7 @@ public sealed class FaceBoxTablePredictionTests(ExportedModelFixture fixture)
     [Theory]
     [InlineData(null)] // the default margin with boxes: none, boxes are taken as they are
     [InlineData(0.3f)]
-    public void Each_frame_is_cropped_to_its_box_and_frames_without_a_box_are_skipped_and_restart_the_state(float? margin)
+    public void EachFrameIsCroppedToItsBoxAndFramesWithoutABoxAreSkippedAndRestartTheState(float? margin)
     {
         var images = Enumerable.Range(1, Frames)
             .Select(f => TestFrames.Scene(Width, Height, f, 40, 90, (BoxOf(f) ?? new FaceBox(30, 20, 30, 30), Tint))).ToList();
@@ -56,7 +56,7 @@ public sealed class FaceBoxTablePredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void Sequence_numbers_decide_the_gaps_so_that_sampled_frames_stay_one_sequence()
+    public void SequenceNumbersDecideTheGapsSoThatSampledFramesStayOneSequence()
     {
         // Every third frame of a video (numbers 1, 4, 7, ...): with sequence numbers 1, 2, 3, ... (as PredictVideo sets them
         // for a sampled video) the frames are one sequence; by their frame numbers alone every frame would follow a gap.
@@ -81,7 +81,7 @@ public sealed class FaceBoxTablePredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void A_table_without_the_video_fails_naming_the_video_before_any_frame_is_read()
+    public void ATableWithoutTheVideoFailsNamingTheVideoBeforeAnyFrameIsRead()
     {
         using var predictor = fixture.OpenPredictor();
         var video = new VideoEmotionPredictor(predictor, new VideoPredictionOptions { FaceBoxes = Table() });

@@ -127,7 +127,7 @@ public sealed class FaceTrackingPredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void One_face_mode_follows_the_largest_face_and_skips_frames_without_a_face_restarting_the_state_after_them()
+    public void OneFaceModeFollowsTheLargestFaceAndSkipsFramesWithoutAFaceRestartingTheStateAfterThem()
     {
         const int frames = 10;
         var small = new FaceBox(16, 24, 28, 32);
@@ -160,7 +160,7 @@ public sealed class FaceTrackingPredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void A_track_that_loses_its_face_for_some_frames_keeps_its_id_and_restarts_its_state_after_the_gap()
+    public void ATrackThatLosesItsFaceForSomeFramesKeepsItsIdAndRestartsItsStateAfterTheGap()
     {
         // Face A is missed by the detector in frames 4-5; the tracker keeps its track alive (MaxMissedFrames 3), so the same
         // stream continues at frame 6, but from a zero state: the frames between are missing for that face.
@@ -199,7 +199,7 @@ public sealed class FaceTrackingPredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void One_face_mode_restarts_the_recurrent_state_when_it_switches_to_another_person()
+    public void OneFaceModeRestartsTheRecurrentStateWhenItSwitchesToAnotherPerson()
     {
         const int frames = 10, switchAt = 5;
         var first = new FaceBox(16, 24, 40, 48);

@@ -22,7 +22,7 @@ public class LaneScheduleTests(SyntheticFixture data) : IClassFixture<SyntheticF
         schedule.Steps.Select(step => step.Select(slot => (slot.ContinuesState ? "+" : "0") + Name(windows[slot.Window])).ToArray()).ToArray();
 
     [Fact]
-    public void Hand_checked_lanes_carry_the_state_only_into_the_next_window_of_a_segment()
+    public void HandCheckedLanesCarryTheStateOnlyIntoTheNextWindowOfASegment()
     {
         Assert.Equal(["a1", "a5", "a9", "b1", "b5", "b9", "c1"], Small.Select(Name));
         Assert.Equal([false, true, true, false, true, false, false], Small.Select(w => w.FollowsPrevious));
@@ -50,7 +50,7 @@ public class LaneScheduleTests(SyntheticFixture data) : IClassFixture<SyntheticF
     }
 
     [Fact]
-    public void Overlapping_windows_never_carry_the_state()
+    public void OverlappingWindowsNeverCarryTheState()
     {
         var overlapping = SequenceWindower.Windows([Video("a", Enumerable.Range(1, 12).ToArray())], new WindowOptions { Length = 4, Stride = 2 });
         var schedule = LaneSchedule.Create(overlapping, 1, shuffle: false);
@@ -63,7 +63,7 @@ public class LaneScheduleTests(SyntheticFixture data) : IClassFixture<SyntheticF
     [InlineData(3)]
     [InlineData(4)]
     [InlineData(7)]
-    public void Every_window_once_per_epoch_in_time_order_within_lanes_with_segments_shuffled(int lanes)
+    public void EveryWindowOncePerEpochInTimeOrderWithinLanesWithSegmentsShuffled(int lanes)
     {
         var windows = SequenceWindower.Windows(data.Training, new WindowOptions { Length = 4 });
         Assert.Contains(windows, w => w.Segment > 0); // the synthetic videos have gaps
@@ -114,7 +114,7 @@ public class LaneScheduleTests(SyntheticFixture data) : IClassFixture<SyntheticF
     }
 
     [Fact]
-    public void Stateful_loader_fills_rows_by_lane_marks_carried_rows_and_augments_a_segment_alike()
+    public void StatefulLoaderFillsRowsByLaneMarksCarriedRowsAndAugmentsASegmentAlike()
     {
         var windows = SequenceWindower.Windows(data.Training, new WindowOptions { Length = 4 });
         var pipeline = new FramePipeline(FrameTransformOptions.ForTraining(32));
@@ -151,7 +151,7 @@ public class LaneScheduleTests(SyntheticFixture data) : IClassFixture<SyntheticF
     }
 
     [Fact]
-    public void Bad_arguments_are_refused()
+    public void BadArgumentsAreRefused()
     {
         Assert.Throws<ArgumentException>(() => LaneSchedule.Create([], 2));
         Assert.Throws<ArgumentOutOfRangeException>(() => LaneSchedule.Create(Small, 0));

@@ -48,7 +48,7 @@ public class SequenceWindowerTests
     }
 
     [Fact]
-    public void Subsampling_TakesEveryKthFrameOfEachSegment()
+    public void SubsamplingTakesEveryKthFrameOfEachSegment()
     {
         // segments of consecutive numbers: [1..3], [5..8], [10..11]; every 2nd frame of each, windows inside each
         var video = Video("v", 1, 2, 3, 5, 6, 7, 8, 10, 11);
@@ -60,7 +60,7 @@ public class SequenceWindowerTests
     }
 
     [Fact]
-    public void NoWindowSpansAGap_InFrameNumbers()
+    public void NoWindowSpansAGapInFrameNumbers()
     {
         // Aff-Wild2 style: frames 5-6 and 11-19 had no face
         var numbers = Enumerable.Range(1, 4).Concat(Enumerable.Range(7, 4)).Concat(Enumerable.Range(20, 10)).ToArray();
@@ -77,7 +77,7 @@ public class SequenceWindowerTests
     }
 
     [Fact]
-    public void OverlappingWindows_NeverFollowThePreviousOne()
+    public void OverlappingWindowsNeverFollowThePreviousOne()
     {
         var windows = SequenceWindower.Windows(Video("v", Enumerable.Range(1, 12).ToArray()), new WindowOptions { Length = 4, Stride = 2 });
         Assert.All(windows, w => Assert.False(w.FollowsPrevious));

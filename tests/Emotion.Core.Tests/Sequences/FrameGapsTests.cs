@@ -9,11 +9,11 @@ public class FrameGapsTests
     [InlineData(4, 6, true)]   // one missing frame
     [InlineData(4, 4, true)]   // a repeat
     [InlineData(9, 1, true)]   // a jump back (a new video or a restart)
-    public void OnlyTheNextNumber_ContinuesASequence(int previous, int number, bool breaks) =>
+    public void OnlyTheNextNumberContinuesASequence(int previous, int number, bool breaks) =>
         Assert.Equal(breaks, FrameGaps.BreaksSequence(previous, number));
 
     [Fact]
-    public void Segments_AreMaximalRunsOfConsecutiveNumbers()
+    public void SegmentsAreMaximalRunsOfConsecutiveNumbers()
     {
         int[] numbers = [1, 2, 3, 7, 8, 10, 11, 12, 13];
         var segments = FrameGaps.Segments(numbers).Select(r => numbers[r]).ToArray();
@@ -22,7 +22,7 @@ public class FrameGapsTests
     }
 
     [Fact]
-    public void Segments_OfNoFrame_AreEmpty_AndOfOneFrame_AreOne()
+    public void SegmentsOfNoFrameAreEmptyAndOfOneFrameAreOne()
     {
         Assert.Empty(FrameGaps.Segments(ReadOnlySpan<int>.Empty));
         Assert.Equal([0..1], FrameGaps.Segments([42]));

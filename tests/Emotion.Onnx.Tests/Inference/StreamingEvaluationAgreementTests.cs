@@ -59,7 +59,7 @@ public sealed class StreamingEvaluationAgreementTests(ITestOutputHelper output) 
     [Theory]
     [InlineData("gru")]
     [InlineData("lstm")]
-    public void Streaming_evaluation_equals_the_torch_and_onnx_streaming_predictors_on_a_video_with_a_gap(string head)
+    public void StreamingEvaluationEqualsTheTorchAndOnnxStreamingPredictorsOnAVideoWithAGap(string head)
     {
         using var model = EmotionModel.Create()
             .WithInput(frames: 4, size: Size)

@@ -18,7 +18,7 @@ public class TorchNativeSettingsTests
     }
 
     [Fact]
-    public void ConvolutionSelfCheck_RanAndLeftCorrectGradients()
+    public void ConvolutionSelfCheckRanAndLeftCorrectGradients()
     {
         using var backbone = new SmallCnnBackbone(32);
         var check = TorchNativeSettings.ConvolutionCheck;
@@ -36,7 +36,7 @@ public class TorchNativeSettingsTests
     }
 
     [Fact]
-    public void ConvolutionSelfCheck_Verdicts()
+    public void ConvolutionSelfCheckVerdicts()
     {
         var right = new ConvolutionSelfCheck(2.4e-7, ConvolutionSelfCheck.MaxRepetitions, false, null);
         Assert.True(right.DefaultKernelsCorrect && right.Correct);
@@ -60,7 +60,7 @@ public class TorchNativeSettingsTests
     [InlineData(6, 16, 12, 12)]
     [InlineData(2, 16, 20, 12)]
     [InlineData(6, 64, 100, 12)]
-    public void AfterTheSelfCheck_ConvolutionGradientsMatchFloat64(int n, int cin, int cout, int size)
+    public void AfterTheSelfCheckConvolutionGradientsMatchFloat64(int n, int cin, int cout, int size)
     {
         TorchNativeSettings.Apply();
         using var scope = NewDisposeScope();
@@ -79,7 +79,7 @@ public class TorchNativeSettingsTests
     // ResNet-50's layer3 downsample at 32 px input: its backward-data primitive dies with SIGFPE under libtorch 2.10's default
     // oneDNN kernels on AVX2/AVX-512 CPUs (this test would take the test host down). See also ModelCombinationTests' ResNet-50 case.
     [Fact]
-    public void AfterTheSelfCheck_StridedOneByOneBackward_DoesNotCrashAndMatchesFloat64()
+    public void AfterTheSelfCheckStridedOneByOneBackwardDoesNotCrashAndMatchesFloat64()
     {
         TorchNativeSettings.Apply();
         using var scope = NewDisposeScope();

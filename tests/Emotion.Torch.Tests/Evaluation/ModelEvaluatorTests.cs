@@ -57,7 +57,7 @@ public class ModelEvaluatorTests
     [Theory]
     [InlineData(OverlapPolicy.MostContext)]
     [InlineData(OverlapPolicy.Average)]
-    public void Windowed_overlapping_windows_give_one_prediction_per_frame(OverlapPolicy policy)
+    public void WindowedOverlappingWindowsGiveOnePredictionPerFrame(OverlapPolicy policy)
     {
         var batch = OverlappingBatch();
         using var model = SyntheticBatches.Model(EmotionTask.Combined, size: Size, frames: 4, hidden: 8, width: 0.25);
@@ -101,7 +101,7 @@ public class ModelEvaluatorTests
     }
 
     [Fact]
-    public void Windowed_sequence_to_one_models_predict_the_last_real_frame_of_each_window()
+    public void WindowedSequenceToOneModelsPredictTheLastRealFrameOfEachWindow()
     {
         var batch = OverlappingBatch();
         using var model = SyntheticBatches.Model(EmotionTask.Combined, size: Size, frames: 4, hidden: 8, width: 0.25,

@@ -35,7 +35,7 @@ public sealed class StreamingEvaluationTests
     [InlineData("last", 3)]
     [InlineData("bigru", 4)]
     [InlineData("none", 32)]
-    public void Streaming_evaluation_equals_the_frame_sequence_predictor_exactly(string head, int chunk)
+    public void StreamingEvaluationEqualsTheFrameSequencePredictorExactly(string head, int chunk)
     {
         using var model = SyntheticBatches.Model(EmotionTask.Combined, size: Size, frames: 4, hidden: 8, width: 0.25, head: Head(head));
         var dataset = GapVideos.Dataset(Size);
@@ -71,7 +71,7 @@ public sealed class StreamingEvaluationTests
     }
 
     [Fact]
-    public void The_state_is_carried_across_windows_and_batches_and_reset_only_at_gaps()
+    public void TheStateIsCarriedAcrossWindowsAndBatchesAndResetOnlyAtGaps()
     {
         using var model = SyntheticBatches.Model(EmotionTask.Combined, size: Size, frames: 4, hidden: 8, width: 0.25);
         var dataset = GapVideos.Dataset(Size);
@@ -107,7 +107,7 @@ public sealed class StreamingEvaluationTests
     }
 
     [Fact]
-    public void The_streaming_loss_is_the_loss_of_the_streamed_outputs()
+    public void TheStreamingLossIsTheLossOfTheStreamedOutputs()
     {
         using var model = SyntheticBatches.Model(EmotionTask.Combined, size: Size, frames: 4, hidden: 8, width: 0.25);
         var dataset = GapVideos.Dataset(Size);
@@ -135,7 +135,7 @@ public sealed class StreamingEvaluationTests
     }
 
     [Fact]
-    public void Overlapping_or_shuffled_windows_are_refused_naming_the_video_and_frames()
+    public void OverlappingOrShuffledWindowsAreRefusedNamingTheVideoAndFrames()
     {
         using var model = SyntheticBatches.Model(EmotionTask.Combined, size: Size, frames: 4, hidden: 8, width: 0.25);
         var source = SyntheticBatches.Create(batches: 1, batchSize: 1, frames: 6, size: Size, seed: 21)[0];
@@ -160,7 +160,7 @@ public sealed class StreamingEvaluationTests
     [Theory]
     [InlineData(EvaluationMode.Streaming, "streaming")]
     [InlineData(EvaluationMode.Windowed, "windowed")]
-    public void Metrics_json_records_the_mode_and_still_reads_as_a_metrics_report(EvaluationMode mode, string name)
+    public void MetricsJsonRecordsTheModeAndStillReadsAsAMetricsReport(EvaluationMode mode, string name)
     {
         using var model = SyntheticBatches.Model(EmotionTask.Combined, size: Size, frames: 4, hidden: 8, width: 0.25);
         var result = ModelEvaluator.Evaluate(model, GapVideos.Dataset(Size), new EvaluationOptions { Mode = mode, Workers = 1 });
@@ -190,7 +190,7 @@ public sealed class StreamingEvaluationTests
     }
 
     [Fact]
-    public void Mode_names_round_trip_and_bad_options_name_themselves()
+    public void ModeNamesRoundTripAndBadOptionsNameThemselves()
     {
         foreach (var mode in Enum.GetValues<EvaluationMode>())
             Assert.Equal(mode, EvaluationModeExtensions.ParseMode(mode.ToName().ToUpperInvariant()));

@@ -15,7 +15,7 @@ public sealed class FrameSequencePredictorTests
     [Theory]
     [InlineData(3)]
     [InlineData(32)]
-    public void A_gap_in_the_frame_numbers_resets_the_state_exactly_as_two_separate_streams_do(int chunk)
+    public void AGapInTheFrameNumbersResetsTheStateExactlyAsTwoSeparateStreamsDo(int chunk)
     {
         using var model = SyntheticBatches.Model(EmotionTask.Combined, size: Size, frames: 4, hidden: 8, width: 0.25);
         var video = GapVideos.Video("a", GapVideos.WithGap, Size, seed: 3);
@@ -36,7 +36,7 @@ public sealed class FrameSequencePredictorTests
     [InlineData("gru", 2)]
     [InlineData("lstm", 3)]
     [InlineData("gru", 32)]
-    public void Chunks_with_the_state_carried_equal_one_forward_pass_over_each_run_of_consecutive_frames(string head, int chunk)
+    public void ChunksWithTheStateCarriedEqualOneForwardPassOverEachRunOfConsecutiveFrames(string head, int chunk)
     {
         using var model = SyntheticBatches.Model(EmotionTask.Combined, size: Size, frames: 4, hidden: 8, width: 0.25,
             head: head == "gru" ? HeadSpec.Gru(hidden: 8) : HeadSpec.Lstm(hidden: 8, layers: 2));
@@ -59,7 +59,7 @@ public sealed class FrameSequencePredictorTests
     }
 
     [Fact]
-    public void A_sequence_to_one_model_gives_every_frame_the_output_for_its_run_so_far()
+    public void ASequenceToOneModelGivesEveryFrameTheOutputForItsRunSoFar()
     {
         using var model = SyntheticBatches.Model(EmotionTask.Combined, size: Size, frames: 4, hidden: 8, width: 0.25,
             head: HeadSpec.Gru(hidden: 8, output: SequenceOutput.LastStep));
@@ -80,7 +80,7 @@ public sealed class FrameSequencePredictorTests
     }
 
     [Fact]
-    public void A_bidirectional_head_predicts_each_chunk_on_its_own()
+    public void ABidirectionalHeadPredictsEachChunkOnItsOwn()
     {
         using var model = SyntheticBatches.Model(EmotionTask.Combined, size: Size, frames: 4, hidden: 8, width: 0.25,
             head: HeadSpec.Gru(hidden: 8, bidirectional: true));

@@ -34,13 +34,7 @@ public class GradCamReferenceTests
     [MemberData(nameof(LayerCases))]
     public void MapsAndScoresMatchTheReference(int index) => AssertMatchesReference(index);
 
-    // Saliency differentiates through both 3x3 convolutions (convolution backward-data). On this machine TorchSharp 0.107's
-    // libtorch (2.10) computes that gradient wrongly with oneDNN's AVX2/AVX-512 kernels: it varies from run to run, sometimes
-    // holds NaN, and disagrees with finite differences taken on the same model in the same process; with
-    // ONEDNN_MAX_CPU_ISA=SSE41 it matches torch 1.13 to 1e-4. Grad-CAM at the last convolutional block needs no convolution
-    // backward and matches either way. So the saliency cases are reported as skipped unless that variable is set (./build.sh
-    // test and CI set it; see docs/interpretability.md).
-    [ExactOneDnnTheory]
+    [Theory]
     [MemberData(nameof(SaliencyCases))]
     public void SaliencyMatchesTheReference(int index) => AssertMatchesReference(index);
 
@@ -77,16 +71,5 @@ public class GradCamReferenceTests
         for (int i = 0; i < expectedMaps.Length; i++)
             Assert.True(Math.Abs(expectedMaps[i] - maps[i]) <= 1e-4 * scale + 1e-6,
                 $"{method} {options.Layer} {target} {options.SequenceMode}: map value {i} is {maps[i]}, torch {expectedMaps[i]}");
-    }
-}
-
-/// <summary>A theory that runs only when oneDNN is pinned to SSE4.1 (<c>ONEDNN_MAX_CPU_ISA=SSE41</c>), and is reported as skipped otherwise.</summary>
-public sealed class ExactOneDnnTheoryAttribute : TheoryAttribute
-{
-    /// <summary>Sets <see cref="FactAttribute.Skip"/> when the variable is not set to SSE41.</summary>
-    public ExactOneDnnTheoryAttribute()
-    {
-        if (!string.Equals(Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA"), "SSE41", StringComparison.OrdinalIgnoreCase))
-            Skip = "Needs ONEDNN_MAX_CPU_ISA=SSE41: libtorch 2.10's AVX2/AVX-512 convolution backward-data is wrong on this machine (docs/troubleshooting.md).";
     }
 }

@@ -16,7 +16,7 @@ namespace Emotion.Torch.Tests.Training;
 public class MixedPrecisionTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
-    public void Autocast_region_runs_convolutions_in_bfloat16_and_restores_the_thread_state()
+    public void AutocastRegionRunsConvolutionsInBfloat16AndRestoresTheThreadState()
     {
         Assert.True(TorchAutocast.IsAvailable, "libtorch's autocast entry points should be found in the libtorch TorchSharp ships");
         using var scope = NewDisposeScope();
@@ -39,7 +39,7 @@ public class MixedPrecisionTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
-    public void Bfloat16_backbone_forward_matches_float32_within_bfloat16_tolerance()
+    public void Bfloat16BackboneForwardMatchesFloat32WithinBfloat16Tolerance()
     {
         using var model = SyntheticBatches.Model(EmotionTask.Combined, size: 32, frames: 4);
         var batch = SyntheticBatches.Create(batches: 1, batchSize: 4, frames: 4, size: 32, seed: 5)[0];
@@ -77,7 +77,7 @@ public class MixedPrecisionTests(Xunit.Abstractions.ITestOutputHelper output)
 
     [Fact]
     [Trait("Category", "Slow")]
-    public void Bfloat16_training_learns_and_checkpoints_float32_weights_that_load_into_a_float32_model()
+    public void Bfloat16TrainingLearnsAndCheckpointsFloat32WeightsThatLoadIntoAFloat32Model()
     {
         string dir = SyntheticBatches.TempDirectory();
         try
@@ -153,7 +153,7 @@ public class MixedPrecisionTests(Xunit.Abstractions.ITestOutputHelper output)
 
     [Fact]
     [Trait("Category", "Slow")]
-    public void Float16_training_scales_the_loss_and_learns()
+    public void Float16TrainingScalesTheLossAndLearns()
     {
         var train = SyntheticBatches.Create(batches: 8, batchSize: 8, frames: 4, size: 32, seed: 1);
         using var model = SyntheticBatches.Model(EmotionTask.Categorical);
@@ -173,7 +173,7 @@ public class MixedPrecisionTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
-    public void Loss_scaler_skips_overflowing_steps_halves_and_grows_the_scale()
+    public void LossScalerSkipsOverflowingStepsHalvesAndGrowsTheScale()
     {
         using var scope = NewDisposeScope();
         var p = nn.Parameter(ones(3));
@@ -208,7 +208,7 @@ public class MixedPrecisionTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
-    public void Precision_is_validated_and_round_trips_through_json()
+    public void PrecisionIsValidatedAndRoundTripsThroughJson()
     {
         var options = new TrainerOptions { Precision = TrainingPrecision.BFloat16 };
         string json = options.ToJson();
@@ -220,7 +220,7 @@ public class MixedPrecisionTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
-    public void Cpu_flags_are_parsed_from_cpuinfo_and_tell_native_bfloat16()
+    public void CpuFlagsAreParsedFromCpuinfoAndTellNativeBfloat16()
     {
         const string zen4 = "processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu sse avx2 avx512f avx512_bf16 avx512_vnni\n\nprocessor\t: 1\nflags\t\t: fpu\n";
         const string skylake = "processor\t: 0\nflags\t\t: fpu sse avx2 avx512f avx512bw avx512vl\n";

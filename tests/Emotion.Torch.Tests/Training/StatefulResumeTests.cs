@@ -32,7 +32,7 @@ public class StatefulResumeTests
     }
 
     [Fact]
-    public void A_stateful_run_resumed_after_epoch_1_equals_the_uninterrupted_run()
+    public void AStatefulRunResumedAfterEpoch1EqualsTheUninterruptedRun()
     {
         string full = SyntheticBatches.TempDirectory(), cut = SyntheticBatches.TempDirectory();
         try

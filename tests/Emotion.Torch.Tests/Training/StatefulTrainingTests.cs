@@ -45,7 +45,7 @@ public class StatefulTrainingTests(Xunit.Abstractions.ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Heads))]
-    public void Two_4_frame_windows_with_the_carried_state_equal_the_8_frame_forward(string head)
+    public void Two4FrameWindowsWithTheCarriedStateEqualThe8FrameForward(string head)
     {
         using var scope = NewDisposeScope();
         using var model = TinyModel(Head(head));
@@ -77,7 +77,7 @@ public class StatefulTrainingTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
-    public void Gradients_stop_at_the_window_start_with_the_carried_state_and_flow_back_without_it()
+    public void GradientsStopAtTheWindowStartWithTheCarriedStateAndFlowBackWithoutIt()
     {
         using var scope = NewDisposeScope();
         using var model = TinyModel(HeadSpec.Gru(hidden: 12));
@@ -105,7 +105,7 @@ public class StatefulTrainingTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_carry_narrows_to_a_smaller_last_batch_and_refuses_rows_it_has_no_state_for()
+    public void TheCarryNarrowsToASmallerLastBatchAndRefusesRowsItHasNoStateFor()
     {
         using var scope = NewDisposeScope();
         using var model = TinyModel(HeadSpec.Lstm(hidden: 6));
@@ -124,7 +124,7 @@ public class StatefulTrainingTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_head_without_a_forward_state_cannot_train_statefully()
+    public void AHeadWithoutAForwardStateCannotTrainStatefully()
     {
         foreach (var head in new[] { HeadSpec.NoRecurrence(), HeadSpec.Gru(hidden: 6, bidirectional: true) })
         {
@@ -205,7 +205,7 @@ public class StatefulTrainingTests(Xunit.Abstractions.ITestOutputHelper output)
 
     [Fact]
     [Trait("Category", "Slow")]
-    public void Stateful_training_learns_labels_that_only_the_carried_state_knows()
+    public void StatefulTrainingLearnsLabelsThatOnlyTheCarriedStateKnows()
     {
         using var model = TinyModel(HeadSpec.Gru(hidden: 16), EmotionTask.Categorical);
         const int lanes = 8, videos = 3, windows = 4;
