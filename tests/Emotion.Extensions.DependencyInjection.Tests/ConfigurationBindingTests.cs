@@ -95,7 +95,7 @@ public sealed class ConfigurationBindingTests
     private static readonly Dictionary<string, string> NotCovered = new()
     {
         ["EmotionPredictorOptions.ExecutionProvider"] = "Cuda needs a GPU and the Gpu package (AddEmotionRecognitionTests checks the error)",
-        ["EmotionPredictorOptions.Descriptor"] = "given as a JSON file through DescriptorPath (A_descriptor_file_describes_a_third_party_model)",
+        ["EmotionPredictorOptions.Descriptor"] = "given as a JSON file through DescriptorPath (ADescriptorFileDescribesAThirdPartyModel)",
         ["FaceDetectorOptions.CudaDeviceId"] = "runs BlazeFace on CUDA: needs a GPU",
         ["FaceDetectorOptions.ConfigureSession"] = "a delegate, set in code",
         ["BlazeFaceOptions.Anchors"] = "the model's anchor geometry, fixed by the BlazeFace file",
@@ -104,7 +104,7 @@ public sealed class ConfigurationBindingTests
     };
 
     [Fact]
-    public void Every_setting_in_the_section_reaches_the_predictor_the_detector_and_the_video_predictor()
+    public void EverySettingInTheSectionReachesThePredictorTheDetectorAndTheVideoPredictor()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(EverySetting("EmotionRecognition")).Build();
         var services = new ServiceCollection();
@@ -140,7 +140,7 @@ public sealed class ConfigurationBindingTests
     }
 
     [Fact]
-    public void The_test_configuration_sets_every_bindable_property_to_a_value_other_than_its_default()
+    public void TheTestConfigurationSetsEveryBindablePropertyToAValueOtherThanItsDefault()
     {
         // Guards the test above against a new option: each public settable property of the composed records must be bound
         // with a non-default value there, or be listed in NotCovered with the reason.
@@ -167,7 +167,7 @@ public sealed class ConfigurationBindingTests
     }
 
     [Fact]
-    public void A_section_passed_to_AddEmotionRecognition_binds_as_BindConfiguration_does()
+    public void ASectionPassedToAddEmotionRecognitionBindsAsBindConfigurationDoes()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(EverySetting("Models:Main")).Build();
         var services = new ServiceCollection();
@@ -178,7 +178,7 @@ public sealed class ConfigurationBindingTests
     }
 
     [Fact]
-    public void Binding_gives_every_options_object_its_own_records_and_leaves_the_shared_defaults_alone()
+    public void BindingGivesEveryOptionsObjectItsOwnRecordsAndLeavesTheSharedDefaultsAlone()
     {
         var settings = EverySetting("EmotionRecognition");
         settings["EmotionRecognition:BlazeFace:Anchors:MinScale"] = "0.2";
@@ -200,7 +200,7 @@ public sealed class ConfigurationBindingTests
     }
 
     [Fact]
-    public void A_descriptor_file_describes_a_third_party_model()
+    public void ADescriptorFileDescribesAThirdPartyModel()
     {
         // The tiny model's graph described with its labels in reverse order: each probability then moves with its label
         // (the probability of category k is the softmax output 6 - k).
@@ -250,7 +250,7 @@ public sealed class ConfigurationBindingTests
     }
 
     [Fact]
-    public void Descriptor_keys_in_configuration_fail_pointing_to_DescriptorPath_and_leave_the_shared_normalisation_alone()
+    public void DescriptorKeysInConfigurationFailPointingToDescriptorPathAndLeaveTheSharedNormalisationAlone()
     {
         // The binder cannot fill an ImmutableArray (Labels), so an inline descriptor is incomplete; and it sets nested
         // properties in place, which must not reach Normalization.ZeroToOne, every descriptor's default.
@@ -274,7 +274,7 @@ public sealed class ConfigurationBindingTests
     }
 
     [Fact]
-    public void A_bad_descriptor_file_is_named_with_the_reason()
+    public void ABadDescriptorFileIsNamedWithTheReason()
     {
         string path = Path.Combine(Path.GetTempPath(), $"di-descriptor-{Guid.NewGuid():N}.json");
         File.WriteAllText(path, """{"inputName": "frames", "width": 4, "height": 4, "categoryOutput": "logits"}""");

@@ -74,7 +74,7 @@ public sealed class FakePredictorTests
     }
 
     [Fact]
-    public async Task A_fake_registered_after_AddEmotionRecognition_replaces_the_model_and_the_model_is_never_opened()
+    public async Task AFakeRegisteredAfterAddEmotionRecognitionReplacesTheModelAndTheModelIsNeverOpened()
     {
         var logs = new CollectingLoggerProvider();
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());

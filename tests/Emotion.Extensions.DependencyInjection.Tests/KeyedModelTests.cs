@@ -25,7 +25,7 @@ public sealed class KeyedModelTests
     }
 
     [Fact]
-    public void Named_models_resolve_by_key_to_their_own_files_and_settings()
+    public void NamedModelsResolveByKeyToTheirOwnFilesAndSettings()
     {
         // Two copies of the model: the default one frame by frame, "smooth" with a 3-frame moving average and a face detector.
         string copy = Path.Combine(Path.GetTempPath(), $"di-keyed-{Guid.NewGuid():N}.onnx");
@@ -89,7 +89,7 @@ public sealed class KeyedModelTests
     }
 
     [Fact]
-    public void A_bad_named_model_is_named_in_the_failure_and_does_not_stop_the_others()
+    public void ABadNamedModelIsNamedInTheFailureAndDoesNotStopTheOthers()
     {
         var services = new ServiceCollection();
         services.AddEmotionRecognition(o => o.UseOnnxModel(ModelPath));
@@ -102,7 +102,7 @@ public sealed class KeyedModelTests
     }
 
     [Fact]
-    public void Keyed_models_are_disposed_with_the_container()
+    public void KeyedModelsAreDisposedWithTheContainer()
     {
         var services = new ServiceCollection();
         services.AddEmotionRecognition("a", o => o.UseOnnxModel(ModelPath));

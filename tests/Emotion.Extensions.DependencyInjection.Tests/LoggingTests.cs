@@ -25,7 +25,7 @@ public sealed class LoggingTests
     }
 
     [Fact]
-    public void Opening_the_model_is_logged_with_what_was_opened()
+    public void OpeningTheModelIsLoggedWithWhatWasOpened()
     {
         var logs = new CollectingLoggerProvider();
         using var provider = Build(logs, o => o.UseOnnxModel(ModelPath).UseThreads(1));
@@ -41,7 +41,7 @@ public sealed class LoggingTests
     }
 
     [Fact]
-    public void The_video_predictor_reports_frames_without_a_face()
+    public void TheVideoPredictorReportsFramesWithoutAFace()
     {
         var logs = new CollectingLoggerProvider();
         using var provider = Build(logs, o => o.UseOnnxModel(ModelPath).UseThreads(1).UseFaceDetector(TestAssets.Path("blazeface_front_128.onnx")).UseAllFaces());
@@ -67,7 +67,7 @@ public sealed class LoggingTests
     }
 
     [Fact]
-    public void A_video_file_that_ends_early_is_a_warning()
+    public void AVideoFileThatEndsEarlyIsAWarning()
     {
         // 30 frames of ffmpeg's test pattern in an AVI, cut in half: the header still declares 30 frames.
         string folder = Path.Combine(Path.GetTempPath(), $"di-video-{Guid.NewGuid():N}");

@@ -25,7 +25,7 @@ public sealed class ValidateOnStartTests
     }
 
     [Fact]
-    public async Task Bad_settings_stop_the_host_at_start_naming_each_setting()
+    public async Task BadSettingsStopTheHostAtStartNamingEachSetting()
     {
         string missing = Path.Combine(Path.GetTempPath(), $"no-such-model-{Guid.NewGuid():N}.onnx");
         using var host = Build(new()
@@ -45,7 +45,7 @@ public sealed class ValidateOnStartTests
     }
 
     [Fact]
-    public async Task Nested_records_are_named_down_to_their_property()
+    public async Task NestedRecordsAreNamedDownToTheirProperty()
     {
         using var host = Build(new()
         {
@@ -63,7 +63,7 @@ public sealed class ValidateOnStartTests
     }
 
     [Fact]
-    public async Task A_missing_model_path_stops_the_host_and_says_how_to_set_it()
+    public async Task AMissingModelPathStopsTheHostAndSaysHowToSetIt()
     {
         using var host = Build(new() { ["EmotionRecognition:Predictor:IntraOpThreads"] = "1" });
         var e = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
@@ -72,7 +72,7 @@ public sealed class ValidateOnStartTests
     }
 
     [Fact]
-    public async Task Good_settings_start_the_host_and_the_model_opens_on_first_use()
+    public async Task GoodSettingsStartTheHostAndTheModelOpensOnFirstUse()
     {
         var logs = new CollectingLoggerProvider();
         using var host = Build(new() { ["EmotionRecognition:ModelPath"] = ModelPath, ["EmotionRecognition:Predictor:IntraOpThreads"] = "1" }, logs);

@@ -22,7 +22,7 @@ public sealed class BrowserPageTests(ITestOutputHelper output)
 
     [SkippableFact]
     [Trait("Category", "Slow")]
-    public async Task The_page_boxes_each_face_in_its_category_colour()
+    public async Task ThePageBoxesEachFaceInItsCategoryColour()
     {
         var clock = Stopwatch.StartNew();
         string? configured = Environment.GetEnvironmentVariable("CHROMIUM_PATH");

@@ -23,7 +23,7 @@ public sealed class PredictEndpointTests(WebApiFactory factory) : IClassFixture<
     private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
 
     [Fact]
-    public async Task Health_runs_both_models_and_describes_the_served_one()
+    public async Task HealthRunsBothModelsAndDescribesTheServedOne()
     {
         using var client = factory.CreateClient();
         using var response = await client.GetAsync("/health");
@@ -40,7 +40,7 @@ public sealed class PredictEndpointTests(WebApiFactory factory) : IClassFixture<
     [Theory]
     [InlineData("grace_hopper.jpg", false)]
     [InlineData("astronaut.png", true)]
-    public async Task A_real_photo_gives_one_face_with_sane_numbers(string photo, bool asForm)
+    public async Task ARealPhotoGivesOneFaceWithSaneNumbers(string photo, bool asForm)
     {
         string path = photo == "astronaut.png" ? TestImages.Astronaut : TestImages.GraceHopper;
         using var client = factory.CreateClient();
@@ -76,7 +76,7 @@ public sealed class PredictEndpointTests(WebApiFactory factory) : IClassFixture<
     }
 
     [Fact]
-    public async Task The_service_gives_what_the_library_gives_for_the_same_photo()
+    public async Task TheServiceGivesWhatTheLibraryGivesForTheSamePhoto()
     {
         using var client = factory.CreateClient();
         var result = await PredictAsync(client, TestImages.GraceHopper, asForm: false);
@@ -97,7 +97,7 @@ public sealed class PredictEndpointTests(WebApiFactory factory) : IClassFixture<
     }
 
     [Fact]
-    public async Task Concurrent_requests_all_succeed_with_identical_results()
+    public async Task ConcurrentRequestsAllSucceedWithIdenticalResults()
     {
         using var client = factory.CreateClient();
         var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => PredictAsync(client, TestImages.GraceHopper, asForm: false)));
@@ -127,7 +127,7 @@ public sealed class PredictEndpointTests(WebApiFactory factory) : IClassFixture<
 
     [Theory]
     [MemberData(nameof(BadRequests))]
-    public async Task A_bad_request_gets_400_with_a_message_and_the_server_stays_up(string name)
+    public async Task ABadRequestGets400WithAMessageAndTheServerStaysUp(string name)
     {
         var (content, message) = BadRequestCases[name];
         using var client = factory.CreateClient();
@@ -142,7 +142,7 @@ public sealed class PredictEndpointTests(WebApiFactory factory) : IClassFixture<
     }
 
     [Fact]
-    public async Task A_body_over_the_size_limit_gets_413_whether_or_not_its_length_is_declared()
+    public async Task ABodyOverTheSizeLimitGets413WhetherOrNotItsLengthIsDeclared()
     {
         // grace_hopper.jpg is 61 kB; a 40 kB limit refuses it, a 128 x 150 re-encoding of it passes.
         await using var small = new WebApiFactory(new Dictionary<string, string> { ["WebApi:MaxRequestBytes"] = "40000" });
@@ -174,7 +174,7 @@ public sealed class PredictEndpointTests(WebApiFactory factory) : IClassFixture<
     [InlineData("EmotionRecognition:Video:Margin", "-0.5", "EmotionRecognition:Video:Margin: Margin must be between 0 and 2; got -0.5.")]
     [InlineData("EmotionRecognition:BlazeFace:MaxFaces", "0", "EmotionRecognition:BlazeFace:MaxFaces: Expected at least one face per image.")]
     [InlineData("EmotionRecognition:Predictor:MaxFramesPerRun", "0", "EmotionRecognition:Predictor:MaxFramesPerRun: MaxFramesPerRun is 0; expected at least 1.")]
-    public async Task A_bad_emotion_recognition_setting_stops_the_app_at_start_naming_its_key(string key, string value, string expected)
+    public async Task ABadEmotionRecognitionSettingStopsTheAppAtStartNamingItsKey(string key, string value, string expected)
     {
         await using var bad = new WebApiFactory(new Dictionary<string, string> { [key] = value });
         var e = Assert.ThrowsAny<Exception>(() => bad.CreateClient());
@@ -182,7 +182,7 @@ public sealed class PredictEndpointTests(WebApiFactory factory) : IClassFixture<
     }
 
     [Fact]
-    public void The_web_app_does_not_depend_on_TorchSharp()
+    public void TheWebAppDoesNotDependOnTorchSharp()
     {
         // The app's dependency manifest, copied next to the tests by Microsoft.AspNetCore.Mvc.Testing.
         string deps = Path.Combine(AppContext.BaseDirectory, "Emotion.Samples.WebApi.deps.json");
