@@ -54,6 +54,7 @@ public sealed class ConfigurationBindingTests
         [$"{prefix}:Video:Selection"] = "MostConfident",
         [$"{prefix}:Video:Margin"] = "0.3",
         [$"{prefix}:Video:ResetTracksAtCuts"] = "false",
+        [$"{prefix}:Video:BatchFaces"] = "false",
         [$"{prefix}:Video:Tracking:SmoothingFactor"] = "0.5",
         [$"{prefix}:Video:Tracking:VelocityFactor"] = "0.1",
         [$"{prefix}:Video:Tracking:MaxMissedFrames"] = "4",
@@ -88,6 +89,7 @@ public sealed class ConfigurationBindingTests
         Selection = FaceSelection.MostConfident,
         Margin = 0.3f,
         ResetTracksAtCuts = false,
+        BatchFaces = false,
         Tracking = new FaceTrackerOptions { SmoothingFactor = 0.5f, VelocityFactor = 0.1f, MaxMissedFrames = 4, MinIou = 0.3f },
     };
 

@@ -107,8 +107,9 @@ public sealed class VideoRegistrationTests
         var services = new ServiceCollection();
         services.AddEmotionRecognition(o => o.UseOnnxModel(ModelPath).UseFaceDetector(ModelPath)); // an emotion model, not a detector
         using var provider = services.BuildServiceProvider();
-        var e = Assert.Throws<InvalidDataException>(() => provider.GetRequiredService<IFaceDetector>());
+        var e = Assert.Throws<InvalidOnnxModelException>(() => provider.GetRequiredService<IFaceDetector>());
         Assert.Contains("tiny_combined.onnx", e.Message);
+        Assert.Contains("does not have the BlazeFace layout", e.Message);
     }
 
     [Fact]
