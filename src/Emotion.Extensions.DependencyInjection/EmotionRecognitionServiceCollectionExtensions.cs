@@ -19,8 +19,8 @@ public static class EmotionRecognitionServiceCollectionExtensions
     /// singleton: one ONNX Runtime session shared by every consumer, which is thread-safe), <see cref="IFaceDetector"/>,
     /// and <see cref="IVideoEmotionPredictor"/> / <see cref="VideoEmotionPredictor"/>, configured through
     /// <see cref="EmotionRecognitionOptions"/>:
-    /// <c>services.AddEmotionRecognition(o =&gt; o.UseOnnxModel("model.onnx"))</c> or
-    /// <c>services.AddEmotionRecognition().BindConfiguration("EmotionRecognition")</c>.
+    /// <c>services.AddEmotionRecognition().BindConfiguration("EmotionRecognition")</c> or
+    /// <c>services.AddEmotionRecognition(o =&gt; o.UseOnnxModel("model.onnx"))</c>.
     /// </summary>
     /// <remarks>
     /// <para>The options are validated when the host starts (<c>ValidateOnStart</c>; without a host, when a service is first
@@ -34,12 +34,21 @@ public static class EmotionRecognitionServiceCollectionExtensions
     /// the predictors log to it: the model opened, and per video a summary and a warning when the file ends early.</para>
     /// </remarks>
     /// <param name="services">The service collection.</param>
-    /// <param name="configure">Sets the model path and other options (may be null when they are configured elsewhere, for example bound from configuration).</param>
-    /// <returns>The model's builder (<see cref="EmotionRecognitionBuilder.BindConfiguration"/>, <see cref="EmotionRecognitionBuilder.AddModel"/>, ...).</returns>
-    public static EmotionRecognitionBuilder AddEmotionRecognition(this IServiceCollection services, Action<EmotionRecognitionOptions>? configure = null) =>
-        services.AddEmotionRecognition(Options.Options.DefaultName, configure);
+    /// <returns>The model's builder (<see cref="EmotionRecognitionBuilder.BindConfiguration"/>, <see cref="EmotionRecognitionBuilder.Configure"/>, <see cref="EmotionRecognitionBuilder.AddModel"/>, ...).</returns>
+    public static EmotionRecognitionBuilder AddEmotionRecognition(this IServiceCollection services) =>
+        services.AddEmotionRecognition(Options.Options.DefaultName, null);
 
-    /// <summary>Registers the default emotion model (as <see cref="AddEmotionRecognition(IServiceCollection, Action{EmotionRecognitionOptions})"/>) with its options bound to <paramref name="configuration"/>, e.g. <c>builder.Configuration.GetSection("EmotionRecognition")</c>.</summary>
+    /// <summary>Registers the default emotion model (as <see cref="AddEmotionRecognition(IServiceCollection)"/>) configured in code: <c>services.AddEmotionRecognition(o =&gt; o.UseOnnxModel("model.onnx"))</c>.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the model path and other options.</param>
+    /// <returns>The model's builder.</returns>
+    public static EmotionRecognitionBuilder AddEmotionRecognition(this IServiceCollection services, Action<EmotionRecognitionOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        return services.AddEmotionRecognition(Options.Options.DefaultName, configure);
+    }
+
+    /// <summary>Registers the default emotion model (as <see cref="AddEmotionRecognition(IServiceCollection)"/>) with its options bound to <paramref name="configuration"/>, e.g. <c>builder.Configuration.GetSection("EmotionRecognition")</c>.</summary>
     public static EmotionRecognitionBuilder AddEmotionRecognition(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -48,7 +57,7 @@ public static class EmotionRecognitionServiceCollectionExtensions
 
     /// <summary>
     /// Registers an emotion model named <paramref name="name"/>: the services of
-    /// <see cref="AddEmotionRecognition(IServiceCollection, Action{EmotionRecognitionOptions})"/> as keyed services with
+    /// <see cref="AddEmotionRecognition(IServiceCollection)"/> as keyed services with
     /// the key <paramref name="name"/> (<c>[FromKeyedServices("fast")] IEmotionPredictor fast</c>), configured by the named
     /// options <paramref name="name"/>. Several models, each with its own file and settings, live side by side. An empty
     /// name is the default model (services without a key).

@@ -54,6 +54,7 @@ public sealed class ConfigurationBindingTests
         [$"{prefix}:Video:Selection"] = "MostConfident",
         [$"{prefix}:Video:Margin"] = "0.3",
         [$"{prefix}:Video:ResetTracksAtCuts"] = "false",
+        [$"{prefix}:Video:BatchFaces"] = "false",
         [$"{prefix}:Video:Tracking:SmoothingFactor"] = "0.5",
         [$"{prefix}:Video:Tracking:VelocityFactor"] = "0.1",
         [$"{prefix}:Video:Tracking:MaxMissedFrames"] = "4",
@@ -88,6 +89,7 @@ public sealed class ConfigurationBindingTests
         Selection = FaceSelection.MostConfident,
         Margin = 0.3f,
         ResetTracksAtCuts = false,
+        BatchFaces = false,
         Tracking = new FaceTrackerOptions { SmoothingFactor = 0.5f, VelocityFactor = 0.1f, MaxMissedFrames = 4, MinIou = 0.3f },
     };
 
@@ -95,7 +97,7 @@ public sealed class ConfigurationBindingTests
     private static readonly Dictionary<string, string> NotCovered = new()
     {
         ["EmotionPredictorOptions.ExecutionProvider"] = "Cuda needs a GPU and the Gpu package (AddEmotionRecognitionTests checks the error)",
-        ["EmotionPredictorOptions.Descriptor"] = "given as a JSON file through DescriptorPath (A_descriptor_file_describes_a_third_party_model)",
+        ["EmotionPredictorOptions.Descriptor"] = "given as a JSON file through DescriptorPath (ADescriptorFileDescribesAThirdPartyModel)",
         ["FaceDetectorOptions.CudaDeviceId"] = "runs BlazeFace on CUDA: needs a GPU",
         ["FaceDetectorOptions.ConfigureSession"] = "a delegate, set in code",
         ["BlazeFaceOptions.Anchors"] = "the model's anchor geometry, fixed by the BlazeFace file",

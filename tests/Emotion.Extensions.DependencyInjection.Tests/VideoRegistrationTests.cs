@@ -110,6 +110,7 @@ public sealed class VideoRegistrationTests
         var e = Assert.Throws<InvalidOnnxModelException>(() => provider.GetRequiredService<IFaceDetector>());
         Assert.Equal(ModelPath, e.ModelPath);
         Assert.Contains("tiny_combined.onnx", e.Message);
+        Assert.Contains("does not have the BlazeFace layout", e.Message);
     }
 
     [Fact]

@@ -94,6 +94,8 @@ public static class ModelEvaluator
     /// </summary>
     /// <exception cref="ArgumentException">The dataset has no frames.</exception>
     /// <exception cref="Preprocessing.Frames.FrameDecodeException">A frame cannot be decoded (the message names it).</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+        Justification = "The two overloads differ in a required parameter's type (batches or a dataset), so no call is ambiguous.")]
     public static EvaluationResult Evaluate(EmotionModel model, EmotionDataset dataset, EvaluationOptions? options = null,
         EmotionLoss? loss = null, CancellationToken cancellationToken = default)
     {
