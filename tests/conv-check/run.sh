@@ -39,12 +39,19 @@ printf 'label\tindex\tname\texit_code\n' > "$out/crashes.tsv"
 run() {
   local label=$1; shift
   local envs=(); while [ "$1" != "--" ]; do envs+=("$1"); shift; done; shift
-  local from=0 rc
+  local from=0 rc early=0 current="$out/${label// /_}.tsv.current"
   while :; do
+    rm -f "$current"
     env "${envs[@]}" dotnet "$bin/ConvCheck.dll" run "$out" --label "$label" --from $from "$@" >> "$out/run.log" 2>&1; rc=$?
     [ $rc = 0 ] && break
-    [ -f "$out/${label// /_}.tsv.current" ] || { echo "$label: exit $rc before any case" >&2; break; }
-    local cur name; IFS=$'\t' read -r cur name < "$out/${label// /_}.tsv.current"
+    if [ ! -f "$current" ]; then
+      # Died before its first case (seen once with two threads: SIGABRT at start-up): record it and retry, at most 3 times.
+      printf '%s\t%s\t%s\t%s\n' "$label" "start" "before case #$from" "$rc" >> "$out/crashes.tsv"
+      echo "$label: exited with $rc before case #$from"
+      early=$((early + 1)); [ $early -ge 3 ] && break
+      continue
+    fi
+    local cur name; IFS=$'\t' read -r cur name < "$current"
     printf '%s\t%s\t%s\t%s\n' "$label" "$cur" "$name" "$rc" >> "$out/crashes.tsv"
     echo "$label: case #$cur $name exited with $rc (signal $((rc - 128)))"
     from=$((cur + 1))

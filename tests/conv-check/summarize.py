@@ -99,6 +99,9 @@ def main():
     for c in crashes:
         if c["index"] == "model":
             continue
+        if not c["index"].isdigit():  # died before its first case
+            print(f"| ({c['name']}) | | {c['label']} | crash at start-up (exit {c['exit_code']}, signal {int(c['exit_code']) - 128}) | | | | |")
+            continue
         cs = by_index[int(c["index"])]
         key = (int(cs["n"]), int(cs["cin"]), int(cs["cout"]), int(cs["h"]), int(cs["k"]), int(cs["stride"]))
         print(f"| {c['name']} | {cs['n']}, {cs['cin']}->{cs['cout']}, {cs['h']}x{cs['w']}, {cs['k']}, {cs['stride']} | {c['label']} |"

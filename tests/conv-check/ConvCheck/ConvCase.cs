@@ -32,7 +32,8 @@ internal sealed record ConvCase(string Name, string Group, int N, int Cin, int C
     /// <summary>
     /// The cases: the tiny Grad-CAM test network (where the wrong gradients were reported), a grid of 3x3 convolutions
     /// (batch 1-32, channels 3-256, sizes 7-112, stride 1 and 2), and the layers of ResNet-18 at 112 px, and of ResNet-18,
-    /// ResNet-50 and VGG-16 at 32 px (batch 6 = 2 clips x 3 frames, as in ModelCombinationTests), where the crashes were reported.
+    /// ResNet-50 and VGG-16 at 32 px (batch 6 = 2 clips x 3 frames, as in ModelCombinationTests), where the crashes were reported,
+    /// and a sweep of output channel counts with controls.
     /// </summary>
     public static IReadOnlyList<ConvCase> All()
     {
@@ -99,6 +100,16 @@ internal sealed record ConvCase(string Name, string Group, int N, int Cin, int C
         Add("vgg16@32", "block4.a", 6, 256, 512, 4, 1);
         Add("vgg16@32", "block4.b", 6, 512, 512, 4, 1);
         Add("vgg16@32", "block5", 6, 512, 512, 2, 1);
+
+        // The output channel count (batch 6, 16 input channels, 12 x 12): multiples of 16 against the rest, and controls
+        // that differ in one thing (batch 1, stride 2, a 1x1 kernel, a 5x5 kernel).
+        foreach (int cout in new[] { 4, 8, 12, 15, 16, 20, 24, 32, 40, 48 })
+            Add("channels", $"b6_c16-{cout}_12_s1", 6, 16, cout, 12, 1);
+        Add("channels", "b6_c64-100_12_s1", 6, 64, 100, 12, 1);
+        Add("channels", "b6_c16-12_12_k5_s1", 6, 16, 12, 12, 1, k: 5);
+        Add("channels", "b1_c16-12_12_s1", 1, 16, 12, 12, 1);
+        Add("channels", "b6_c16-12_12_s2", 6, 16, 12, 12, 2);
+        Add("channels", "b6_c16-12_12_k1_s1", 6, 16, 12, 12, 1, k: 1);
         return list;
     }
 }

@@ -106,12 +106,19 @@ static int Run(string dir, Options o)
 static (string Label, string Isa) Setup(Options o)
 {
     if (!o.Library) Environment.SetEnvironmentVariable("EMOTION_CONV_SELF_CHECK", "0");
+    torch.InitializeDeviceType(DeviceType.CPU);
+    var applyClock = Stopwatch.StartNew();
+    var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
     TorchNativeSettings.Apply();
+    applyClock.Stop();
+    var applyCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
     if (!o.Mkldnn) NativeSwitch.SetMkldnn(false);
     torch.set_num_threads(o.Threads);
     string isa = Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA") ?? "default";
     string mode = o.Library ? " +Emotion.Torch self-check" : o.Mkldnn ? "" : " mkldnn=off";
-    if (o.Library) Console.WriteLine($"self-check: {TorchNativeSettings.ConvolutionCheck}");
+    if (o.Library)
+        Console.WriteLine($"self-check ({applyClock.Elapsed.TotalMilliseconds:F0} ms wall, {applyCpu.TotalMilliseconds:F0} ms CPU, NNPACK setting included): " +
+            $"{TorchNativeSettings.ConvolutionCheck}");
     return (o.Label ?? $"libtorch2.10 isa={isa}{mode} threads={o.Threads}", isa);
 }
 
