@@ -5,6 +5,8 @@
 // Usage: dotnet run benchmarks/stateful/stream-eval.cs -- CHECKPOINT DATA_ROOT [SPLIT]   (SPLIT: Validation_Set by default)
 #:project ../../src/Emotion.Torch/Emotion.Torch.csproj
 #:package TorchSharp-cpu
+#:property PublishAot=false
+#:property JsonSerializerIsReflectionEnabledByDefault=true
 using System.Globalization;
 using Emotion.Core.Metrics;
 using Emotion.Core.Sequences;
