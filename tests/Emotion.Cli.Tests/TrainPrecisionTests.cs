@@ -32,6 +32,7 @@ public sealed class TrainPrecisionTests(TrainedModelFixture fixture) : IClassFix
     }
 
     [Fact]
+    [Trait("Category", "Slow")] // bfloat16 convolutions are slow where oneDNN is off (convolution self-check) or limited below AVX512_CORE_BF16
     public void Bf16OnACpuWithBfloat16InstructionsTrainsAndRecordsThePrecision()
     {
         string run = Path.Combine(fixture.Root, Guid.NewGuid().ToString("N"));
