@@ -29,6 +29,7 @@ public static class PrecisionProbe
         var cpu = precisions.ToDictionary(p => p, _ => new List<double>());
         using var process = Process.GetCurrentProcess();
         Console.WriteLine($"precision probe: {Steps} steps of {Batch} x {Frames} frames per measurement, {BenchmarkScope.Threads} libtorch threads, {rounds} rounds + 1 warm-up");
+        Console.WriteLine($"convolution self-check: {Emotion.Torch.TorchNativeSettings.ConvolutionCheck?.ToString() ?? "skipped (EMOTION_CONV_SELF_CHECK=0)"}");
         for (int round = 0; round <= rounds; round++)
         {
             foreach (var precision in precisions)
