@@ -7,6 +7,7 @@ using Emotion.Benchmarks;
 // --threads N: CPU threads of libtorch and ONNX Runtime (default: the core count).
 // --int8-report DEMO_DIR [REAL_FACES_DIR] [ASSETS_DIR]: int8 vs fp32 figures of the demo's models and the default real-face model (docs/onnx-export.md).
 // --int8-profile [CHECKPOINT]: ONNX Runtime's kernel time per operator, fp32 and int8, of the ResNet-18 + GRU benchmark model (or a checkpoint).
+// --precision-probe [ROUNDS]: float32 vs bfloat16 training, wall and CPU time per frame, alternating rounds (PrecisionProbe); no BenchmarkDotNet run.
 if (args.Length > 0 && args[0] == "--int8-report")
 {
     if (args.Length < 2) { Console.Error.WriteLine("--int8-report needs the demo's output folder (emotion demo --out DIR)."); return 2; }
@@ -16,9 +17,12 @@ if (args.Length > 0 && args[0] == "--int8-report")
 }
 if (args.Length > 0 && args[0] == "--int8-profile") return Int8Report.Profile(calls: 20, checkpoint: args.Length > 1 ? args[1] : null);
 var rest = new List<string>();
+int? probeRounds = null;
 for (int i = 0; i < args.Length; i++)
 {
-    if (args[i] == "--short") Environment.SetEnvironmentVariable(BenchmarkScope.ShortVariable, "1");
+    if (args[i] == "--precision-probe")
+        probeRounds = i + 1 < args.Length && int.TryParse(args[i + 1], out int r) && r > 0 ? int.Parse(args[++i]) : 4;
+    else if (args[i] == "--short") Environment.SetEnvironmentVariable(BenchmarkScope.ShortVariable, "1");
     else if (args[i] == "--dry") ThroughputConfig.Mode = BenchmarkMode.Dry;
     else if (args[i] == "--threads" && i + 1 < args.Length && int.TryParse(args[i + 1], out int threads) && threads > 0)
         Environment.SetEnvironmentVariable(BenchmarkScope.ThreadsVariable, args[++i].Trim());
@@ -28,6 +32,11 @@ for (int i = 0; i < args.Length; i++)
         return 2;
     }
     else rest.Add(args[i]);
+}
+if (probeRounds is { } rounds)
+{
+    PrecisionProbe.Run(rounds);
+    return 0;
 }
 if (BenchmarkScope.IsShort) ThroughputConfig.Mode = BenchmarkMode.Short;
 Console.WriteLine($"mode: {ThroughputConfig.Mode.ToString().ToLowerInvariant()}; {BenchmarkScope.Threads} CPU threads for libtorch and ONNX Runtime; " +

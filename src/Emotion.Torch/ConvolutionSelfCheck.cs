@@ -37,61 +37,88 @@ public sealed record ConvolutionSelfCheck(double DefaultError, int Repetitions, 
     /// <summary>How many of the <see cref="MaxRepetitions"/> tries run on one thread.</summary>
     public const int SingleThreadRepetitions = 4;
 
+    /// <summary>
+    /// Relative error above which a bfloat16 or float16 gradient counts as wrong: their 8- and 11-bit significands round each
+    /// product and output (about 2e-3 measured for bfloat16 with correct kernels); wrong kernels are off by 0.3 or more, or NaN.
+    /// </summary>
+    public const double LowPrecisionTolerance = 3e-2;
+
+    /// <summary>
+    /// The type the check computed in: <see cref="ScalarType.Float32"/> for the check run before the first model is built,
+    /// <see cref="ScalarType.BFloat16"/> or <see cref="ScalarType.Float16"/> for <see cref="TorchNativeSettings.CheckConvolutions"/>,
+    /// which a mixed-precision <see cref="Training.Trainer"/> runs (oneDNN's 16-bit kernels are separate code with bugs of their own).
+    /// </summary>
+    public ScalarType DataType { get; init; } = ScalarType.Float32;
+
+    private double Limit => DataType == ScalarType.Float32 ? Tolerance : LowPrecisionTolerance;
+
     /// <summary>Whether libtorch's default kernels computed the check's gradient correctly.</summary>
-    public bool DefaultKernelsCorrect => DefaultError <= Tolerance;
+    public bool DefaultKernelsCorrect => DefaultError <= Limit;
 
     /// <summary>Whether convolution gradients are now correct: by default, or after oneDNN was switched off.</summary>
-    public bool Correct => DefaultKernelsCorrect || FallbackError is <= Tolerance;
+    public bool Correct => DefaultKernelsCorrect || FallbackError <= Limit;
 
     /// <summary>One line for logs.</summary>
     public override string ToString()
     {
         string E(double v) => v.ToString("0.0E+0", CultureInfo.InvariantCulture);
         if (DefaultKernelsCorrect)
-            return $"libtorch convolution gradients are correct (float32 vs float64 error {E(DefaultError)} over {Repetitions} tries); oneDNN left on.";
+            return $"libtorch convolution gradients are correct ({TypeName} vs float64 error {E(DefaultError)} over {Repetitions} tries); " +
+                   (DataType == ScalarType.Float32 ? "oneDNN left on." : "kernels left as they were.");
         if (OneDnnDisabled)
-            return $"libtorch's oneDNN convolution backward is wrong on this CPU (error {E(DefaultError)}); oneDNN switched off, " +
+            return $"libtorch's oneDNN {TypeName} convolution backward is wrong on this CPU (error {E(DefaultError)}); oneDNN switched off, " +
                    $"ATen's kernels give {(FallbackError is { } f ? E(f) : "?")}.";
-        return $"libtorch's oneDNN convolution backward is wrong on this CPU (error {E(DefaultError)}) and oneDNN could not be switched off " +
+        return $"libtorch's oneDNN {TypeName} convolution backward is wrong on this CPU (error {E(DefaultError)}) and oneDNN could not be switched off " +
                "here; set ONEDNN_MAX_CPU_ISA=SSE41 before the process starts.";
     }
 
+    private string TypeName => DataType switch { ScalarType.BFloat16 => "bfloat16", ScalarType.Float16 => "float16", _ => "float32" };
+
     /// <summary>Runs the check (libtorch must be loaded); <paramref name="disableOneDnn"/> switches oneDNN off and reports whether it could.</summary>
-    internal static ConvolutionSelfCheck Run(Func<bool> disableOneDnn)
+    internal static ConvolutionSelfCheck Run(Func<bool> disableOneDnn) => Run(disableOneDnn, ScalarType.Float32);
+
+    /// <summary>Runs the check in <paramref name="type"/> (float32, bfloat16 or float16) on the kernels in use now.</summary>
+    internal static ConvolutionSelfCheck Run(Func<bool> disableOneDnn, ScalarType type)
     {
+        double limit = type == ScalarType.Float32 ? Tolerance : LowPrecisionTolerance;
         double error = 0;
         int reps = 0;
         int threads = torch.get_num_threads();
         try
         {
             torch.set_num_threads(1);
-            while (reps < MaxRepetitions && error <= Tolerance)
+            while (reps < MaxRepetitions && error <= limit)
             {
                 if (reps == SingleThreadRepetitions) torch.set_num_threads(threads);
                 reps++;
-                error = Math.Max(error, InputGradientError());
+                error = Math.Max(error, InputGradientError(type));
             }
         }
         finally
         {
             torch.set_num_threads(threads);
         }
-        if (error <= Tolerance) return new ConvolutionSelfCheck(error, reps, false, null);
-        if (!disableOneDnn()) return new ConvolutionSelfCheck(error, reps, false, null);
+        if (error <= limit) return new ConvolutionSelfCheck(error, reps, false, null) { DataType = type };
+        if (!disableOneDnn()) return new ConvolutionSelfCheck(error, reps, false, null) { DataType = type };
         double fallback = 0;
-        for (int i = 0; i < MaxRepetitions && fallback <= Tolerance; i++) fallback = Math.Max(fallback, InputGradientError());
-        return new ConvolutionSelfCheck(error, reps, true, fallback);
+        for (int i = 0; i < MaxRepetitions && fallback <= limit; i++) fallback = Math.Max(fallback, InputGradientError(type));
+        return new ConvolutionSelfCheck(error, reps, true, fallback) { DataType = type };
     }
 
-    /// <summary>max |dx32 - dx64| / max |dx64| for a 3x3 stride-1 convolution with 12 output channels (positive infinity for non-finite values).</summary>
-    internal static double InputGradientError()
+    /// <summary>
+    /// max |dx - dx64| / max |dx64| for a 3x3 stride-1 convolution with 12 output channels computed in <paramref name="type"/>
+    /// (positive infinity for non-finite values). For a 16-bit type the inputs are rounded to it first, so float64 starts from the
+    /// same numbers.
+    /// </summary>
+    internal static double InputGradientError(ScalarType type = ScalarType.Float32)
     {
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
         const int n = 2, cin = 8, cout = 12, size = 10;
-        var x = Deterministic(n * cin * size * size, 0.37, 1.3).view(n, cin, size, size);
-        var w = Deterministic(cout * cin * 9, 0.91, 0.23).view(cout, cin, 3, 3);
-        var g = Deterministic(n * cout * size * size, 0.53, 1.7).view(n, cout, size, size);
+        Tensor Rounded(Tensor t) => type == ScalarType.Float32 ? t : t.to_type(type).to_type(ScalarType.Float32);
+        var x = Rounded(Deterministic(n * cin * size * size, 0.37, 1.3).view(n, cin, size, size));
+        var w = Rounded(Deterministic(cout * cin * 9, 0.91, 0.23).view(cout, cin, 3, 3));
+        var g = Rounded(Deterministic(n * cout * size * size, 0.53, 1.7).view(n, cout, size, size));
         Tensor InputGradient(ScalarType type)
         {
             var xt = x.to_type(type).detach().requires_grad_(true);
@@ -99,9 +126,9 @@ public sealed record ConvolutionSelfCheck(double DefaultError, int Repetitions, 
             (y * g.to_type(type)).sum().backward(); // y.backward(g)
             return xt.grad!.to_type(ScalarType.Float64);
         }
-        var dx32 = InputGradient(ScalarType.Float32);
+        var dx = InputGradient(type);
         var dx64 = InputGradient(ScalarType.Float64);
-        double err = (dx32 - dx64).abs().max().ToDouble();
+        double err = (dx - dx64).abs().max().ToDouble();
         double scale = dx64.abs().max().ToDouble();
         return double.IsFinite(err) ? err / scale : double.PositiveInfinity;
     }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Emotion.Torch;
 
@@ -36,6 +37,42 @@ public static class TorchNativeSettings
             Apply();
             return convolutionCheck;
         }
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<ScalarType, ConvolutionSelfCheck?> lowPrecisionChecks = new();
+
+    /// <summary>
+    /// The convolution self-check in a 16-bit type (<see cref="ScalarType.BFloat16"/> or <see cref="ScalarType.Float16"/>), run
+    /// once per process and type (later calls return the first outcome) on the kernels in use at that point: oneDNN's 16-bit
+    /// convolutions are separate code from its float32 ones, and on this project's AMD EPYC (Zen 4) machine libtorch 2.10's
+    /// bfloat16 backward-data kernels are wrong for the same kind of convolutions as the float32 ones (and die with SIGFPE in
+    /// ResNet-50's 1x1 stride-2 layers). When the 16-bit input gradient disagrees with float64 by more than
+    /// <see cref="ConvolutionSelfCheck.LowPrecisionTolerance"/>, oneDNN is switched off for the process, as for float32. Where
+    /// the float32 check already switched it off, this checks ATen's 16-bit kernels (and changes nothing). A mixed-precision
+    /// <see cref="Training.Trainer"/> on the CPU calls it before its first step. Null when <c>EMOTION_CONV_SELF_CHECK=0</c> or
+    /// when the check could not run.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="dtype"/> is not a 16-bit floating-point type.</exception>
+    public static ConvolutionSelfCheck? CheckConvolutions(ScalarType dtype)
+    {
+        if (dtype is not (ScalarType.BFloat16 or ScalarType.Float16))
+            throw new ArgumentException($"The 16-bit convolution check runs in BFloat16 or Float16; got {dtype} (the float32 check is ConvolutionCheck).", nameof(dtype));
+        Apply();
+        if (Environment.GetEnvironmentVariable("EMOTION_CONV_SELF_CHECK") == "0") return null;
+        return lowPrecisionChecks.GetOrAdd(dtype, type =>
+        {
+            try
+            {
+                var check = ConvolutionSelfCheck.Run(DisableOneDnn, type);
+                if (!check.Correct) Console.Error.WriteLine($"Emotion.Torch: {check}");
+                return check;
+            }
+            catch (Exception ex) when (ex is ExternalException or InvalidOperationException or ArgumentException)
+            {
+                Console.Error.WriteLine($"Emotion.Torch: the {type} convolution self-check could not run ({ex.Message}); its convolution gradients are unchecked.");
+                return null;
+            }
+        });
     }
 
     /// <summary>Whether libtorch may use oneDNN (mkldnn) kernels; false after the self-check switched them off (null when it cannot be queried here).</summary>

@@ -47,7 +47,8 @@ public static class TrainingChoices
     /// CPU); bf16 on the CPU needs bfloat16 instructions (<c>avx512_bf16</c> or <c>amx_bf16</c>, or <c>bf16</c> on ARM, among the
     /// flags of <c>/proc/cpuinfo</c>): without them it is refused, since bfloat16 would run emulated and slower than float32; where
     /// the flags cannot be read (not Linux) a warning is written to <paramref name="warnings"/> and training goes on, as it does
-    /// when <c>ONEDNN_MAX_CPU_ISA</c> keeps oneDNN below its bfloat16 kernels.
+    /// when <c>ONEDNN_MAX_CPU_ISA</c> keeps oneDNN below its bfloat16 kernels or a convolution self-check has switched oneDNN off
+    /// (<see cref="TorchNativeSettings.OneDnnEnabled"/>).
     /// </summary>
     /// <returns><paramref name="precision"/>.</returns>
     /// <exception cref="UsageException">fp16 without CUDA.</exception>
@@ -75,6 +76,12 @@ public static class TrainingChoices
                     warnings.WriteLine($"warning: --precision bf16: {variable}={isa} keeps oneDNN from its bfloat16 kernels (they need AVX512_CORE_BF16 or later), " +
                                        "so bf16 convolutions run on slow reference code; unset it or use --precision fp32.");
             }
+            // The convolution self-checks (float32 when libtorch loads, bfloat16 here) switch oneDNN off where its gradients are
+            // wrong; bfloat16 then runs on ATen's kernels, several times slower than float32.
+            TorchNativeSettings.CheckConvolutions(TorchSharp.torch.ScalarType.BFloat16);
+            if (TorchNativeSettings.OneDnnEnabled == false)
+                warnings.WriteLine("warning: --precision bf16: oneDNN is switched off in this process (the convolution self-check found its gradients wrong on this CPU), " +
+                                   "so bf16 convolutions run on ATen's kernels, several times slower than fp32; use --precision fp32 (docs/training.md, mixed precision).");
         }
         return precision;
     }

@@ -78,7 +78,7 @@ public sealed class Trainer : IDisposable
         if (Options.Stateful) CheckStateful(model);
         _progress = progress;
         _ownsModel = ownsModel;
-        (_autocast, _lossScaler) = MixedPrecision(Options.Precision);
+        (_autocast, _lossScaler) = MixedPrecision(Options.Precision, model.Device);
         _parameters = [.. model.parameters()];
         var backbone = model.BackboneParameters().ToList();
         var head = model.HeadParameters().ToList();
@@ -440,13 +440,16 @@ public sealed class Trainer : IDisposable
         return _lossScaler.UnscaleAndUpdate(TrainableParameters());
     }
 
-    private static (ScalarType? Autocast, DynamicLossScaler? Scaler) MixedPrecision(TrainingPrecision precision)
+    private static (ScalarType? Autocast, DynamicLossScaler? Scaler) MixedPrecision(TrainingPrecision precision, Device device)
     {
         if (precision == TrainingPrecision.Float32) return (null, null);
         if (!TorchAutocast.IsAvailable)
             throw new NotSupportedException(
                 $"Precision {precision} trains the backbone under libtorch's autocast, whose entry points were not found in the loaded libtorch; use TrainingPrecision.Float32.");
-        return precision == TrainingPrecision.BFloat16 ? (ScalarType.BFloat16, null) : (ScalarType.Float16, new DynamicLossScaler());
+        var type = precision == TrainingPrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float16;
+        // oneDNN's 16-bit convolution kernels are checked on their own (once per process): wrong ones switch oneDNN off.
+        if (device.type == DeviceType.CPU) TorchNativeSettings.CheckConvolutions(type);
+        return (type, type == ScalarType.Float16 ? new DynamicLossScaler() : null);
     }
 
     private List<Parameter> TrainableParameters()
