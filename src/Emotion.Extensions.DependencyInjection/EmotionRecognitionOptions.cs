@@ -1,78 +1,58 @@
 using Emotion.FaceDetection;
-using Emotion.FaceDetection.Tracking;
 using Emotion.Onnx;
 using Emotion.Onnx.Models;
-using Emotion.Onnx.Video;
 using Emotion.Onnx.Smoothing;
-using Microsoft.ML.OnnxRuntime;
+using Emotion.Onnx.Video;
 
 namespace Emotion.Extensions.DependencyInjection;
 
 /// <summary>
-/// The settings of the <see cref="EmotionPredictor"/>, <see cref="IFaceDetector"/> and <see cref="VideoEmotionPredictor"/>
-/// registered by <c>services.AddEmotionRecognition(o =&gt; o.UseOnnxModel(path).UseFaceDetector(blazeFacePath))</c>.
-/// A mutable class, as the options pattern needs; validated when a service is first resolved.
+/// The settings of one emotion model registered by <c>services.AddEmotionRecognition(...)</c>: the model file, the
+/// library's own <see cref="EmotionPredictorOptions"/> and <see cref="VideoPredictionOptions"/>, and the face detector
+/// file. A mutable class, as the options pattern needs; the composed option records are bound from configuration as they
+/// are (<c>EmotionRecognition:Predictor:MaxFramesPerRun</c>, <c>EmotionRecognition:Video:Margin</c>, ...) and checked
+/// by their own <c>Validate</c> methods (see <see cref="EmotionRecognitionOptionsValidator"/>).
 /// </summary>
 public sealed class EmotionRecognitionOptions
 {
+    /// <summary>The configuration section <see cref="EmotionRecognitionBuilder.BindConfiguration"/> binds by default.</summary>
+    public const string DefaultSection = "EmotionRecognition";
+
     /// <summary>The ONNX model file (required).</summary>
     public string? ModelPath { get; set; }
 
-    /// <summary>CPU (default) or CUDA.</summary>
-    public OnnxExecutionProvider ExecutionProvider { get; set; } = OnnxExecutionProvider.Cpu;
+    /// <summary>
+    /// The predictor's settings: execution provider, threads, batching, resizing, smoothing and, for a third-party model,
+    /// its <see cref="EmotionPredictorOptions.Descriptor"/>. A fresh instance per options object (never a shared default),
+    /// because configuration binding sets its properties in place.
+    /// </summary>
+    public EmotionPredictorOptions Predictor { get; set; } = new();
 
-    /// <summary>The GPU used by the CUDA provider (default 0).</summary>
-    public int CudaDeviceId { get; set; }
-
-    /// <summary>Threads inside one operator (0 = ONNX Runtime's default).</summary>
-    public int IntraOpThreads { get; set; }
-
-    /// <summary>Threads across operators (0 = ONNX Runtime's default).</summary>
-    public int InterOpThreads { get; set; }
-
-    /// <summary>ONNX Runtime's graph optimisation level (default all).</summary>
-    public GraphOptimizationLevel GraphOptimizationLevel { get; set; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
-
-    /// <summary>The most frames per run (default 32).</summary>
-    public int MaxFramesPerRun { get; set; } = 32;
-
-    /// <summary>Frames per chunk of a stream (default 16).</summary>
-    public int StreamChunkSize { get; set; } = 16;
-
-    /// <summary>Whether frames of another size are resized to the model's input (default false: an error).</summary>
-    public bool ResizeFrames { get; set; }
-
-    /// <summary>Temporal smoothing of sequences and streams, or null (default) for none.</summary>
-    public PredictionSmootherOptions? Smoothing { get; set; }
-
-    /// <summary>How to run a third-party model, or null (default) to read the Emotion.Core metadata of the model.</summary>
-    public OnnxModelDescriptor? Descriptor { get; set; }
+    /// <summary>
+    /// A JSON <see cref="OnnxModelDescriptor"/> file (the format of <see cref="OnnxModelDescriptor.ToJson"/> and of the
+    /// CLI's <c>--descriptor</c>) for a third-party model, or null. The way to give a descriptor through configuration;
+    /// in code, <see cref="UseDescriptor"/> sets <see cref="EmotionPredictorOptions.Descriptor"/> directly. Not both.
+    /// </summary>
+    public string? DescriptorPath { get; set; }
 
     /// <summary>
     /// The face detector ONNX file of the registered <see cref="IFaceDetector"/>: BlazeFace
     /// (<c>face_detection_front_128x128_barracuda.onnx</c>) or UltraFace RFB-320, told apart by <see cref="FaceDetectors.Open"/>
-    /// (see docs/face-detection.md); or null (default) for none: <see cref="VideoEmotionPredictor"/> then takes whole frames
-    /// as face crops.
+    /// (see docs/face-detection.md); or null (default) for none: the <see cref="VideoEmotionPredictor"/> then takes whole
+    /// frames as face crops (or uses <see cref="VideoPredictionOptions.FaceBoxes"/> / a <see cref="VideoPredictionOptions.Detector"/>
+    /// set in code).
     /// </summary>
     public string? FaceDetectorPath { get; set; }
 
-    /// <summary>BlazeFace settings (score threshold, suppression, threads), or null (default) to open the model with <see cref="FaceDetectors.Open"/> and its defaults.</summary>
-    public BlazeFaceOptions? FaceDetectorOptions { get; set; }
+    /// <summary>BlazeFace settings (score threshold, suppression, threads) for <see cref="FaceDetectorPath"/>, which must then be BlazeFace; null (default) to open the model with <see cref="FaceDetectors.Open"/> and its defaults.</summary>
+    public BlazeFaceOptions? BlazeFace { get; set; }
 
-    /// <summary>With a face detector: one prediction stream per face track instead of following one face (see <see cref="VideoPredictionOptions.AllFaces"/>).</summary>
-    public bool AllFaces { get; set; }
-
-    /// <summary>Which face to follow in one-face mode (default the largest).</summary>
-    public FaceSelection FaceSelection { get; set; } = FaceSelection.Largest;
-
-    /// <summary>The fraction of a detected box's size added on every side before cropping, in [0, 2]; null (default) for <see cref="VideoPredictionOptions.DefaultDetectorMargin"/>.</summary>
-    public float? FaceMargin { get; set; }
-
-    /// <summary>The face tracker's settings, or null (default) for <see cref="FaceTrackerOptions.Default"/>.</summary>
-    public FaceTrackerOptions? Tracking { get; set; }
-
-    /// <summary>Whether face tracks (and the one-face stream's recurrent state) restart at shot cuts (default true).</summary>
-    public bool ResetTracksAtCuts { get; set; } = true;
+    /// <summary>
+    /// The video predictor's settings: all faces or one, which face, the margin around a face, the tracker, resets at shot
+    /// cuts. Its <see cref="VideoPredictionOptions.Detector"/> is the registered <see cref="IFaceDetector"/> when
+    /// <see cref="FaceDetectorPath"/> is set. A fresh instance per options object, as <see cref="Predictor"/>.
+    /// </summary>
+    public VideoPredictionOptions Video { get; set; } = new();
 
     /// <summary>Sets the model file.</summary>
     public EmotionRecognitionOptions UseOnnxModel(string path)
@@ -84,29 +64,28 @@ public sealed class EmotionRecognitionOptions
     /// <summary>Runs on the CUDA execution provider (needs the Microsoft.ML.OnnxRuntime.Gpu package).</summary>
     public EmotionRecognitionOptions UseCuda(int deviceId = 0)
     {
-        ExecutionProvider = OnnxExecutionProvider.Cuda;
-        CudaDeviceId = deviceId;
+        Predictor = Predictor with { ExecutionProvider = OnnxExecutionProvider.Cuda, CudaDeviceId = deviceId };
         return this;
     }
 
-    /// <summary>Sets the intra-op thread count.</summary>
+    /// <summary>Sets the intra-op thread count (<see cref="EmotionPredictorOptions.IntraOpThreads"/>).</summary>
     public EmotionRecognitionOptions UseThreads(int intraOpThreads)
     {
-        IntraOpThreads = intraOpThreads;
+        Predictor = Predictor with { IntraOpThreads = intraOpThreads };
         return this;
     }
 
-    /// <summary>Smooths predictions over time.</summary>
+    /// <summary>Smooths predictions over time (<see cref="EmotionPredictorOptions.Smoothing"/>).</summary>
     public EmotionRecognitionOptions UseSmoothing(PredictionSmootherOptions smoothing)
     {
-        Smoothing = smoothing;
+        Predictor = Predictor with { Smoothing = smoothing };
         return this;
     }
 
-    /// <summary>Describes a third-party model.</summary>
+    /// <summary>Describes a third-party model (<see cref="EmotionPredictorOptions.Descriptor"/>).</summary>
     public EmotionRecognitionOptions UseDescriptor(OnnxModelDescriptor descriptor)
     {
-        Descriptor = descriptor;
+        Predictor = Predictor with { Descriptor = descriptor };
         return this;
     }
 
@@ -119,40 +98,23 @@ public sealed class EmotionRecognitionOptions
     public EmotionRecognitionOptions UseFaceDetector(string modelPath, BlazeFaceOptions? options = null)
     {
         FaceDetectorPath = modelPath;
-        FaceDetectorOptions = options;
+        BlazeFace = options;
         return this;
     }
 
-    /// <summary>Predicts every face of a video, one stream per track (needs <see cref="UseFaceDetector"/>).</summary>
+    /// <summary>Predicts every face of a video, one stream per track (<see cref="VideoPredictionOptions.AllFaces"/>; needs <see cref="UseFaceDetector"/>).</summary>
     public EmotionRecognitionOptions UseAllFaces()
     {
-        AllFaces = true;
+        Video = Video with { AllFaces = true };
         return this;
     }
 
-    /// <summary>The video prediction options these settings stand for, with <paramref name="detector"/> (null without a face detector).</summary>
-    public VideoPredictionOptions ToVideoOptions(IFaceDetector? detector) => new()
-    {
-        Detector = detector,
-        AllFaces = AllFaces,
-        Selection = FaceSelection,
-        Margin = FaceMargin,
-        Tracking = Tracking,
-        ResetTracksAtCuts = ResetTracksAtCuts,
-    };
+    /// <summary>The predictor options in effect: <see cref="Predictor"/> with the descriptor read from <see cref="DescriptorPath"/> when one is set.</summary>
+    /// <exception cref="FormatException">The descriptor file is not a valid descriptor.</exception>
+    public EmotionPredictorOptions ToPredictorOptions() =>
+        DescriptorPath is null ? Predictor : Predictor with { Descriptor = OnnxModelDescriptor.FromJson(File.ReadAllText(DescriptorPath)) };
 
-    /// <summary>The predictor options these settings stand for.</summary>
-    public EmotionPredictorOptions ToPredictorOptions() => new()
-    {
-        ExecutionProvider = ExecutionProvider,
-        CudaDeviceId = CudaDeviceId,
-        IntraOpThreads = IntraOpThreads,
-        InterOpThreads = InterOpThreads,
-        GraphOptimizationLevel = GraphOptimizationLevel,
-        MaxFramesPerRun = MaxFramesPerRun,
-        StreamChunkSize = StreamChunkSize,
-        ResizeFrames = ResizeFrames,
-        Smoothing = Smoothing,
-        Descriptor = Descriptor,
-    };
+    /// <summary>The video options in effect: <see cref="Video"/> with <paramref name="detector"/> (the registered detector, or null without <see cref="FaceDetectorPath"/>).</summary>
+    public VideoPredictionOptions ToVideoOptions(IFaceDetector? detector) =>
+        detector is null ? Video : Video with { Detector = detector };
 }

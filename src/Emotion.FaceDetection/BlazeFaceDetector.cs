@@ -32,9 +32,9 @@ public sealed class BlazeFaceDetector : IFaceDetector
     /// <param name="modelPath">The ONNX file.</param>
     /// <param name="options">The options (default <see cref="BlazeFaceOptions.Default"/>).</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not ONNX or not a BlazeFace model; the message shows its inputs and outputs.</exception>
+    /// <exception cref="Emotion.Onnx.InvalidOnnxModelException">The file is not ONNX or not a BlazeFace model; the message shows its inputs and outputs.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    /// <exception cref="InvalidOperationException">CUDA was asked for and is not available.</exception>
+    /// <exception cref="Emotion.Onnx.ExecutionProviderUnavailableException">No native ONNX Runtime package is referenced, or CUDA was asked for and is not available.</exception>
     public BlazeFaceDetector(string modelPath, BlazeFaceOptions? options = null)
     {
         Options = options ?? BlazeFaceOptions.Default;

@@ -12,7 +12,8 @@ public sealed record BlazeFaceOptions : FaceDetectorOptions
     public static BlazeFaceOptions Default { get; } = new();
 
     /// <summary>The anchors the model's outputs refer to (default: MediaPipe's short-range face detection anchors).</summary>
-    public SsdAnchorOptions Anchors { get; init; } = SsdAnchorOptions.FaceDetectionShortRange;
+    /// <remarks>A copy per instance: configuration binding sets properties in place, which must not reach the shared default.</remarks>
+    public SsdAnchorOptions Anchors { get; init; } = SsdAnchorOptions.FaceDetectionShortRange with { };
 
     /// <summary>Whether overlapping detections are merged by score-weighted averaging (MediaPipe, default) or the weaker ones dropped.</summary>
     public bool WeightedSuppression { get; init; } = true;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Emotion.Onnx;
 using Microsoft.ML.OnnxRuntime;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -6,48 +7,39 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace Emotion.FaceDetection;
 
 /// <summary>
-/// An ONNX Runtime session of a face detector: opens the file with the options' settings and turns ONNX Runtime's
-/// errors into clear ones naming the file. <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string})"/>
+/// An ONNX Runtime session of a face detector, opened by <see cref="OnnxSessionFactory"/> (the predictor's factory, with
+/// its errors) with the options' settings. <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string})"/>
 /// is thread-safe, so one session serves concurrent callers.
 /// </summary>
 internal sealed class DetectorSession : IDisposable
 {
-    private const string GpuAdvice =
-        "Replace the Microsoft.ML.OnnxRuntime package with Microsoft.ML.OnnxRuntime.Gpu (or .Gpu.Linux / .Gpu.Windows) of the same " +
-        "version and install CUDA 12 and cuDNN 9, or leave CudaDeviceId unset to run on the CPU.";
-
     private readonly InferenceSession session;
-    private readonly RunOptions runOptions = new();
+    private readonly RunOptions runOptions;
     private int disposed;
 
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidOnnxModelException">The file is not a valid ONNX model.</exception>
+    /// <exception cref="ExecutionProviderUnavailableException">No native ONNX Runtime, or CUDA asked for and not available.</exception>
     public DetectorSession(string modelPath, FaceDetectorOptions options, string modelKind)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (!File.Exists(modelPath)) throw new FileNotFoundException($"{modelKind} model file '{modelPath}' does not exist.", modelPath);
         ModelPath = modelPath;
         ModelKind = modelKind;
-        using var so = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
-        if (options.IntraOpThreads > 0) so.IntraOpNumThreads = options.IntraOpThreads;
-        if (options.CudaDeviceId is { } device)
-        {
-            try { so.AppendExecutionProvider_CUDA(device); }
-            catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException or BadImageFormatException)
-            {
-                throw new InvalidOperationException($"The CUDA execution provider (device {device}) is not available: {e.Message}. {GpuAdvice}", e);
-            }
-        }
-        options.ConfigureSession?.Invoke(so);
-        try
-        {
-            session = new InferenceSession(modelPath, so);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new InvalidDataException($"'{modelPath}' is not a valid ONNX model (corrupted, truncated or not ONNX): {e.Message}", e);
-        }
+        session = OnnxSessionFactory.Open(modelPath, SessionSettings(options), modelKind);
+        runOptions = new RunOptions();
     }
+
+    /// <summary>The detector options as session settings; ONNX Runtime's warnings about the detector graphs are not printed.</summary>
+    internal static OnnxSessionSettings SessionSettings(FaceDetectorOptions options) => new()
+    {
+        ExecutionProvider = options.CudaDeviceId is null ? OnnxExecutionProvider.Cpu : OnnxExecutionProvider.Cuda,
+        CudaDeviceId = options.CudaDeviceId ?? 0,
+        IntraOpThreads = options.IntraOpThreads,
+        LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        ConfigureSession = options.ConfigureSession,
+    };
 
     /// <summary>The model file.</summary>
     public string ModelPath { get; }
@@ -62,7 +54,7 @@ internal sealed class DetectorSession : IDisposable
     public IReadOnlyDictionary<string, NodeMetadata> Outputs => session.OutputMetadata;
 
     /// <summary>An error saying the model's graph does not have the layout this detector expects.</summary>
-    public InvalidDataException LayoutError(string expected) => new(
+    public InvalidOnnxModelException LayoutError(string expected) => new(ModelPath,
         $"'{ModelPath}' does not have the {ModelKind} layout: expected {expected}; the model has inputs {Describe(Inputs)} and outputs {Describe(Outputs)}.");
 
     /// <summary>

@@ -21,8 +21,8 @@ public abstract record FaceDetectorOptions
     public bool KeepAspectRatio { get; init; } = true;
 
     /// <summary>
-    /// Run on the CUDA execution provider of this GPU (needs the Microsoft.ML.OnnxRuntime.Gpu package in place of
-    /// Microsoft.ML.OnnxRuntime, CUDA 12 and cuDNN 9); null (default) runs on the CPU.
+    /// Run on the CUDA execution provider of this GPU (needs the application to reference Microsoft.ML.OnnxRuntime.Gpu rather
+    /// than Microsoft.ML.OnnxRuntime, and CUDA 13 and cuDNN 9); null (default) runs on the CPU.
     /// </summary>
     public int? CudaDeviceId { get; init; }
 

@@ -8,7 +8,8 @@ public static class FaceDetectors
     /// outputs, else as a BlazeFace model; each with its default options.
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not ONNX, or has neither layout; the message shows its inputs and outputs.</exception>
+    /// <exception cref="Emotion.Onnx.InvalidOnnxModelException">The file is not ONNX, or has neither layout; the message shows its inputs and outputs.</exception>
+    /// <exception cref="Emotion.Onnx.ExecutionProviderUnavailableException">No native ONNX Runtime package is referenced by the application.</exception>
     public static IFaceDetector Open(string modelPath)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);

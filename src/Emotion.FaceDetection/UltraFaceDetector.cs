@@ -26,9 +26,9 @@ public sealed class UltraFaceDetector : IFaceDetector
     /// <param name="modelPath">The ONNX file.</param>
     /// <param name="options">The options (default <see cref="UltraFaceOptions.Default"/>).</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not ONNX or not an UltraFace model; the message shows its inputs and outputs.</exception>
+    /// <exception cref="Emotion.Onnx.InvalidOnnxModelException">The file is not ONNX or not an UltraFace model; the message shows its inputs and outputs.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    /// <exception cref="InvalidOperationException">CUDA was asked for and is not available.</exception>
+    /// <exception cref="Emotion.Onnx.ExecutionProviderUnavailableException">No native ONNX Runtime package is referenced, or CUDA was asked for and is not available.</exception>
     public UltraFaceDetector(string modelPath, UltraFaceOptions? options = null)
     {
         Options = options ?? UltraFaceOptions.Default;

@@ -4,6 +4,7 @@ using Emotion.Core;
 using Emotion.Onnx.Models;
 using Emotion.Preprocessing.Frames;
 using Emotion.Preprocessing.Transforms;
+using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -25,11 +26,12 @@ namespace Emotion.Onnx;
 /// <see cref="EmotionPredictorOptions.StreamChunkSize"/>) with the recurrent state carried from chunk to chunk, which gives
 /// the same outputs as one run over the whole video; memory stays flat whatever the length. A model without state inputs
 /// sees each chunk independently. Independent images (<see cref="PredictImages"/>) are batched.</para>
+/// <para>The gap rule (<see cref="Emotion.Core.Sequences.FrameGaps"/>): where frame numbers skip (a frame folder without the
+/// frames in which no face was found), the state is reset, so each run of consecutive frames is a sequence of its own.</para>
 /// <para>Frame numbers are 1-based positions in the input unless the source has its own (frame folders).</para>
 /// </remarks>
-public sealed class EmotionPredictor : IDisposable
+public sealed class EmotionPredictor : IEmotionPredictor, IDisposable
 {
-    private readonly SessionOptions sessionOptions;
     private readonly InferenceSession session;
     private readonly FrameTensorWriter writer;
     private readonly PredictionDecoder decoder;
@@ -40,23 +42,23 @@ public sealed class EmotionPredictor : IDisposable
     private readonly AlignedBufferPool buffers = new(2 * Environment.ProcessorCount);
     private int disposed;
 
-    /// <summary>Opens a model file.</summary>
+    /// <summary>Opens a model file (and tells <paramref name="logger"/> what was opened: model, input, outputs, execution provider).</summary>
     /// <param name="modelPath">The <c>.onnx</c> file.</param>
     /// <param name="options">Execution provider, threads, batching, smoothing, descriptor (defaults when null).</param>
+    /// <param name="logger">Where the predictor reports (null for nowhere); <c>AddEmotionRecognition</c> passes the host's.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidOnnxModelException">The file is not a valid ONNX model, has no Emotion.Core metadata and no
     /// descriptor was given, or does not match its descriptor.</exception>
     /// <exception cref="ExecutionProviderUnavailableException">CUDA was asked for and is not available.</exception>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    public EmotionPredictor(string modelPath, EmotionPredictorOptions? options = null)
+    public EmotionPredictor(string modelPath, EmotionPredictorOptions? options = null, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
         Options = (options ?? EmotionPredictorOptions.Default).Validate();
         ModelPath = modelPath;
-        sessionOptions = OnnxSessionFactory.CreateOptions(Options);
+        session = OnnxSessionFactory.Open(modelPath, Options.SessionSettings(), "ONNX");
         try
         {
-            session = OnnxSessionFactory.Open(modelPath, sessionOptions, Options);
             Descriptor = Options.Descriptor ?? ReadDescriptor(modelPath, session);
             (fixedBatch, stateLengths, stateDims, outputNames) = CheckGraph(modelPath, session, Descriptor);
             decoder = new PredictionDecoder(Descriptor);
@@ -64,10 +66,15 @@ public sealed class EmotionPredictor : IDisposable
         }
         catch
         {
-            session?.Dispose();
-            sessionOptions.Dispose();
+            session.Dispose();
             throw;
         }
+        logger?.LogInformation(
+            "Opened emotion model {ModelPath} ({Description}): {Width}x{Height} {ColorOrder} input, categories [{Categories}], valence/arousal {ValenceArousal}, " +
+            "{Recurrence}, on {ExecutionProvider}",
+            modelPath, Options.Descriptor is null ? $"Emotion.Core {ModelInfo?.Task} model" : "described by OnnxModelDescriptor",
+            FrameWidth, FrameHeight, Descriptor.ColorOrder, string.Join(", ", Categories), PredictsValenceArousal ? "yes" : "no",
+            IsStateful ? "state carried across chunks" : "no recurrent state", Options.ExecutionProvider);
     }
 
     /// <summary>The model file.</summary>
@@ -102,6 +109,21 @@ public sealed class EmotionPredictor : IDisposable
 
     /// <summary>Floats per preprocessed frame (3 x H x W).</summary>
     public int FrameLength => writer.FrameLength;
+
+    /// <summary>
+    /// How a frame of <paramref name="width"/> x <paramref name="height"/> pixels, given without a face box, reaches the
+    /// model's input size under <see cref="EmotionPredictorOptions.ResizeFrames"/>: as it is, scaled, or stretched. Call it
+    /// to report what prediction will do (for example on the first frame of a folder).
+    /// </summary>
+    /// <param name="width">The frame's width in pixels.</param>
+    /// <param name="height">The frame's height in pixels.</param>
+    /// <exception cref="ArgumentException">Prediction would refuse frames of this size; the message is the one prediction throws (it names the option to change).</exception>
+    public FrameResize CheckFrameSize(int width, int height)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        return writer.Plan(width, height, "a frame");
+    }
 
     /// <summary>Predicts one image on its own (a one-frame sequence).</summary>
     /// <param name="image">An RGB face crop of the model's size, or any image with <paramref name="faceBox"/>.</param>
@@ -211,6 +233,7 @@ public sealed class EmotionPredictor : IDisposable
     /// <summary>
     /// Predicts a video's frame folder (Aff-Wild2 <c>cropped_aligned</c> layout: files named by frame number; otherwise
     /// every .jpg/.jpeg/.png in ordinal name order), as <see cref="PredictSequence"/> does; frames are decoded one at a time.
+    /// Where the numbers skip, the recurrent state is reset (<see cref="EmotionStream.Push"/>).
     /// </summary>
     /// <returns>One prediction per frame, numbered by the file names (or 1, 2, ... in name order).</returns>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
@@ -309,7 +332,25 @@ public sealed class EmotionPredictor : IDisposable
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0) return;
         session.Dispose();
-        sessionOptions.Dispose();
+    }
+
+    /// <summary>Whether chunks of several streams can share one run (a time axis and one output row per frame).</summary>
+    internal bool CanBatchStreams => Descriptor.HasTimeAxis && Descriptor.PerFrameOutputs;
+
+    /// <summary>Each state binding's (layers x directions, hidden) sizes.</summary>
+    internal long[][] StateDims => stateDims;
+
+    /// <summary>
+    /// One run over <paramref name="batch"/> sequences of <paramref name="time"/> preprocessed frames each
+    /// (<c>[batch, time, ...]</c>), continuing <paramref name="stackedState"/> (per binding <c>[S, batch, hidden]</c>) and
+    /// updating it; predictions come out sequence by sequence.
+    /// </summary>
+    internal void RunBatch(Memory<float> frames, int batch, int time, float[][]? stackedState, ReadOnlySpan<int> frameNumbers,
+        List<FramePrediction> results)
+    {
+        ThrowIfDisposed();
+        if (!CanBatchStreams) throw new InvalidOperationException("Internal error: this model cannot run streams in one batch.");
+        Run(frames, batch, time, stackedState, frameNumbers, results);
     }
 
     /// <summary>A zeroed recurrent state for one sequence (one array per state binding).</summary>
@@ -389,7 +430,8 @@ public sealed class EmotionPredictor : IDisposable
         int bindings = stateLengths.Length;
         var inputNames = new string[1 + bindings];
         var inputs = new OrtValue[1 + bindings];
-        float[][] stateIn = state is not null && batch == 1 ? state : [.. stateLengths.Select(n => new float[n * batch])];
+        // A given state holds [S, batch, hidden] per binding (one sequence's state, or the stacked states of a batched run).
+        float[][] stateIn = state ?? [.. stateLengths.Select(n => new float[n * batch])];
         try
         {
             inputNames[0] = d.InputName;

@@ -32,10 +32,18 @@ public sealed record EmotionPredictorOptions
     public int StreamChunkSize { get; init; } = 16;
 
     /// <summary>
-    /// Whether frames of another size are resized (bilinear, aspect ratio not kept) to the model's input size. Off by
-    /// default: a frame of the wrong size is an error, because the model expects face crops prepared like its training data.
+    /// What happens to a frame (given without a face box) whose size differs from the model's input:
+    /// <list type="bullet">
+    /// <item><description><c>null</c> (default, automatic): a frame with the model's aspect ratio (within 1 %) is resized
+    /// (bilinear) to the input size, which scales the face crop without distorting it, the resize the library's own
+    /// Torch inference applies; a frame of another shape is an error, since stretching it would distort the face
+    /// (crop it to the face with a <see cref="Emotion.Preprocessing.Transforms.FaceBox"/>, or set <c>true</c>).</description></item>
+    /// <item><description><c>true</c>: every frame is resized to the input size, stretched if its aspect ratio differs.</description></item>
+    /// <item><description><c>false</c>: frames must already have the input size; any other size is an error.</description></item>
+    /// </list>
+    /// <see cref="EmotionPredictor.CheckFrameSize"/> tells which applies to a frame size.
     /// </summary>
-    public bool ResizeFrames { get; init; }
+    public bool? ResizeFrames { get; init; }
 
     /// <summary>Temporal smoothing applied to sequences and streams, or null (default) for none.</summary>
     public PredictionSmootherOptions? Smoothing { get; init; }
@@ -46,8 +54,19 @@ public sealed record EmotionPredictorOptions
     /// </summary>
     public OnnxModelDescriptor? Descriptor { get; init; }
 
+    /// <summary>The ONNX Runtime session settings these options ask for.</summary>
+    internal OnnxSessionSettings SessionSettings() => new()
+    {
+        ExecutionProvider = ExecutionProvider,
+        CudaDeviceId = CudaDeviceId,
+        IntraOpThreads = IntraOpThreads,
+        InterOpThreads = InterOpThreads,
+        GraphOptimizationLevel = GraphOptimizationLevel,
+    };
+
     /// <summary>Checks the values and returns these options.</summary>
-    /// <exception cref="ArgumentException">A value is out of range; the message names it.</exception>
+    /// <exception cref="ArgumentException">A value is out of range; the message names it, and <see cref="ArgumentException.ParamName"/> is
+    /// the property (<c>Smoothing</c> or <c>Descriptor</c> for their values, with their own exception as the inner one).</exception>
     public EmotionPredictorOptions Validate()
     {
         if (!Enum.IsDefined(ExecutionProvider)) throw new ArgumentException($"Unknown execution provider {ExecutionProvider}.", nameof(ExecutionProvider));
@@ -56,8 +75,22 @@ public sealed record EmotionPredictorOptions
         if (InterOpThreads < 0) throw new ArgumentException($"InterOpThreads is {InterOpThreads}; expected 0 (default) or more.", nameof(InterOpThreads));
         if (MaxFramesPerRun < 1) throw new ArgumentException($"MaxFramesPerRun is {MaxFramesPerRun}; expected at least 1.", nameof(MaxFramesPerRun));
         if (StreamChunkSize < 1) throw new ArgumentException($"StreamChunkSize is {StreamChunkSize}; expected at least 1.", nameof(StreamChunkSize));
-        Smoothing?.Validate();
-        Descriptor?.Validate();
+        try
+        {
+            Smoothing?.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"Invalid smoothing settings: {e.Message}", nameof(Smoothing), e);
+        }
+        try
+        {
+            Descriptor?.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"Invalid model descriptor: {e.Message}", nameof(Descriptor), e);
+        }
         return this;
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Emotion.Core;
+using Emotion.Core.Sequences;
 using Emotion.Onnx.Smoothing;
 using Emotion.Preprocessing.Transforms;
 using SixLabors.ImageSharp;
@@ -13,6 +14,9 @@ namespace Emotion.Onnx;
 /// initial state of the next, so the outputs equal those of one run over the whole video while memory stays flat.
 /// For a model without state inputs (<see cref="CarriesState"/> false) chunks are independent. The options' smoothing,
 /// if any, is applied on the fly (a centred window delays its outputs by half a window).
+/// <para>The gap rule (<see cref="FrameGaps"/>): a frame whose number is not the previous frame's + 1 starts a new sequence.
+/// The frames pending before it are run, the smoother is flushed and emptied, and the recurrent state is zeroed, so a stream
+/// over frames 1..5 and 9..12 gives exactly what two streams over 1..5 and 9..12 give (smoothing included).</para>
 /// </summary>
 /// <remarks>
 /// Open one with <see cref="EmotionPredictor.OpenStream"/>. A stream is not thread-safe; use one per video. The pixels of
@@ -29,11 +33,14 @@ public sealed class EmotionStream : IDisposable
     private float[][] state;
     private int pending;
     private int nextNumber = 1;
+    private int? lastNumber;
     private bool disposed;
+    private readonly EmotionStreamGroup? group;
 
-    internal EmotionStream(EmotionPredictor predictor, int chunkSize)
+    internal EmotionStream(EmotionPredictor predictor, int chunkSize, EmotionStreamGroup? group = null)
     {
         this.predictor = predictor;
+        this.group = group;
         ChunkSize = chunkSize;
         storage = AlignedBufferPool.Allocate(chunkSize * predictor.FrameLength);
         buffer = AlignedBufferPool.Aligned(storage, chunkSize * predictor.FrameLength);
@@ -52,8 +59,13 @@ public sealed class EmotionStream : IDisposable
     /// <summary>Frames pushed since the stream was opened or reset.</summary>
     public long FrameCount { get; private set; }
 
+    /// <summary>Gaps in the frame numbers met since the stream was opened or reset; each started a new sequence from a zero state.</summary>
+    public long GapCount { get; private set; }
+
     /// <summary>
-    /// Adds the next frame; when the chunk is full, runs it and returns its predictions (otherwise an empty list).
+    /// Adds the next frame; when the chunk is full, runs it and returns its predictions (otherwise an empty list). When the
+    /// frame's number does not follow the previous frame's (<see cref="FrameGaps.BreaksSequence"/>), the frames pending
+    /// before it are run first and their predictions returned, and the frame starts a new sequence from a zero state.
     /// </summary>
     /// <param name="frame">The RGB face crop (copied; the caller keeps ownership).</param>
     /// <param name="frameNumber">The frame's number, or null for the next one (1, 2, ... by default).</param>
@@ -64,20 +76,34 @@ public sealed class EmotionStream : IDisposable
         ArgumentNullException.ThrowIfNull(frame);
         ObjectDisposedException.ThrowIf(disposed, this);
         int number = frameNumber ?? nextNumber;
+        List<FramePrediction>? before = null;
+        // A full chunk left for the group (nobody called RunReady since): run it on its own first.
+        if (pending == ChunkSize) before = [.. RunChunk()];
+        if (lastNumber is { } previous && FrameGaps.BreaksSequence(previous, number))
+        {
+            var ended = EndSequence();
+            if (before is null) before = ended;
+            else before.AddRange(ended);
+            GapCount++;
+        }
         int length = predictor.FrameLength;
         predictor.WriteFrame(frame, buffer.Span.Slice(pending * length, length), number, faceBox);
         numbers[pending++] = number;
         nextNumber = number + 1;
+        lastNumber = number;
         FrameCount++;
-        return pending == ChunkSize ? RunChunk() : [];
+        // In a group a full chunk waits for EmotionStreamGroup.RunReady, which runs the group's full chunks in one call.
+        var ready = pending == ChunkSize && group is null ? RunChunk() : [];
+        if (before is null) return ready;
+        before.AddRange(ready);
+        return before;
     }
 
     /// <summary>Ends the video: runs the frames of the last partial chunk, flushes the smoother and resets the stream.</summary>
     public IReadOnlyList<FramePrediction> Complete()
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        var results = new List<FramePrediction>(RunChunk());
-        if (smoother is not null) results.AddRange(smoother.Complete());
+        var results = EndSequence();
         Reset();
         return results;
     }
@@ -87,9 +113,20 @@ public sealed class EmotionStream : IDisposable
     {
         pending = 0;
         nextNumber = 1;
+        lastNumber = null;
         FrameCount = 0;
+        GapCount = 0;
         state = predictor.NewState();
         smoother?.Reset();
+    }
+
+    // Ends the current sequence: runs the pending frames, flushes and empties the smoother, zeroes the state.
+    private List<FramePrediction> EndSequence()
+    {
+        var results = new List<FramePrediction>(RunChunk());
+        if (smoother is not null) results.AddRange(smoother.Complete()); // Complete empties the smoother
+        state = predictor.NewState();
+        return results;
     }
 
     /// <summary>Predicts a sequence of frames lazily, chunk by chunk, then <see cref="Complete"/>s the stream.</summary>
@@ -117,7 +154,39 @@ public sealed class EmotionStream : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => disposed = true;
+    public void Dispose()
+    {
+        if (disposed) return;
+        disposed = true;
+        group?.Remove(this);
+    }
+
+    /// <summary>Whether a full chunk waits to be run (only in a group, between a push and the group's run).</summary>
+    internal bool HasFullChunk => !disposed && pending == ChunkSize;
+
+    /// <summary>The pending frames, preprocessed ([pending, 3, H, W]).</summary>
+    internal ReadOnlySpan<float> PendingFrames => buffer.Span[..(pending * predictor.FrameLength)];
+
+    /// <summary>The pending frames' numbers.</summary>
+    internal ReadOnlySpan<int> PendingNumbers => numbers.AsSpan(0, pending);
+
+    /// <summary>The recurrent state (one array per state binding), updated in place by a batched run.</summary>
+    internal float[][] State => state;
+
+    /// <summary>Runs the pending chunk on its own (what <see cref="Push"/> does outside a group).</summary>
+    internal IReadOnlyList<FramePrediction> RunPending() => RunChunk();
+
+    /// <summary>
+    /// Takes the predictions of the pending chunk computed by a batched run (the state already updated): empties the chunk
+    /// and applies the smoother.
+    /// </summary>
+    internal IReadOnlyList<FramePrediction> AcceptBatched(IEnumerable<FramePrediction> predictions)
+    {
+        pending = 0;
+        raw.Clear();
+        raw.AddRange(predictions);
+        return Smooth(raw.Count);
+    }
 
     private IReadOnlyList<FramePrediction> RunChunk()
     {
@@ -127,6 +196,11 @@ public sealed class EmotionStream : IDisposable
         pending = 0;
         predictor.RunFrames(buffer[..(count * predictor.FrameLength)], count, sequential: true,
             predictor.IsStateful ? state : null, numbers.AsSpan(0, count), raw);
+        return Smooth(count);
+    }
+
+    private IReadOnlyList<FramePrediction> Smooth(int count)
+    {
         if (smoother is null) return [.. raw];
         var smoothed = new List<FramePrediction>(count);
         foreach (var p in raw)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using Emotion.Onnx.Models;
 using Emotion.Preprocessing.Transforms;
 using SixLabors.ImageSharp;
@@ -14,9 +15,12 @@ internal sealed class FrameTensorWriter
 {
     private readonly FramePipeline pipeline;
     private readonly OnnxModelDescriptor descriptor;
-    private readonly bool resize;
+    private readonly bool? resize;
 
-    public FrameTensorWriter(OnnxModelDescriptor descriptor, bool resize)
+    /// <summary>Creates the writer.</summary>
+    /// <param name="descriptor">How the model is fed.</param>
+    /// <param name="resize">What to do with frames of another size: see <see cref="EmotionPredictorOptions.ResizeFrames"/>.</param>
+    public FrameTensorWriter(OnnxModelDescriptor descriptor, bool? resize)
     {
         this.descriptor = descriptor;
         this.resize = resize;
@@ -70,15 +74,26 @@ internal sealed class FrameTensorWriter
         }
     }
 
-    /// <summary>Throws when an image is not the model's size and resizing is off.</summary>
-    /// <exception cref="ArgumentException">The image has the wrong size; the message names it and both sizes.</exception>
-    public void CheckSize(Image image, string frameName)
+    /// <summary>Throws when an image of this size cannot be fed to the model (see <see cref="Plan"/>).</summary>
+    /// <exception cref="ArgumentException">The image has a size the options refuse; the message names it, both sizes and the option.</exception>
+    public void CheckSize(Image image, string frameName) => Plan(image.Width, image.Height, frameName);
+
+    /// <summary>How a frame of <paramref name="width"/> x <paramref name="height"/> pixels reaches the model's input size.</summary>
+    /// <exception cref="ArgumentException">The options refuse that size; the message names the frame, both sizes and the option that changes it.</exception>
+    public FrameResize Plan(int width, int height, string frameName)
     {
         int w = descriptor.Width, h = descriptor.Height;
-        if (resize || image.Width == w && image.Height == h) return;
-        throw new ArgumentException(
-            $"{Capitalise(frameName)} is {image.Width}x{image.Height} pixels; the model expects {w}x{h} RGB face crops. " +
-            "Crop and resize the frames first, or set EmotionPredictorOptions.ResizeFrames to resize them.", nameof(image));
+        if (width == w && height == h) return FrameResize.None;
+        bool sameShape = Math.Abs((long)width * h - (long)height * w) <= 0.01 * height * w;
+        if (resize == true) return sameShape ? FrameResize.Scale : FrameResize.Stretch;
+        if (resize is null && sameShape) return FrameResize.Scale;
+        string what = $"{Capitalise(frameName)} is {width}x{height} pixels; the model expects {w}x{h} RGB face crops";
+        throw new ArgumentException(resize is null
+            ? $"{what}, and resizing it would stretch the face (aspect ratio {((double)width / height).ToString("0.###", CultureInfo.InvariantCulture)} against {((double)w / h).ToString("0.###", CultureInfo.InvariantCulture)}). " +
+              "Crop it to the face first (pass a FaceBox), or set ResizeFrames = true (EmotionPredictorOptions, or EmotionRecognitionOptions " +
+              "with dependency injection) to stretch it."
+            : $"{what}, and ResizeFrames is false. Crop and resize the frames first, or leave ResizeFrames unset (null: frames of the model's " +
+              "aspect ratio are resized) or set it to true (every frame is resized).", "image");
     }
 
     // CHW RGB -> the descriptor's layout and channel order.

@@ -6,19 +6,16 @@ using Emotion.Torch.Backbones;
 using Emotion.Torch.Heads;
 using Emotion.Torch.Models;
 using TorchSharp;
+using Emotion.Testing;
 
 namespace Emotion.Cli.Tests;
 
 public sealed class BenchmarkCommandTests : IDisposable
 {
-    private readonly string root = Path.Combine(Path.GetTempPath(), "emotion-cli-benchmark-" + Guid.NewGuid().ToString("N"));
+    private readonly TempFolder temp = new("emotion-cli-benchmark-");
+    private string root => temp.Path;
 
-    public BenchmarkCommandTests() => Directory.CreateDirectory(root);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(root, recursive: true); } catch (IOException) { }
-    }
+    public void Dispose() => temp.Dispose();
 
     /// <summary>The table's rows as (backend, device, mode, frames/s, ms per call, ratio) cells.</summary>
     private static List<string[]> Rows(string output) =>
@@ -52,7 +49,7 @@ public sealed class BenchmarkCommandTests : IDisposable
         .Build();
 
     [Fact]
-    public void Fresh_small_cnn_lists_torchsharp_and_onnx_runtime_with_positive_frames_per_second()
+    public void FreshSmallCnnListsTorchsharpAndOnnxRuntimeWithPositiveFramesPerSecond()
     {
         var result = CliRunner.Run("benchmark", "--backbone", "small_cnn", "--head", "gru", "--size", "32", "--batch", "2", "--frames", "4", "--seconds", "0.25");
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -72,7 +69,7 @@ public sealed class BenchmarkCommandTests : IDisposable
     }
 
     [Fact]
-    public void Onnx_file_measures_onnx_runtime_only_and_a_checkpoint_measures_both()
+    public void OnnxFileMeasuresOnnxRuntimeOnlyAndACheckpointMeasuresBoth()
     {
         using var model = SmallModel();
         string checkpoint = Path.Combine(root, "checkpoint");
@@ -96,7 +93,7 @@ public sealed class BenchmarkCommandTests : IDisposable
     }
 
     [Fact]
-    public void Benchmark_is_listed_and_has_help()
+    public void BenchmarkIsListedAndHasHelp()
     {
         Assert.Contains("benchmark", CliRunner.Run("--help").Output);
         var help = CliRunner.Run("benchmark", "--help");
@@ -106,7 +103,7 @@ public sealed class BenchmarkCommandTests : IDisposable
     }
 
     [Fact]
-    public void Missing_model_file_is_a_usage_error_naming_it()
+    public void MissingModelFileIsAUsageErrorNamingIt()
     {
         string missing = Path.Combine(root, "nothing-here.onnx");
         var result = CliRunner.Run("benchmark", "--model", missing, "--seconds", "0.1");
@@ -117,7 +114,7 @@ public sealed class BenchmarkCommandTests : IDisposable
     }
 
     [Fact]
-    public void Unknown_backbone_is_a_usage_error_listing_the_valid_ones()
+    public void UnknownBackboneIsAUsageErrorListingTheValidOnes()
     {
         var result = CliRunner.Run("benchmark", "--backbone", "alexnet", "--seconds", "0.1");
         Assert.Equal(2, result.ExitCode);
@@ -126,7 +123,7 @@ public sealed class BenchmarkCommandTests : IDisposable
     }
 
     [Fact]
-    public void Unknown_head_and_non_positive_values_are_usage_errors()
+    public void UnknownHeadAndNonPositiveValuesAreUsageErrors()
     {
         var head = CliRunner.Run("benchmark", "--head", "rnn");
         Assert.Equal(2, head.ExitCode);
@@ -140,7 +137,7 @@ public sealed class BenchmarkCommandTests : IDisposable
     }
 
     [Fact]
-    public void A_file_that_is_not_onnx_fails_with_exit_1_naming_it()
+    public void AFileThatIsNotOnnxFailsWithExit1NamingIt()
     {
         string corrupt = Path.Combine(root, "corrupt.onnx");
         File.WriteAllText(corrupt, "not a protobuf");
@@ -150,7 +147,7 @@ public sealed class BenchmarkCommandTests : IDisposable
     }
 
     [Fact]
-    public void Meter_times_calls_after_the_warmup_and_reports_the_median()
+    public void MeterTimesCallsAfterTheWarmupAndReportsTheMedian()
     {
         // A runner that sleeps 20 ms per call and handles 5 frames: at most 5 / 0.020 = 250 frames/s, and Sleep rarely
         // overshoots by more than a few milliseconds, so the median lies in [20, 60] ms.
@@ -167,7 +164,7 @@ public sealed class BenchmarkCommandTests : IDisposable
     }
 
     [Fact]
-    public void Median_and_ratio_follow_their_definitions()
+    public void MedianAndRatioFollowTheirDefinitions()
     {
         Assert.Equal(2, ThroughputMeter.Median([3, 1, 2]));
         Assert.Equal(2.5, ThroughputMeter.Median([4, 1, 3, 2]));

@@ -10,7 +10,7 @@ public sealed partial class CommandTests
     [InlineData("--activations", "--int8", "--calibration", "DATA", "--activations", "int4")]
     [InlineData("--percentile", "--int8", "--calibration", "DATA", "--percentile", "50")]
     [InlineData("--calibration-frames", "--int8", "--calibration", "DATA", "--calibration-frames", "0")]
-    public void Export_int8_usage_errors_exit_2_and_name_the_option(string named, params string[] options)
+    public void ExportInt8UsageErrorsExit2AndNameTheOption(string named, params string[] options)
     {
         string[] args = ["export", "--model", fixture.Checkpoint, "--out", Path.Combine(NewDir(), "m.onnx"), .. options.Select(o => o == "DATA" ? fixture.DataRoot : o)];
         var result = CliRunner.Run(args);
@@ -20,7 +20,7 @@ public sealed partial class CommandTests
     }
 
     [Fact]
-    public void Export_int8_rejects_missing_or_empty_calibration_data_and_a_bad_flag_value()
+    public void ExportInt8RejectsMissingOrEmptyCalibrationDataAndABadFlagValue()
     {
         string empty = Directory.CreateDirectory(NewDir()).FullName;
         var emptyResult = CliRunner.Run("export", "--model", fixture.Checkpoint, "--out", Path.Combine(NewDir(), "m.onnx"), "--int8", "--calibration", empty);

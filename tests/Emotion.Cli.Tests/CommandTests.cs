@@ -7,7 +7,7 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     private string NewDir() => Path.Combine(fixture.Root, Guid.NewGuid().ToString("N"));
 
     [Fact]
-    public void Help_lists_every_command()
+    public void HelpListsEveryCommand()
     {
         var result = CliRunner.Run("--help");
         Assert.Equal(0, result.ExitCode);
@@ -23,7 +23,7 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     [InlineData("export", "--help")]
     [InlineData("explain", "--help")]
     [InlineData("benchmark", "--help")]
-    public void Every_command_has_help(params string[] args)
+    public void EveryCommandHasHelp(params string[] args)
     {
         var result = CliRunner.Run(args);
         Assert.Equal(0, result.ExitCode);
@@ -31,7 +31,7 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     }
 
     [Fact]
-    public void Unknown_option_is_a_usage_error_naming_it()
+    public void UnknownOptionIsAUsageErrorNamingIt()
     {
         var result = CliRunner.Run("demo", "--out", NewDir(), "--bogus");
         Assert.Equal(2, result.ExitCode);
@@ -39,7 +39,7 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     }
 
     [Fact]
-    public void Missing_required_option_is_a_usage_error()
+    public void MissingRequiredOptionIsAUsageError()
     {
         var result = CliRunner.Run("export", "--model", fixture.Checkpoint);
         Assert.Equal(2, result.ExitCode);
@@ -47,7 +47,7 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     }
 
     [Fact]
-    public void Demo_data_only_writes_the_affwild2_layout_and_prints_statistics()
+    public void DemoDataOnlyWritesTheAffwild2LayoutAndPrintsStatistics()
     {
         var dir = NewDir();
         var result = CliRunner.Run("demo", "--out", dir, "--videos", "4", "--frames-per-video", "12", "--data-only");
@@ -59,7 +59,7 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     }
 
     [Fact]
-    public void Demo_rejects_a_non_positive_count()
+    public void DemoRejectsANonPositiveCount()
     {
         var result = CliRunner.Run("demo", "--out", NewDir(), "--videos", "0");
         Assert.Equal(2, result.ExitCode);
@@ -67,7 +67,7 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     }
 
     [Fact]
-    public void Train_writes_checkpoints_history_and_metrics()
+    public void TrainWritesCheckpointsHistoryAndMetrics()
     {
         Assert.True(fixture.TrainResult.ExitCode == 0, fixture.TrainResult.ToString());
         Assert.True(File.Exists(Path.Combine(fixture.Checkpoint, "model.json")));
@@ -78,7 +78,7 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     }
 
     [Fact]
-    public void Train_with_unknown_backbone_is_a_usage_error_listing_valid_names()
+    public void TrainWithUnknownBackboneIsAUsageErrorListingValidNames()
     {
         var result = CliRunner.Run("train", "--data", fixture.DataRoot, "--backbone", "alexnet", "--out", NewDir());
         Assert.Equal(2, result.ExitCode);
@@ -87,7 +87,7 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     }
 
     [Fact]
-    public void Train_on_a_missing_folder_is_a_usage_error()
+    public void TrainOnAMissingFolderIsAUsageError()
     {
         var result = CliRunner.Run("train", "--data", Path.Combine(fixture.Root, "nope"), "--out", NewDir());
         Assert.Equal(2, result.ExitCode);
@@ -95,7 +95,7 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     }
 
     [Fact]
-    public void Evaluate_writes_metrics_and_predictions_for_every_labeled_frame()
+    public void EvaluateWritesMetricsAndPredictionsForEveryLabeledFrame()
     {
         var dir = NewDir();
         var result = CliRunner.Run("evaluate", "--model", fixture.Checkpoint, "--data", fixture.DataRoot, "--out", dir);
@@ -118,7 +118,7 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     }
 
     [Fact]
-    public void Evaluate_lenient_reports_every_dropped_line_on_stderr_and_in_a_file()
+    public void EvaluateLenientReportsEveryDroppedLineOnStderrAndInAFile()
     {
         var data = CopyData();
         var annotations = Path.Combine(data, "annotations", "EXPR_Set", "Validation_Set", "synth_004.txt");
@@ -145,7 +145,7 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     }
 
     [Fact]
-    public void Evaluate_with_a_truncated_frame_fails_naming_it_unless_skip_damaged_lists_it()
+    public void EvaluateWithATruncatedFrameFailsNamingItUnlessSkipDamagedListsIt()
     {
         var data = CopyData();
         var frame = Path.Combine(data, "cropped_aligned", "synth_004", "00005.jpg");
@@ -166,13 +166,62 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     }
 
     [Fact]
-    public void Evaluate_of_clean_data_prints_nothing_on_stderr()
+    public void EvaluateOfCleanDataPrintsNothingOnStderr()
     {
         var dir = NewDir();
         var result = CliRunner.Run("evaluate", "--model", fixture.Checkpoint, "--data", fixture.DataRoot, "--out", dir);
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal("", result.Error);
         Assert.False(File.Exists(Path.Combine(dir, "dataset-issues.txt")));
+    }
+
+    [Fact]
+    public void EvaluateStreamsByDefaultRecordsTheModeAndEqualsPredictOnAVideoWithAGap()
+    {
+        // Frames 9-11 of a validation video are missing (as where Aff-Wild2 found no face): two runs of consecutive frames.
+        var data = CopyData();
+        string folder = Path.Combine(data, "cropped_aligned", "synth_004");
+        foreach (int f in new[] { 9, 10, 11 }) File.Delete(Path.Combine(folder, $"{f:D5}.jpg"));
+
+        var streamingDir = NewDir();
+        var streaming = CliRunner.Run("evaluate", "--model", fixture.Checkpoint, "--data", data, "--out", streamingDir);
+        Assert.True(streaming.ExitCode == 0, streaming.ToString());
+        Assert.Contains("mode: streaming", streaming.Output);
+        Assert.Contains("\"mode\": \"streaming\"", File.ReadAllText(Path.Combine(streamingDir, "metrics.json")));
+
+        var windowedDir = NewDir();
+        var windowed = CliRunner.Run("evaluate", "--model", fixture.Checkpoint, "--data", data, "--mode", "windowed", "--out", windowedDir);
+        Assert.True(windowed.ExitCode == 0, windowed.ToString());
+        Assert.Contains("mode: windowed", windowed.Output);
+        Assert.Contains("\"mode\": \"windowed\"", File.ReadAllText(Path.Combine(windowedDir, "metrics.json")));
+
+        // emotion predict on the same frames: every value of every frame as evaluate wrote it (both stream the video and reset at the gap).
+        string csv = Path.Combine(NewDir(), "predict.csv");
+        var predict = CliRunner.Run("predict", "--model", fixture.Checkpoint, "--input", folder, "--out", csv);
+        Assert.True(predict.ExitCode == 0, predict.ToString());
+        var predicted = PredictionTable.Read(csv);
+        var evaluated = PredictionTable.Read(Path.Combine(streamingDir, "predictions.csv"));
+        var byWindow = PredictionTable.Read(Path.Combine(windowedDir, "predictions.csv"));
+        var rows = Enumerable.Range(0, evaluated.Rows.Count).Where(r => evaluated.Cell(r, "video") == "synth_004").ToList();
+        var windowRows = Enumerable.Range(0, byWindow.Rows.Count).Where(r => byWindow.Cell(r, "video") == "synth_004").ToList();
+        Assert.Equal(21, rows.Count);
+        Assert.Equal(rows.Select(r => evaluated.Cell(r, "frame")), Enumerable.Range(0, predicted.Rows.Count).Select(r => predicted.Cell(r, "frame")));
+        bool windowsDiffer = false;
+        for (int i = 0; i < rows.Count; i++)
+            foreach (var column in evaluated.ValueColumns)
+            {
+                Assert.Equal(evaluated.Cell(rows[i], column), predicted.Cell(i, column));
+                windowsDiffer |= evaluated.Cell(rows[i], column) != byWindow.Cell(windowRows[i], column);
+            }
+        Assert.True(windowsDiffer, "windowed evaluation gave the streamed values: the control does not tell the modes apart");
+    }
+
+    [Fact]
+    public void EvaluateWithAnUnknownModeIsAUsageErrorNamingTheOption()
+    {
+        var result = CliRunner.Run("evaluate", "--model", fixture.Checkpoint, "--data", fixture.DataRoot, "--mode", "sliding", "--out", NewDir());
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--mode", result.Error);
     }
 
     private string CopyData()
@@ -188,7 +237,7 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     }
 
     [Fact]
-    public void Evaluate_with_a_file_that_is_not_a_checkpoint_fails_with_exit_1()
+    public void EvaluateWithAFileThatIsNotACheckpointFailsWithExit1()
     {
         var bogus = Path.Combine(fixture.Root, "bogus-model");
         Directory.CreateDirectory(bogus);
@@ -199,7 +248,7 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     }
 
     [Fact]
-    public void Export_then_predict_with_onnx_matches_predict_with_the_checkpoint()
+    public void ExportThenPredictWithOnnxMatchesPredictWithTheCheckpoint()
     {
         var onnx = Path.Combine(NewDir(), "model.onnx");
         var export = CliRunner.Run("export", "--model", fixture.Checkpoint, "--out", onnx);
@@ -230,7 +279,7 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     }
 
     [Fact]
-    public void Predict_on_a_single_image_writes_one_row()
+    public void PredictOnASingleImageWritesOneRow()
     {
         var image = Directory.GetFiles(fixture.FirstVideoFolder).Order(StringComparer.Ordinal).First();
         var csv = Path.Combine(NewDir(), "one.csv");
@@ -240,7 +289,7 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     }
 
     [Fact]
-    public void Predict_rejects_an_unsupported_input_format()
+    public void PredictRejectsAnUnsupportedInputFormat()
     {
         var text = Path.Combine(fixture.Root, "notes.txt");
         File.WriteAllText(text, "hello");
@@ -250,7 +299,7 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     }
 
     [Fact]
-    public void Predict_with_a_corrupt_onnx_file_fails_with_a_clear_message()
+    public void PredictWithACorruptOnnxFileFailsWithAClearMessage()
     {
         var bad = Path.Combine(fixture.Root, "corrupt.onnx");
         File.WriteAllBytes(bad, [1, 2, 3, 4, 5, 6, 7, 8]);
@@ -260,7 +309,7 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     }
 
     [Fact]
-    public void Predict_on_a_corrupt_frame_names_the_file()
+    public void PredictOnACorruptFrameNamesTheFile()
     {
         var folder = Path.Combine(NewDir(), "video");
         Directory.CreateDirectory(folder);
@@ -271,7 +320,7 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     }
 
     [Fact]
-    public void Export_of_a_missing_checkpoint_is_a_usage_error()
+    public void ExportOfAMissingCheckpointIsAUsageError()
     {
         var result = CliRunner.Run("export", "--model", Path.Combine(fixture.Root, "missing"), "--out", Path.Combine(NewDir(), "m.onnx"));
         Assert.Equal(2, result.ExitCode);
@@ -279,7 +328,7 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     }
 
     [Fact]
-    public void Explain_writes_one_overlay_per_frame_of_the_frame_size()
+    public void ExplainWritesOneOverlayPerFrameOfTheFrameSize()
     {
         var dir = NewDir();
         var video = fixture.FirstVideoFolder;
@@ -294,7 +343,7 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     [Theory]
     [InlineData("--target", "joy")]
     [InlineData("--method", "lime")]
-    public void Explain_rejects_an_unknown_target_or_method(string option, string value)
+    public void ExplainRejectsAnUnknownTargetOrMethod(string option, string value)
     {
         var args = new List<string> { "explain", "--model", fixture.Checkpoint, "--input", fixture.FirstVideoFolder, "--target", "valence", "--out", NewDir() };
         int i = args.IndexOf(option);
@@ -305,7 +354,7 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
     }
 
     [Fact]
-    public void Explain_with_a_layer_that_does_not_exist_names_it()
+    public void ExplainWithALayerThatDoesNotExistNamesIt()
     {
         var result = CliRunner.Run("explain", "--model", fixture.Checkpoint, "--input", fixture.FirstVideoFolder, "--target", "valence",
             "--layer", "block9", "--out", NewDir());

@@ -5,15 +5,14 @@ namespace Emotion.Cli.Tests;
 /// <summary>The whole demo end to end on a tiny dataset (1 epoch at 32 px): every step runs and writes its files.</summary>
 public sealed class DemoCommandTests : IDisposable
 {
-    private readonly string root = Path.Combine(Path.GetTempPath(), "emotion-demo-" + Guid.NewGuid().ToString("N"));
+    private readonly TempFolder temp = new("emotion-demo-");
+    private string root => temp.Path;
 
-    public void Dispose()
-    {
-        if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
-    }
+    public void Dispose() => temp.Dispose();
 
     [Fact]
-    public void Tiny_demo_trains_three_models_exports_explains_and_runs_on_real_faces()
+    [Trait("Category", "Slow")]
+    public void TinyDemoTrainsThreeModelsExportsExplainsAndRunsOnRealFaces()
     {
         var result = CliRunner.Run("demo", "--out", root, "--videos", "6", "--frames-per-video", "24", "--epochs", "1", "--size", "32",
             "--assets", TestAssets.Directory);
@@ -35,7 +34,7 @@ public sealed class DemoCommandTests : IDisposable
     }
 
     [Fact]
-    public void Missing_assets_skip_the_real_face_step_and_say_how_to_fetch_them()
+    public void MissingAssetsSkipTheRealFaceStepAndSayHowToFetchThem()
     {
         string emptyAssets = Path.Combine(root, "no-assets");
         Directory.CreateDirectory(emptyAssets);

@@ -13,7 +13,7 @@ namespace Emotion.Cli.Tests;
 public sealed class PretrainedModelCommandTests(TrainedModelFixture fixture) : IClassFixture<TrainedModelFixture>
 {
     [Fact]
-    public void Predict_by_names_on_a_real_photo_writes_one_row_per_face_with_its_box()
+    public void PredictByNamesOnARealPhotoWritesOneRowPerFaceWithItsBox()
     {
         string photo = TestAssets.Path("astronaut.png");
         string csv = Path.Combine(fixture.Root, "astronaut_faces.csv");
@@ -45,7 +45,8 @@ public sealed class PretrainedModelCommandTests(TrainedModelFixture fixture) : I
     }
 
     [Fact]
-    public void Predict_by_names_on_a_video_streams_rows_with_track_ids_and_times()
+    [Trait("Category", "Slow")]
+    public void PredictByNamesOnAVideoStreamsRowsWithTrackIdsAndTimes()
     {
         string csv = Path.Combine(fixture.Root, "megamind_faces.csv");
         var result = CliRunner.Run("predict", "--model", "face-expression", "--detector", "blazeface", "--input", TestAssets.Path("Megamind.avi"),
@@ -62,7 +63,7 @@ public sealed class PretrainedModelCommandTests(TrainedModelFixture fixture) : I
     [Theory]
     [InlineData("--model", "no-such-model", "face-expression")]
     [InlineData("--detector", "no-such-detector", "blazeface")]
-    public void Unknown_names_are_usage_errors_listing_the_known_ones(string option, string value, string listed)
+    public void UnknownNamesAreUsageErrorsListingTheKnownOnes(string option, string value, string listed)
     {
         var args = new List<string> { "predict", "--model", "face-expression", "--input", TestAssets.Path("astronaut.png"), "--out", Path.Combine(fixture.Root, "x.csv") };
         if (option == "--model") args[2] = value;
@@ -75,7 +76,7 @@ public sealed class PretrainedModelCommandTests(TrainedModelFixture fixture) : I
     }
 
     [Fact]
-    public void Export_by_name_writes_the_pretrained_model_with_its_origin()
+    public void ExportByNameWritesThePretrainedModelWithItsOrigin()
     {
         string path = Path.Combine(fixture.Root, "face-expression.onnx");
         var result = CliRunner.Run("export", "--model", "face-expression", "--out", path);
@@ -87,7 +88,8 @@ public sealed class PretrainedModelCommandTests(TrainedModelFixture fixture) : I
     }
 
     [Fact]
-    public void Train_from_pretrained_weights_with_frozen_stages()
+    [Trait("Category", "Slow")]
+    public void TrainFromPretrainedWeightsWithFrozenStages()
     {
         string run = Path.Combine(fixture.Root, "pretrained-run");
         var result = CliRunner.Run("train", "--data", fixture.DataRoot, "--pretrained", "face-expression", "--freeze", "dense0,dense1",

@@ -16,7 +16,7 @@ namespace Emotion.Cli.Tests;
 public sealed class QuantizedExportTests(QuantizedExportFixture fixture, ITestOutputHelper output) : IClassFixture<QuantizedExportFixture>
 {
     [Fact]
-    public void Int8_export_is_a_qdq_graph_with_per_channel_int8_weights_and_int8_metadata()
+    public void Int8ExportIsAQdqGraphWithPerChannelInt8WeightsAndInt8Metadata()
     {
         Assert.True(fixture.Int8Export.ExitCode == 0, fixture.Int8Export.ToString());
         Assert.Contains("int8: 4 Conv", fixture.Int8Export.Output);
@@ -41,7 +41,7 @@ public sealed class QuantizedExportTests(QuantizedExportFixture fixture, ITestOu
     }
 
     [Fact]
-    public void Int8_macro_f1_and_mean_ccc_are_within_the_bounds_of_fp32_on_the_validation_videos()
+    public void Int8MacroF1AndMeanCccAreWithinTheBoundsOfFp32OnTheValidationVideos()
     {
         Assert.True(fixture.Fp32Export.ExitCode == 0, fixture.Fp32Export.ToString());
         Assert.True(fixture.Int8Export.ExitCode == 0, fixture.Int8Export.ToString());

@@ -22,11 +22,11 @@ public sealed class TrainAndPredictOptionTests(TrainedModelFixture fixture) : IC
     private static string ModelJson(string runDir) => File.ReadAllText(Path.Combine(runDir, "best", "model.json"));
 
     [Fact]
-    public void Help_describes_every_new_option()
+    public void HelpDescribesEveryNewOption()
     {
         var train = CliRunner.Run("train", "--help");
         Assert.Equal(0, train.ExitCode);
-        foreach (var option in new[] { "--preset", "--loss", "--class-weights", "--classes", "--device" })
+        foreach (var option in new[] { "--preset", "--loss", "--class-weights", "--classes", "--device", "--precision" })
             Assert.Contains(option, train.Output);
         Assert.Contains("affwildnet", train.Output);
         Assert.Contains("balanced", train.Output);
@@ -48,7 +48,10 @@ public sealed class TrainAndPredictOptionTests(TrainedModelFixture fixture) : IC
     [InlineData("--preset", "vggface")]
     [InlineData("--preset", "affwildnet", "--pretrained", "face-expression")]
     [InlineData("--device", "tpu")]
-    public void A_bad_value_is_a_usage_error_naming_the_option(string option, string value, params string[] more)
+    [InlineData("--precision", "fp8")]
+    [InlineData("--precision", "fp16")] // float16 needs --device cuda
+    [InlineData("--precision", "fp16", "--device", "cpu")]
+    public void ABadValueIsAUsageErrorNamingTheOption(string option, string value, params string[] more)
     {
         var result = Train(fixture.DataRoot, NewDir(), [option, value, .. more]);
         Assert.True(result.ExitCode == 2, result.ToString());
@@ -56,7 +59,7 @@ public sealed class TrainAndPredictOptionTests(TrainedModelFixture fixture) : IC
     }
 
     [Fact]
-    public void Loss_weights_and_balanced_class_weights_reach_the_model()
+    public void LossWeightsAndBalancedClassWeightsReachTheModel()
     {
         var run = NewDir();
         var result = Train(fixture.DataRoot, run, "--task", "combined", "--loss", "ce=1,ccc=0.5", "--class-weights", "balanced");
@@ -69,7 +72,7 @@ public sealed class TrainAndPredictOptionTests(TrainedModelFixture fixture) : IC
     }
 
     [Fact]
-    public void Explicit_class_weights_give_one_weight_per_category()
+    public void ExplicitClassWeightsGiveOneWeightPerCategory()
     {
         var run = NewDir();
         var result = Train(fixture.DataRoot, run, "--task", "categorical", "--loss", "ce=2", "--class-weights", "1,2,2,2,1,1,1");
@@ -80,7 +83,7 @@ public sealed class TrainAndPredictOptionTests(TrainedModelFixture fixture) : IC
     }
 
     [Fact]
-    public void Classes_8_sets_the_model_categories_and_keeps_Other_in_the_data()
+    public void Classes8SetsTheModelCategoriesAndKeepsOtherInTheData()
     {
         // A copy of the data where some training frames are labeled 7 (Other).
         string data = NewDir();
@@ -118,7 +121,7 @@ public sealed class TrainAndPredictOptionTests(TrainedModelFixture fixture) : IC
     }
 
     [Fact]
-    public void Preset_affwildnet_sets_head_and_normalisation_and_explicit_options_override_it()
+    public void PresetAffwildnetSetsHeadAndNormalisationAndExplicitOptionsOverrideIt()
     {
         var run = NewDir();
         var result = Train(fixture.DataRoot, run, "--preset", "affwildnet", "--task", "combined");
@@ -131,7 +134,7 @@ public sealed class TrainAndPredictOptionTests(TrainedModelFixture fixture) : IC
 
     [Fact]
     [Trait("Category", "Slow")]
-    public void Preset_affwildnet_trains_its_vgg16_backbone()
+    public void PresetAffwildnetTrainsItsVgg16Backbone()
     {
         var run = NewDir();
         var result = CliRunner.Run("train", "--data", fixture.DataRoot, "--preset", "affwildnet", "--frames", "4", "--size", "32",
@@ -141,7 +144,7 @@ public sealed class TrainAndPredictOptionTests(TrainedModelFixture fixture) : IC
     }
 
     [Fact]
-    public void Device_cuda_trains_on_the_gpu_or_fails_clearly_without_one()
+    public void DeviceCudaTrainsOnTheGpuOrFailsClearlyWithoutOne()
     {
         var run = NewDir();
         var result = Train(fixture.DataRoot, run, "--device", "cuda");
@@ -159,7 +162,7 @@ public sealed class TrainAndPredictOptionTests(TrainedModelFixture fixture) : IC
     }
 
     [Fact]
-    public void Device_cpu_is_accepted()
+    public void DeviceCpuIsAccepted()
     {
         var result = Train(fixture.DataRoot, NewDir(), "--device", "cpu");
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -193,7 +196,7 @@ public sealed class TrainAndPredictOptionTests(TrainedModelFixture fixture) : IC
         """;
 
     [Fact]
-    public void Predict_with_a_descriptor_runs_a_one_channel_third_party_model()
+    public void PredictWithADescriptorRunsAOneChannelThirdPartyModel()
     {
         string dir = NewDir();
         Directory.CreateDirectory(dir);
@@ -230,7 +233,7 @@ public sealed class TrainAndPredictOptionTests(TrainedModelFixture fixture) : IC
     }
 
     [Fact]
-    public void Predict_descriptor_errors_name_the_option()
+    public void PredictDescriptorErrorsNameTheOption()
     {
         string dir = NewDir();
         Directory.CreateDirectory(dir);

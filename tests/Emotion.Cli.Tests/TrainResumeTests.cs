@@ -5,6 +5,7 @@ using Emotion.Preprocessing.Synthetic;
 using Emotion.Torch.Models;
 using Emotion.Torch.Training;
 using TorchSharp;
+using Emotion.Testing;
 
 namespace Emotion.Cli.Tests;
 
@@ -15,58 +16,52 @@ public sealed class TrainResumeTests(TrainedModelFixture fixture) : IClassFixtur
 
     [Fact]
     [Trait("Category", "Slow")]
-    public void A_run_killed_after_its_second_epoch_and_resumed_from_last_equals_the_uninterrupted_run()
+    public void ARunKilledAfterItsSecondEpochAndResumedFromLastEqualsTheUninterruptedRun()
     {
-        string root = Path.Combine(Path.GetTempPath(), "emotion-cli-resume-" + Guid.NewGuid().ToString("N"));
-        try
+        using var temp = new TempFolder("emotion-cli-resume-");
+        string root = temp.Path;
+        string data = Path.Combine(root, "data");
+        SyntheticDatasetGenerator.Generate(data, new SyntheticDatasetOptions { Videos = 5, FramesPerVideo = 24, FrameSize = 48, Seed = 7 });
+        string full = Path.Combine(root, "full"), cut = Path.Combine(root, "cut");
+        string[] Args(string output) => ["train", "--data", data, "--backbone", "small_cnn", "--head", "gru", "--hidden", "16", "--task", "combined",
+            "--epochs", "4", "--frames", "4", "--size", "32", "--batch-size", "4", "--seed", "3", "--out", output];
+
+        var uninterrupted = RunCli(Args(full));
+        Assert.True(uninterrupted.ExitCode == 0, uninterrupted.ToString());
+
+        // Killed (SIGKILL) as soon as history.csv holds two epochs (a header and two rows).
+        using (var process = Start(Args(cut)))
         {
-            string data = Path.Combine(root, "data");
-            SyntheticDatasetGenerator.Generate(data, new SyntheticDatasetOptions { Videos = 5, FramesPerVideo = 24, FrameSize = 48, Seed = 7 });
-            string full = Path.Combine(root, "full"), cut = Path.Combine(root, "cut");
-            string[] Args(string output) => ["train", "--data", data, "--backbone", "small_cnn", "--head", "gru", "--hidden", "16", "--task", "combined",
-                "--epochs", "4", "--frames", "4", "--size", "32", "--batch-size", "4", "--seed", "3", "--out", output];
-
-            var uninterrupted = RunCli(Args(full));
-            Assert.True(uninterrupted.ExitCode == 0, uninterrupted.ToString());
-
-            // Killed (SIGKILL) as soon as history.csv holds two epochs (a header and two rows).
-            using (var process = Start(Args(cut)))
+            var clock = Stopwatch.StartNew();
+            string csv = Path.Combine(cut, TrainingHistory.CsvFileName);
+            while (!(File.Exists(csv) && ReadLines(csv) >= 3))
             {
-                var clock = Stopwatch.StartNew();
-                string csv = Path.Combine(cut, TrainingHistory.CsvFileName);
-                while (!(File.Exists(csv) && ReadLines(csv) >= 3))
-                {
-                    Assert.False(process.HasExited, $"the run ended before its second epoch was written (exit {(process.HasExited ? process.ExitCode : 0)})");
-                    Assert.True(clock.Elapsed < Timeout, "timed out waiting for the second epoch");
-                    Thread.Sleep(10);
-                }
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit();
+                Assert.False(process.HasExited, $"the run ended before its second epoch was written (exit {(process.HasExited ? process.ExitCode : 0)})");
+                Assert.True(clock.Elapsed < Timeout, "timed out waiting for the second epoch");
+                Thread.Sleep(10);
             }
-            var killedAt = TrainingCheckpoint.ReadState(Path.Combine(cut, TrainingCheckpoint.LastName)).Epoch;
-            Assert.InRange(killedAt, 1, 3); // interrupted before the end
-
-            var resumed = RunCli([.. Args(cut), "--resume", Path.Combine(cut, TrainingCheckpoint.LastName)]);
-            Assert.True(resumed.ExitCode == 0, resumed.ToString());
-            Assert.Contains($"after epoch {killedAt}", resumed.Output);
-
-            Assert.Equal(HistoryValues(full), HistoryValues(cut));
-            foreach (var name in new[] { TrainingCheckpoint.LastName, TrainingCheckpoint.BestName })
-            {
-                using var a = TrainingCheckpoint.LoadModel(Path.Combine(full, name));
-                using var b = TrainingCheckpoint.LoadModel(Path.Combine(cut, name));
-                Assert.Equal(0.0, MaxDifference(a, b));
-            }
-            Assert.Equal(File.ReadAllText(Path.Combine(full, "metrics.json")), File.ReadAllText(Path.Combine(cut, "metrics.json")));
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
         }
-        finally
+        var killedAt = TrainingCheckpoint.ReadState(Path.Combine(cut, TrainingCheckpoint.LastName)).Epoch;
+        Assert.InRange(killedAt, 1, 3); // interrupted before the end
+
+        var resumed = RunCli([.. Args(cut), "--resume", Path.Combine(cut, TrainingCheckpoint.LastName)]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($"after epoch {killedAt}", resumed.Output);
+
+        Assert.Equal(HistoryValues(full), HistoryValues(cut));
+        foreach (var name in new[] { TrainingCheckpoint.LastName, TrainingCheckpoint.BestName })
         {
-            try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+            using var a = TrainingCheckpoint.LoadModel(Path.Combine(full, name));
+            using var b = TrainingCheckpoint.LoadModel(Path.Combine(cut, name));
+            Assert.Equal(0.0, MaxDifference(a, b));
         }
+        Assert.Equal(File.ReadAllText(Path.Combine(full, "metrics.json")), File.ReadAllText(Path.Combine(cut, "metrics.json")));
     }
 
     [Fact]
-    public void Resuming_a_finished_run_says_so_and_trains_nothing()
+    public void ResumingAFinishedRunSaysSoAndTrainsNothing()
     {
         Assert.True(fixture.TrainResult.ExitCode == 0, fixture.TrainResult.ToString());
         string history = File.ReadAllText(Path.Combine(fixture.RunDir, TrainingHistory.JsonFileName));
@@ -82,7 +77,7 @@ public sealed class TrainResumeTests(TrainedModelFixture fixture) : IClassFixtur
     [InlineData("--hidden", "32")]
     [InlineData("--batch-size", "2")]
     [InlineData("--seed", "5")]
-    public void A_conflicting_option_on_resume_is_a_usage_error_naming_it(string option, string value)
+    public void AConflictingOptionOnResumeIsAUsageErrorNamingIt(string option, string value)
     {
         var result = CliRunner.Run("train", "--resume", fixture.RunDir, option, value, "--epochs", "3");
         Assert.True(result.ExitCode == EmotionCli.UsageError, result.ToString());
@@ -90,7 +85,7 @@ public sealed class TrainResumeTests(TrainedModelFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public void Resume_accepts_the_same_values_and_refuses_fewer_epochs_than_done()
+    public void ResumeAcceptsTheSameValuesAndRefusesFewerEpochsThanDone()
     {
         // The run's own values are no conflict (it is finished, so nothing trains).
         var same = CliRunner.Run("train", "--resume", fixture.RunDir, "--data", fixture.DataRoot, "--backbone", "small_cnn", "--hidden", "16", "--size", "32");

@@ -1,4 +1,5 @@
 using Emotion.Preprocessing.Synthetic;
+using Emotion.Testing;
 
 namespace Emotion.Cli.Tests;
 
@@ -10,7 +11,7 @@ public sealed class TrainedModelFixture : IDisposable
 {
     public TrainedModelFixture()
     {
-        Root = Path.Combine(Path.GetTempPath(), "emotion-cli-tests-" + Guid.NewGuid().ToString("N"));
+        Root = temp.Path;
         DataRoot = Path.Combine(Root, "data");
         SyntheticDatasetGenerator.Generate(DataRoot, new SyntheticDatasetOptions { Videos = 5, FramesPerVideo = 24, FrameSize = 48, Seed = 7 });
         RunDir = Path.Combine(Root, "run");
@@ -18,6 +19,8 @@ public sealed class TrainedModelFixture : IDisposable
             "--task", "combined", "--epochs", "1", "--frames", "4", "--size", "32", "--batch-size", "4", "--out", RunDir);
         Checkpoint = Path.Combine(RunDir, "best");
     }
+
+    private readonly TempFolder temp = new("emotion-cli-tests-");
 
     public string Root { get; }
     public string DataRoot { get; }
@@ -28,8 +31,5 @@ public sealed class TrainedModelFixture : IDisposable
     /// <summary>The frames folder of the first validation video.</summary>
     public string FirstVideoFolder => Directory.GetDirectories(Path.Combine(DataRoot, "cropped_aligned")).OrderBy(d => d, StringComparer.Ordinal).First();
 
-    public void Dispose()
-    {
-        try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
-    }
+    public void Dispose() => temp.Dispose();
 }

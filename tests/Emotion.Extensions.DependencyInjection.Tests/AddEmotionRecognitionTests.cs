@@ -58,9 +58,7 @@ public sealed class AddEmotionRecognitionTests
         services.AddEmotionRecognition(o =>
         {
             o.UseOnnxModel(ModelPath).UseThreads(1).UseSmoothing(smoothing);
-            o.MaxFramesPerRun = 5;
-            o.StreamChunkSize = 2;
-            o.ResizeFrames = true;
+            o.Predictor = o.Predictor with { MaxFramesPerRun = 5, StreamChunkSize = 2, ResizeFrames = true };
         });
         using var provider = services.BuildServiceProvider();
         var options = provider.GetRequiredService<IOptions<EmotionRecognitionOptions>>().Value;
@@ -99,12 +97,12 @@ public sealed class AddEmotionRecognitionTests
         services.AddEmotionRecognition(o =>
         {
             o.UseOnnxModel(missing);
-            o.MaxFramesPerRun = 0;
+            o.Predictor = o.Predictor with { MaxFramesPerRun = 0 };
         });
         using var provider = services.BuildServiceProvider();
         var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<EmotionPredictor>());
-        Assert.Contains(missing, e.Message);
-        Assert.Contains("MaxFramesPerRun", e.Message);
+        Assert.Contains($"EmotionRecognitionOptions.ModelPath: the ONNX model file '{missing}' does not exist.", e.Message);
+        Assert.Contains("EmotionRecognitionOptions.Predictor.MaxFramesPerRun: MaxFramesPerRun is 0; expected at least 1.", e.Message);
     }
 
     [Fact]

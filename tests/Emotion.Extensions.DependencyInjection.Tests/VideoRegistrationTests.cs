@@ -20,7 +20,7 @@ public sealed class VideoRegistrationTests
     [Theory]
     [InlineData("blazeface_front_128.onnx", typeof(BlazeFaceDetector))]
     [InlineData("fr_detect.onnx", typeof(UltraFaceDetector))]
-    public void Without_blazeface_settings_the_model_kind_is_recognised(string model, Type expected)
+    public void WithoutBlazefaceSettingsTheModelKindIsRecognised(string model, Type expected)
     {
         var services = new ServiceCollection();
         services.AddEmotionRecognition(o => o.UseOnnxModel(ModelPath).UseFaceDetector(TestAssets.Path(model)));
@@ -29,16 +29,14 @@ public sealed class VideoRegistrationTests
     }
 
     [Fact]
-    public void Resolves_the_detector_and_a_video_predictor_that_uses_it()
+    public void ResolvesTheDetectorAndAVideoPredictorThatUsesIt()
     {
         var tracking = new FaceTrackerOptions { MaxMissedFrames = 3 };
         var services = new ServiceCollection();
         services.AddEmotionRecognition(o =>
         {
             o.UseOnnxModel(ModelPath).UseThreads(1).UseFaceDetector(BlazeFace, new BlazeFaceOptions { ScoreThreshold = 0.6f, IntraOpThreads = 1 }).UseAllFaces();
-            o.FaceMargin = 0.3f;
-            o.Tracking = tracking;
-            o.ResetTracksAtCuts = false;
+            o.Video = o.Video with { Margin = 0.3f, Tracking = tracking, ResetTracksAtCuts = false };
         });
         using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
@@ -71,7 +69,7 @@ public sealed class VideoRegistrationTests
     }
 
     [Fact]
-    public void Without_a_detector_the_video_predictor_takes_whole_frames_and_the_detector_cannot_be_resolved()
+    public void WithoutADetectorTheVideoPredictorTakesWholeFramesAndTheDetectorCannotBeResolved()
     {
         var services = new ServiceCollection();
         services.AddEmotionRecognition(o => o.UseOnnxModel(ModelPath).UseThreads(1));
@@ -91,7 +89,7 @@ public sealed class VideoRegistrationTests
     }
 
     [Fact]
-    public void A_missing_detector_file_fails_at_resolve_with_the_validators_message()
+    public void AMissingDetectorFileFailsAtResolveWithTheValidatorsMessage()
     {
         string missing = Path.Combine(Path.GetTempPath(), $"no-such-blazeface-{Guid.NewGuid():N}.onnx");
         var services = new ServiceCollection();
@@ -104,43 +102,48 @@ public sealed class VideoRegistrationTests
     }
 
     [Fact]
-    public void A_file_that_is_not_blazeface_fails_naming_it()
+    public void AFileThatIsNotBlazefaceFailsNamingIt()
     {
         var services = new ServiceCollection();
         services.AddEmotionRecognition(o => o.UseOnnxModel(ModelPath).UseFaceDetector(ModelPath)); // an emotion model, not a detector
         using var provider = services.BuildServiceProvider();
-        var e = Assert.Throws<InvalidDataException>(() => provider.GetRequiredService<IFaceDetector>());
+        var e = Assert.Throws<InvalidOnnxModelException>(() => provider.GetRequiredService<IFaceDetector>());
+        Assert.Equal(ModelPath, e.ModelPath);
         Assert.Contains("tiny_combined.onnx", e.Message);
+        Assert.Contains("does not have the BlazeFace layout", e.Message);
     }
 
     [Fact]
-    public void Bad_video_options_are_named_by_the_validator()
+    public void BadVideoOptionsAreNamedByTheValidator()
     {
         var services = new ServiceCollection();
         services.AddEmotionRecognition(o =>
         {
             o.UseOnnxModel(ModelPath).UseAllFaces(); // no detector
-            o.FaceMargin = 3f;
-            o.FaceDetectorOptions = new BlazeFaceOptions { MaxFaces = 0 };
+            o.Video = o.Video with { Margin = 3f };
+            o.BlazeFace = new BlazeFaceOptions { MaxFaces = 0 };
         });
         using var provider = services.BuildServiceProvider();
         var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<VideoEmotionPredictor>());
-        Assert.Contains("AllFaces needs a face detector", e.Message);
-        Assert.Contains("MaxFaces", e.Message);
+        // The first failure of VideoPredictionOptions.Validate (AllFaces before Margin), with the hint where to set the detector.
+        Assert.Contains("EmotionRecognitionOptions.Video.AllFaces: AllFaces needs a Detector", e.Message);
+        Assert.Contains("Set FaceDetectorPath", e.Message);
+        Assert.Contains("EmotionRecognitionOptions.BlazeFace.MaxFaces: Expected at least one face per image.", e.Message);
+        Assert.Contains("EmotionRecognitionOptions.BlazeFace: BlazeFace settings are given but no FaceDetectorPath", e.Message);
 
         services = new ServiceCollection();
         services.AddEmotionRecognition(o =>
         {
             o.UseOnnxModel(ModelPath).UseFaceDetector(BlazeFace);
-            o.FaceMargin = 3f;
+            o.Video = o.Video with { Margin = 3f };
         });
         using var second = services.BuildServiceProvider();
         e = Assert.Throws<OptionsValidationException>(() => second.GetRequiredService<VideoEmotionPredictor>());
-        Assert.Contains("Margin", e.Message);
+        Assert.Contains("EmotionRecognitionOptions.Video.Margin: Margin must be between 0 and 2; got 3.", e.Message);
     }
 
     [Fact]
-    public void Disposing_the_provider_disposes_the_detector()
+    public void DisposingTheProviderDisposesTheDetector()
     {
         var services = new ServiceCollection();
         services.AddEmotionRecognition(o => o.UseOnnxModel(ModelPath).UseFaceDetector(BlazeFace));

@@ -4,6 +4,7 @@ using Emotion.Onnx.Smoothing;
 using Emotion.Torch.Backbones;
 using Emotion.Torch.Heads;
 using Emotion.Torch.Models;
+using Emotion.Testing;
 
 namespace Emotion.Onnx.Video.Tests;
 
@@ -18,7 +19,6 @@ public sealed class ExportedModelFixture : IDisposable
 
     public ExportedModelFixture()
     {
-        Directory.CreateDirectory(Root);
         using var model = EmotionModel.Create()
             .WithInput(frames: 4, size: FrameSize)
             .WithBackbone(BackboneSpec.Named(BackboneNames.SmallCnn))
@@ -31,8 +31,10 @@ public sealed class ExportedModelFixture : IDisposable
         OnnxExporter.Export(model, ModelPath);
     }
 
+    private readonly TempFolder temp = new("emotion-onnx-video-");
+
     /// <summary>The fixture's temporary folder (deleted on dispose).</summary>
-    public string Root { get; } = Path.Combine(Path.GetTempPath(), $"emotion-onnx-video-{Guid.NewGuid():N}");
+    public string Root => temp.Path;
 
     /// <summary>The exported ONNX file.</summary>
     public string ModelPath { get; }
@@ -52,15 +54,7 @@ public sealed class ExportedModelFixture : IDisposable
         new(ModelPath, new EmotionPredictorOptions { IntraOpThreads = 1, MaxFramesPerRun = 1000, ResizeFrames = true, Smoothing = smoothing });
 
     /// <summary>A fresh sub-folder of <see cref="Root"/>.</summary>
-    public string NewDir()
-    {
-        string dir = Path.Combine(Root, Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
+    public string NewDir() => temp.Folder(Guid.NewGuid().ToString("N"));
 
-    public void Dispose()
-    {
-        try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
-    }
+    public void Dispose() => temp.Dispose();
 }

@@ -30,7 +30,7 @@ public sealed class FaceBoxTablePredictionTests(ExportedModelFixture fixture)
     [Theory]
     [InlineData(null)] // the default margin with boxes: none, boxes are taken as they are
     [InlineData(0.3f)]
-    public void Each_frame_is_cropped_to_its_box_and_frames_without_a_box_are_skipped(float? margin)
+    public void EachFrameIsCroppedToItsBoxAndFramesWithoutABoxAreSkippedAndRestartTheState(float? margin)
     {
         var images = Enumerable.Range(1, Frames)
             .Select(f => TestFrames.Scene(Width, Height, f, 40, 90, (BoxOf(f) ?? new FaceBox(30, 20, 30, 30), Tint))).ToList();
@@ -43,7 +43,8 @@ public sealed class FaceBoxTablePredictionTests(ExportedModelFixture fixture)
             int[] kept = [1, 2, 4, 5, 6, 7];
             var crops = kept.Select(f => TestFrames.Crop(images[f - 1], BoxOf(f)!.Value, margin ?? 0f)).ToList();
             using var reference = fixture.OpenReference();
-            var expected = reference.PredictSequence(crops);
+            // The gap rule: frame 3 has no box, so frames 1-2 and 4-7 are two sequences, each from a zero state.
+            var expected = reference.PredictSequence(crops[..2]).Concat(reference.PredictSequence(crops[2..])).ToList();
             foreach (var crop in crops) crop.Dispose();
             PredictionAssert.Equal(expected, kept, "clip", rows);
             Assert.Equal(kept.Select(f => (f - 1) / 10.0), rows.Select(r => r.TimeSeconds!.Value));
@@ -55,7 +56,32 @@ public sealed class FaceBoxTablePredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void A_table_without_the_video_fails_naming_the_video_before_any_frame_is_read()
+    public void SequenceNumbersDecideTheGapsSoThatSampledFramesStayOneSequence()
+    {
+        // Every third frame of a video (numbers 1, 4, 7, ...): with sequence numbers 1, 2, 3, ... (as PredictVideo sets them
+        // for a sampled video) the frames are one sequence; by their frame numbers alone every frame would follow a gap.
+        var images = Enumerable.Range(0, 5).Select(t => TestFrames.Scene(Width, Height, 40 + t, 40, 200)).ToList();
+        try
+        {
+            using var predictor = fixture.OpenPredictor(chunk: 2);
+            var video = new VideoEmotionPredictor(predictor);
+            using var reference = fixture.OpenReference();
+            int[] numbers = [1, 4, 7, 10, 13];
+
+            var sampled = video.Predict(images.Select((image, t) => new PredictionFrame(numbers[t], null, image) { SequenceNumber = t + 1 }), "clip").ToList();
+            PredictionAssert.Equal(reference.PredictSequence(images), numbers, "clip", sampled);
+
+            var unsampled = video.Predict(images.Select((image, t) => new PredictionFrame(numbers[t], null, image)), "clip").ToList();
+            PredictionAssert.Equal([.. images.Select(image => reference.Predict(image))], numbers, "clip", unsampled);
+        }
+        finally
+        {
+            foreach (var image in images) image.Dispose();
+        }
+    }
+
+    [Fact]
+    public void ATableWithoutTheVideoFailsNamingTheVideoBeforeAnyFrameIsRead()
     {
         using var predictor = fixture.OpenPredictor();
         var video = new VideoEmotionPredictor(predictor, new VideoPredictionOptions { FaceBoxes = Table() });
@@ -82,7 +108,7 @@ public sealed class FaceBoxTablePredictionTests(ExportedModelFixture fixture)
 
     [Theory]
     [MemberData(nameof(InvalidOptionNames))]
-    public void Invalid_option_combinations_throw(string name)
+    public void InvalidOptionCombinationsThrow(string name)
     {
         using var predictor = fixture.OpenPredictor();
         using var detector = new ScriptedFaceDetector(_ => []);
@@ -100,7 +126,7 @@ public sealed class FaceBoxTablePredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void Valid_options_pass_and_the_default_margins_are_as_documented()
+    public void ValidOptionsPassAndTheDefaultMarginsAreAsDocumented()
     {
         using var predictor = fixture.OpenPredictor();
         using var detector = new ScriptedFaceDetector(_ => []);

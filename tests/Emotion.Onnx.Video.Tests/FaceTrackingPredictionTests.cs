@@ -45,7 +45,7 @@ public sealed class FaceTrackingPredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void All_faces_gives_one_stream_per_face_equal_to_the_hand_cropped_reference()
+    public void AllFacesGivesOneStreamPerFaceEqualToTheHandCroppedReference()
     {
         const int frames = 11;
         var a = new FaceBox(16, 24, 40, 48);
@@ -84,7 +84,7 @@ public sealed class FaceTrackingPredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void A_face_that_leaves_ends_its_stream_when_the_tracker_drops_it_and_smoothing_keeps_rows_in_step()
+    public void AFaceThatLeavesEndsItsStreamWhenTheTrackerDropsItAndSmoothingKeepsRowsInStep()
     {
         // Face B is seen in frames 1-4 only; with MaxMissedFrames 1 its track ends in frame 6 (missed twice). Predictions
         // are smoothed by a centred window, which delays them: the rows must still carry their own frame's number and time.
@@ -127,7 +127,7 @@ public sealed class FaceTrackingPredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void One_face_mode_follows_the_largest_face_and_skips_frames_without_a_face()
+    public void OneFaceModeFollowsTheLargestFaceAndSkipsFramesWithoutAFaceRestartingTheStateAfterThem()
     {
         const int frames = 10;
         var small = new FaceBox(16, 24, 28, 32);
@@ -147,7 +147,9 @@ public sealed class FaceTrackingPredictionTests(ExportedModelFixture fixture)
 
             var kept = Enumerable.Range(0, frames).Where(HasFaces).ToArray();
             using var reference = fixture.OpenReference();
-            var expected = ReferenceOnCrops(reference, kept.Select(t => (images[t], large)));
+            // The gap rule: frames 4 and 5 have no face, so frames 1-3 and 6-10 are two sequences, each from a zero state.
+            var expected = ReferenceOnCrops(reference, kept.Where(t => t < 3).Select(t => (images[t], large)))
+                .Concat(ReferenceOnCrops(reference, kept.Where(t => t > 4).Select(t => (images[t], large)))).ToList();
             PredictionAssert.Equal(expected, [.. kept.Select(t => t + 1)], "x", rows);
             Assert.All(rows, r => Assert.Null(r.TimeSeconds));
         }
@@ -158,7 +160,46 @@ public sealed class FaceTrackingPredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void One_face_mode_restarts_the_recurrent_state_when_it_switches_to_another_person()
+    public void ATrackThatLosesItsFaceForSomeFramesKeepsItsIdAndRestartsItsStateAfterTheGap()
+    {
+        // Face A is missed by the detector in frames 4-5; the tracker keeps its track alive (MaxMissedFrames 3), so the same
+        // stream continues at frame 6, but from a zero state: the frames between are missing for that face.
+        const int frames = 9;
+        var a = new FaceBox(16, 24, 40, 48);
+        var b = new FaceBox(100, 20, 36, 44);
+        bool Seen(int t) => t is not (3 or 4);
+        var images = Enumerable.Range(0, frames).Select(t => TestFrames.Scene(Width, Height, t, 100, 140, (a, TintA), (b, TintB))).ToList();
+        try
+        {
+            using var detector = new ScriptedFaceDetector(t => Seen(t) ? [a, b] : [b]);
+            using var predictor = fixture.OpenPredictor(chunk: 2);
+            var video = new VideoEmotionPredictor(predictor, new VideoPredictionOptions
+            {
+                Detector = detector, AllFaces = true, Margin = Margin, Tracking = ExactBoxes with { MaxMissedFrames = 3 },
+            });
+            var rows = video.Predict(images.Select((image, t) => new PredictionFrame(t + 1, null, image)), "x").ToList();
+            Assert.Equal(["x_face1", "x_face2"], rows.Select(r => r.VideoId).Distinct().Order());
+
+            using var reference = fixture.OpenReference();
+            var seen = Enumerable.Range(0, frames).Where(Seen).ToArray();
+            var expectedA = ReferenceOnCrops(reference, seen.Where(t => t < 3).Select(t => (images[t], a)))
+                .Concat(ReferenceOnCrops(reference, seen.Where(t => t > 4).Select(t => (images[t], a)))).ToList();
+            PredictionAssert.Equal(expectedA, [.. seen.Select(t => t + 1)], "x_face1", Rows(rows, "x_face1"));
+            PredictionAssert.Equal(ReferenceOnCrops(reference, images.Select(i => (i, b))), [.. Enumerable.Range(1, frames)], "x_face2", Rows(rows, "x_face2"));
+
+            // The control: one sequence over A's frames (the state carried over the gap) is not what came out.
+            var carried = ReferenceOnCrops(reference, seen.Select(t => (images[t], a)));
+            var faceA = Rows(rows, "x_face1");
+            Assert.True(Math.Abs(carried[3].Valence!.Value - faceA[3].Prediction.Valence!.Value) > 1e-4);
+        }
+        finally
+        {
+            DisposeAll(images);
+        }
+    }
+
+    [Fact]
+    public void OneFaceModeRestartsTheRecurrentStateWhenItSwitchesToAnotherPerson()
     {
         const int frames = 10, switchAt = 5;
         var first = new FaceBox(16, 24, 40, 48);
@@ -206,7 +247,7 @@ public sealed class FaceTrackingPredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void A_cut_ends_the_tracks_and_their_rows_come_before_the_cut_frame()
+    public void ACutEndsTheTracksAndTheirRowsComeBeforeTheCutFrame()
     {
         using var shots = new TwoShots();
         using var detector = shots.Detector();
@@ -239,7 +280,7 @@ public sealed class FaceTrackingPredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void Without_cut_detection_both_shots_share_one_track()
+    public void WithoutCutDetectionBothShotsShareOneTrack()
     {
         using var shots = new TwoShots();
         using var detector = shots.Detector();
@@ -255,7 +296,7 @@ public sealed class FaceTrackingPredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void One_face_mode_restarts_the_recurrent_state_at_a_cut()
+    public void OneFaceModeRestartsTheRecurrentStateAtACut()
     {
         using var shots = new TwoShots();
         using var detector = shots.Detector();

@@ -11,7 +11,7 @@ public sealed class LazyPredictionTests(ExportedModelFixture fixture)
     private const int Long = 1_000_000;
 
     [Fact]
-    public void The_first_rows_of_a_long_sequence_pull_only_the_first_chunk()
+    public void TheFirstRowsOfALongSequencePullOnlyTheFirstChunk()
     {
         using var image = TestFrames.Scene(16, 16, 1, 0, 255);
         var frames = new CountingFrames(Long, _ => image);
@@ -27,7 +27,7 @@ public sealed class LazyPredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void With_a_detector_and_every_face_the_first_rows_pull_only_the_first_chunk()
+    public void WithADetectorAndEveryFaceTheFirstRowsPullOnlyTheFirstChunk()
     {
         using var image = TestFrames.Scene(64, 48, 2, 0, 255);
         var frames = new CountingFrames(Long, _ => image);
@@ -43,7 +43,7 @@ public sealed class LazyPredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void Cancellation_stops_the_enumeration()
+    public void CancellationStopsTheEnumeration()
     {
         using var image = TestFrames.Scene(16, 16, 3, 0, 255);
         var frames = new CountingFrames(Long, _ => image);

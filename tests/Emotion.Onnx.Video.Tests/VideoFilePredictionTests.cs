@@ -27,7 +27,7 @@ public sealed class VideoFilePredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void Rows_carry_the_readers_times_and_equal_the_prediction_of_the_decoded_frames()
+    public void RowsCarryTheReadersTimesAndEqualThePredictionOfTheDecodedFrames()
     {
         string path = MakeVideo();
         using var predictor = fixture.OpenPredictor(chunk: 4);
@@ -60,7 +60,7 @@ public sealed class VideoFilePredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void Stopping_early_stops_ffmpeg()
+    public void StoppingEarlyStopsFfmpeg()
     {
         // Megamind.avi: 270 frames of 720x528, far more than ffmpeg's pipe holds, so ffmpeg is still running after 2 rows.
         // A link in a folder of its own, so that the ffmpeg processes of other tests decoding the asset are not counted.
@@ -80,7 +80,7 @@ public sealed class VideoFilePredictionTests(ExportedModelFixture fixture)
     }
 
     [Fact]
-    public void A_missing_video_fails_when_called_not_when_enumerated()
+    public void AMissingVideoFailsWhenCalledNotWhenEnumerated()
     {
         using var predictor = fixture.OpenPredictor();
         var video = new VideoEmotionPredictor(predictor);

@@ -1,5 +1,6 @@
 using Emotion.Core;
 using Emotion.Preprocessing.Annotations;
+using Emotion.Testing;
 
 namespace Emotion.Preprocessing.Tests;
 
@@ -8,9 +9,9 @@ public class AffWild2AnnotationTests
     private const string ExprHeader = "Neutral,Anger,Disgust,Fear,Happiness,Sadness,Surprise,Other\n";
 
     [Fact]
-    public void Expressions_WithUnlabeledAndOther()
+    public void ExpressionsWithUnlabeledAndOther()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         var path = dir.Write("v.txt", ExprHeader + "0\n4\n-1\n7\n6\n\n");
         var labels = AffWild2Annotations.ReadExpressions(path)!;
         Assert.Equal(5, labels.FrameCount);
@@ -21,17 +22,17 @@ public class AffWild2AnnotationTests
     }
 
     [Fact]
-    public void Expressions_AcceptTheSevenNameHeaderAndCrLf()
+    public void ExpressionsAcceptTheSevenNameHeaderAndCrLf()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         var path = dir.Write("v.txt", "Neutral,Anger,Disgust,Fear,Happiness,Sadness,Surprise\r\n1\r\n2\r\n");
         Assert.Equal([EmotionCategory.Anger, EmotionCategory.Disgust], AffWild2Annotations.ReadExpressions(path)!.Labels);
     }
 
     [Fact]
-    public void UnknownLabel_NamesFileAndLine()
+    public void UnknownLabelNamesFileAndLine()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         var path = dir.Write("bad.txt", ExprHeader + "0\n9\n");
         var ex = Assert.Throws<AnnotationFormatException>(() => AffWild2Annotations.ReadExpressions(path));
         Assert.Equal(path, ex.FilePath);
@@ -41,9 +42,9 @@ public class AffWild2AnnotationTests
     }
 
     [Fact]
-    public void NonNumericLabel_NamesFileAndLine()
+    public void NonNumericLabelNamesFileAndLine()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         var path = dir.Write("bad.txt", ExprHeader + "0\n1\nhappy\n");
         var ex = Assert.Throws<AnnotationFormatException>(() => AffWild2Annotations.ReadExpressions(path));
         Assert.Equal(4, ex.LineNumber);
@@ -51,9 +52,9 @@ public class AffWild2AnnotationTests
     }
 
     [Fact]
-    public void BadHeader_IsLine1()
+    public void BadHeaderIsLine1()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         var path = dir.Write("h.txt", "Neutral,Anger\n0\n");
         var ex = Assert.Throws<AnnotationFormatException>(() => AffWild2Annotations.ReadExpressions(path));
         Assert.Equal(1, ex.LineNumber);
@@ -65,9 +66,9 @@ public class AffWild2AnnotationTests
     }
 
     [Fact]
-    public void ValenceArousal_WithUnlabeledMarkers()
+    public void ValenceArousalWithUnlabeledMarkers()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         var path = dir.Write("v.txt", "valence,arousal\n0.5,-0.25\n-5,-5\n-1,1\n0.1,-5\n");
         var va = AffWild2Annotations.ReadValenceArousal(path)!;
         Assert.Equal(4, va.FrameCount);
@@ -78,9 +79,9 @@ public class AffWild2AnnotationTests
     }
 
     [Fact]
-    public void ValenceOutOfRange_NamesFileAndLine()
+    public void ValenceOutOfRangeNamesFileAndLine()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         var path = dir.Write("v.txt", "valence,arousal\n0.5,0.5\n1.5,0.2\n");
         var ex = Assert.Throws<AnnotationFormatException>(() => AffWild2Annotations.ReadValenceArousal(path));
         Assert.Equal(3, ex.LineNumber);
@@ -93,9 +94,9 @@ public class AffWild2AnnotationTests
     }
 
     [Fact]
-    public void LenientMode_ReportsAndUnlabels()
+    public void LenientModeReportsAndUnlabels()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         var expr = dir.Write("e.txt", ExprHeader + "0\n9\nx\n5\n");
         var va = dir.Write("va.txt", "valence,arousal\n1.5,0.2\n0.3,0.4\n");
         var issues = new List<AnnotationIssue>();
@@ -111,9 +112,9 @@ public class AffWild2AnnotationTests
     }
 
     [Fact]
-    public void WriteThenRead_RoundTrips()
+    public void WriteThenReadRoundTrips()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         EmotionCategory?[] labels = [EmotionCategory.Fear, null, EmotionCategory.Other];
         AffWild2Annotations.WriteExpressions(dir.File("e.txt"), labels);
         Assert.Equal("Neutral,Anger,Disgust,Fear,Happiness,Sadness,Surprise,Other\n3\n-1\n7\n", File.ReadAllText(dir.File("e.txt")));

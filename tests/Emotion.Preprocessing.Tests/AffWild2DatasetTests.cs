@@ -3,6 +3,7 @@ using Emotion.Preprocessing.Annotations;
 using Emotion.Preprocessing.Datasets;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Emotion.Testing;
 
 namespace Emotion.Preprocessing.Tests;
 
@@ -19,9 +20,9 @@ public class AffWild2DatasetTests
     }
 
     [Fact]
-    public void MissingFrames_AreSkippedNotShifted()
+    public void MissingFramesAreSkippedNotShifted()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         Frames(dir, "a", 1, 2, 4, 5);
         dir.Write("annotations/EXPR_Set/Training_Set/a.txt", ExprHeader + "0\n1\n2\n3\n4\n");
         dir.Write("annotations/VA_Set/Training_Set/a.txt", "valence,arousal\n0.1,0.1\n0.2,0.2\n0.3,0.3\n0.4,0.4\n-5,-5\n");
@@ -37,9 +38,9 @@ public class AffWild2DatasetTests
     }
 
     [Fact]
-    public void EitherSetMayBeAbsent_AndVideosWithoutFramesAreReported()
+    public void EitherSetMayBeAbsentAndVideosWithoutFramesAreReported()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         Frames(dir, "a", 1, 2);
         dir.Write("annotations/VA_Set/Validation_Set/a.txt", "valence,arousal\n0.5,0.5\n-0.5,0.25\n");
         dir.Write("annotations/VA_Set/Validation_Set/ghost.txt", "valence,arousal\n0.5,0.5\n");
@@ -55,9 +56,9 @@ public class AffWild2DatasetTests
     }
 
     [Fact]
-    public void ShortAnnotation_StrictThrowsNamingFileAndLine_LenientUnlabels()
+    public void ShortAnnotationStrictThrowsNamingFileAndLineLenientUnlabels()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         Frames(dir, "c", 1, 2, 3, 5);
         var expr = dir.Write("annotations/EXPR_Set/Training_Set/c.txt", ExprHeader + "0\n1\n2\n");
         var ex = Assert.Throws<AnnotationFormatException>(() => AffWild2Dataset.Load(dir.Path));
@@ -70,9 +71,9 @@ public class AffWild2DatasetTests
     }
 
     [Fact]
-    public void MalformedLine_StrictNamesFileAndLine_LenientReports()
+    public void MalformedLineStrictNamesFileAndLineLenientReports()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         Frames(dir, "d", 1, 2, 3);
         dir.Write("annotations/EXPR_Set/Training_Set/d.txt", ExprHeader + "0\n9\n7\n");
         var va = dir.Write("annotations/VA_Set/Training_Set/d.txt", "valence,arousal\n0,0\n1.5,0\n0,0\n");
@@ -88,9 +89,9 @@ public class AffWild2DatasetTests
     }
 
     [Fact]
-    public void Statistics_CountCategoriesAndVaRanges()
+    public void StatisticsCountCategoriesAndVaRanges()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         Frames(dir, "a", 1, 2, 3);
         Frames(dir, "b", 2);
         dir.Write("annotations/EXPR_Set/Training_Set/a.txt", ExprHeader + "4\n4\n-1\n");

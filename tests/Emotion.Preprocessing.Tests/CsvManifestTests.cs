@@ -3,15 +3,16 @@ using Emotion.Preprocessing.Annotations;
 using Emotion.Preprocessing.Datasets;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Emotion.Testing;
 
 namespace Emotion.Preprocessing.Tests;
 
 public class CsvManifestTests
 {
     [Fact]
-    public void WriteThenRead_RoundTrips()
+    public void WriteThenReadRoundTrips()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         ManifestEntry[] entries =
         [
             new("clip, one", 1, new FrameLabel(EmotionCategory.Happiness, 0.75f, 0.1f), "frames/a.png"),
@@ -26,9 +27,9 @@ public class CsvManifestTests
     }
 
     [Fact]
-    public void ManifestWithPaths_RowMissingAField_NamesTheLineAndTheMissingField()
+    public void ManifestWithPathsRowMissingAFieldNamesTheLineAndTheMissingField()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         var path = dir.Write("m.csv", "video,frame,category,valence,arousal,path\nv,1,happiness,0.5,0.1,a.png\nv,2,happiness,0.5,b.png\n");
         var ex = Assert.Throws<AnnotationFormatException>(() => CsvManifestDataset.Load(path));
         Assert.Equal(3, ex.LineNumber);
@@ -38,9 +39,9 @@ public class CsvManifestTests
     }
 
     [Fact]
-    public void ManifestWithPaths_EmptyPath_NamesTheLine()
+    public void ManifestWithPathsEmptyPathNamesTheLine()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         dir.Write("a.png", "");
         var path = dir.Write("m.csv", "video,frame,category,valence,arousal,path\nv,1,happiness,0.5,0.1,a.png\nv,2,happiness,0.5,0.1,\n");
         var ex = Assert.Throws<AnnotationFormatException>(() => CsvManifestDataset.Load(path));
@@ -49,9 +50,9 @@ public class CsvManifestTests
     }
 
     [Fact]
-    public void Read_AcceptsIndicesNamesAndEmptyFields()
+    public void ReadAcceptsIndicesNamesAndEmptyFields()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         var path = dir.Write("m.csv", "Video, Frame ,category,valence,arousal\nv,1,4,,\nv,2,Sadness,-0.5,-5\nv,3,-1,0,0\nv,4,other,,\n");
         var rows = CsvManifest.Read(path);
         Assert.Equal([EmotionCategory.Happiness, EmotionCategory.Sadness, null, null], rows.Select(r => r.Label.Category));
@@ -69,9 +70,9 @@ public class CsvManifestTests
     [InlineData("v,2,1,0,0", 3, "appears twice")]
     [InlineData("v,1,1,0", 3, "the row has 4 field(s) but the header has 5 (video,frame,category,valence,arousal); a field is missing")]
     [InlineData("v,1,1,0,0,x", 3, "the row has 6 field(s) but the header has 5")]
-    public void BadRows_NameFileAndLine(string row, int line, string message)
+    public void BadRowsNameFileAndLine(string row, int line, string message)
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         var path = dir.Write("m.csv", "video,frame,category,valence,arousal\nv,2,0,0,0\n" + row + "\n");
         var ex = Assert.Throws<AnnotationFormatException>(() => CsvManifest.Read(path));
         Assert.Equal(path, ex.FilePath);
@@ -83,18 +84,18 @@ public class CsvManifestTests
     }
 
     [Fact]
-    public void MissingColumn_IsReported()
+    public void MissingColumnIsReported()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         var path = dir.Write("m.csv", "video,frame,valence\nv,1,0\n");
         var ex = Assert.Throws<AnnotationFormatException>(() => CsvManifest.Read(path));
         Assert.Contains("missing column(s) category, arousal", ex.Message);
     }
 
     [Fact]
-    public void Dataset_FromFrameFolders_AlignsByNumber()
+    public void DatasetFromFrameFoldersAlignsByNumber()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         Directory.CreateDirectory(dir.File("v"));
         foreach (var n in new[] { 1, 2, 4 })
             using (var img = new Image<Rgb24>(4, 4)) img.SaveAsPng(dir.File("v", $"{n:D5}.png"));
@@ -107,9 +108,9 @@ public class CsvManifestTests
     }
 
     [Fact]
-    public void Dataset_WithPaths_MissingImageIsAnError()
+    public void DatasetWithPathsMissingImageIsAnError()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         using (var img = new Image<Rgb24>(4, 4)) img.SaveAsPng(dir.File("a.png"));
         var manifest = dir.Write("m.csv", "video,frame,category,valence,arousal,path\nv,1,0,,,a.png\nv,2,0,,,missing.png\n");
         var ex = Assert.Throws<AnnotationFormatException>(() => CsvManifestDataset.Load(manifest));

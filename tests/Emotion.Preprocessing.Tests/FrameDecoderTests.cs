@@ -3,15 +3,16 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
+using Emotion.Testing;
 
 namespace Emotion.Preprocessing.Tests;
 
 public class FrameDecoderTests
 {
     [Fact]
-    public void GrayscalePng_BecomesEqualRgb()
+    public void GrayscalePngBecomesEqualRgb()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         using (var img = new Image<L8>(3, 2))
         {
             img[0, 0] = new L8(0); img[1, 0] = new L8(77); img[2, 1] = new L8(255);
@@ -24,9 +25,9 @@ public class FrameDecoderTests
     }
 
     [Fact]
-    public void RgbaPng_DropsAlphaKeepsColour()
+    public void RgbaPngDropsAlphaKeepsColour()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         using (var img = new Image<Rgba32>(2, 1))
         {
             img[0, 0] = new Rgba32(10, 20, 30, 255);
@@ -39,9 +40,9 @@ public class FrameDecoderTests
     }
 
     [Fact]
-    public void SixteenBitPng_IsScaledTo8Bits()
+    public void SixteenBitPngIsScaledTo8Bits()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         using (var img = new Image<Rgb48>(2, 1))
         {
             img[0, 0] = new Rgb48(65535, 0, 257 * 128);
@@ -55,9 +56,9 @@ public class FrameDecoderTests
     }
 
     [Fact]
-    public void Grayscale16Png_IsScaledTo8Bits()
+    public void Grayscale16PngIsScaledTo8Bits()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         using (var img = new Image<L16>(1, 1))
         {
             img[0, 0] = new L16(257 * 99);
@@ -70,9 +71,9 @@ public class FrameDecoderTests
     [Theory]
     [InlineData(JpegColorType.Luminance)]
     [InlineData(JpegColorType.YCbCrRatio444)]
-    public void FlatColourJpeg_DecodesToRgbCloseToOriginal(JpegColorType colorType)
+    public void FlatColourJpegDecodesToRgbCloseToOriginal(JpegColorType colorType)
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         var colour = colorType == JpegColorType.Luminance ? new Rgb24(120, 120, 120) : new Rgb24(200, 60, 30);
         using (var img = new Image<Rgb24>(16, 16, colour))
             img.SaveAsJpeg(dir.File("c.jpg"), new JpegEncoder { Quality = 95, ColorType = colorType });
@@ -87,7 +88,7 @@ public class FrameDecoderTests
     }
 
     [Fact]
-    public void CmykJpeg_DecodesToTheRgbPillowDecodes()
+    public void CmykJpegDecodesToTheRgbPillowDecodes()
     {
         // ImageSharp 2.1 cannot encode CMYK, so the file comes from Fixtures/make_cmyk_jpeg.py (Pillow), with Pillow's RGB.
         var dir = Path.Combine(AppContext.BaseDirectory, "Fixtures");
@@ -105,9 +106,9 @@ public class FrameDecoderTests
     }
 
     [Fact]
-    public void CorruptFile_ThrowsNamingTheFile()
+    public void CorruptFileThrowsNamingTheFile()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         var path = dir.Write("broken.jpg", "this is not a jpeg");
         var ex = Assert.Throws<FrameDecodeException>(() => FrameDecoder.Decode(path));
         Assert.Contains(path, ex.Message);
@@ -115,7 +116,7 @@ public class FrameDecoderTests
     }
 
     [Fact]
-    public void MissingFile_ThrowsNamingTheFile()
+    public void MissingFileThrowsNamingTheFile()
     {
         var path = Path.Combine(Path.GetTempPath(), "does-not-exist-" + Guid.NewGuid() + ".png");
         var ex = Assert.Throws<FrameDecodeException>(() => FrameDecoder.Decode(path));
@@ -124,7 +125,7 @@ public class FrameDecoderTests
     }
 
     [Fact]
-    public void InMemoryAndEncodedSources_ConvertAnyPixelFormat()
+    public void InMemoryAndEncodedSourcesConvertAnyPixelFormat()
     {
         using var la = new Image<La16>(1, 1);
         la[0, 0] = new La16(42, 128);
@@ -139,9 +140,9 @@ public class FrameDecoderTests
     }
 
     [Fact]
-    public void FromFolder_ReadsNumbersSortsAndIgnoresOtherFiles()
+    public void FromFolderReadsNumbersSortsAndIgnoresOtherFiles()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         foreach (var name in new[] { "00010.jpg", "00002.png", "00001.jpg", "notes.txt", "cover.jpg" })
             dir.Write(name, "x");
         var frames = FrameSources.FromFolder(dir.Path);

@@ -3,6 +3,7 @@ using Emotion.Preprocessing.Frames;
 using Emotion.Preprocessing.Transforms;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Emotion.Testing;
 
 namespace Emotion.Preprocessing.Tests;
 
@@ -12,7 +13,7 @@ public class FramePipelineTests
         new(new FrameTransformOptions { Width = w, Height = h, Normalization = n ?? Normalization.ZeroToOne, Crop = crop });
 
     [Fact]
-    public void ImageNetNormalisation_OfAKnownPixel()
+    public void ImageNetNormalisationOfAKnownPixel()
     {
         var pipeline = new FramePipeline(new FrameTransformOptions { Width = 1, Height = 1 });
         using var img = new Image<Rgb24>(1, 1, new Rgb24(255, 0, 128));
@@ -26,7 +27,7 @@ public class FramePipelineTests
     }
 
     [Fact]
-    public void Output_IsChwPlanes()
+    public void OutputIsChwPlanes()
     {
         var pipeline = Pipeline(2, 1);
         var frame = new RgbFrame([10, 20, 30, 40, 50, 60], 2, 1);
@@ -37,7 +38,7 @@ public class FramePipelineTests
     }
 
     [Fact]
-    public void HorizontalFlip_ReversesEachRow()
+    public void HorizontalFlipReversesEachRow()
     {
         var pipeline = Pipeline(3, 2);
         // R channel = x + 10 y.
@@ -52,7 +53,7 @@ public class FramePipelineTests
     }
 
     [Fact]
-    public void CenterAndRandomCrop_UseTheDocumentedOffsets()
+    public void CenterAndRandomCropUseTheDocumentedOffsets()
     {
         var pixels = new byte[6 * 6 * 3];
         for (int y = 0; y < 6; y++)
@@ -70,7 +71,7 @@ public class FramePipelineTests
     }
 
     [Fact]
-    public void FaceBox_ClampsToTheImage()
+    public void FaceBoxClampsToTheImage()
     {
         Assert.Equal(new Rectangle(0, 5, 20, 20), new FaceBox(-10, 5, 30, 20).ClampTo(40, 30));
         // margin 0.5: grows by 15 x 10 on each side, then clamps.
@@ -83,7 +84,7 @@ public class FramePipelineTests
     }
 
     [Fact]
-    public void FaceCrop_SelectsTheBoxBeforeResizing()
+    public void FaceCropSelectsTheBoxBeforeResizing()
     {
         using var img = new Image<Rgb24>(8, 8, new Rgb24(0, 0, 255));
         for (int y = 2; y < 6; y++)
@@ -116,7 +117,7 @@ public class FramePipelineTests
     }
 
     [Fact]
-    public void InvalidOptions_NameTheOption()
+    public void InvalidOptionsNameTheOption()
     {
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new FramePipeline(new FrameTransformOptions { Resize = ResizeMode.ShorterSide, ResizeShorterSide = 100 }));
         Assert.Equal("ResizeShorterSide", ex.ParamName);
@@ -128,7 +129,7 @@ public class FramePipelineTests
     }
 
     [Fact]
-    public void Brightness_MultipliesAndClamps()
+    public void BrightnessMultipliesAndClamps()
     {
         var pipeline = Pipeline(2, 1);
         var frame = new RgbFrame([200, 100, 0, 255, 255, 255], 2, 1);
@@ -142,7 +143,7 @@ public class FramePipelineTests
     }
 
     [Fact]
-    public void Contrast_BlendsWithTheMeanGrey()
+    public void ContrastBlendsWithTheMeanGrey()
     {
         var pipeline = Pipeline(2, 1);
         var frame = new RgbFrame([100, 100, 100, 200, 200, 200], 2, 1);
@@ -155,7 +156,7 @@ public class FramePipelineTests
     }
 
     [Fact]
-    public void ZeroSaturation_GivesGrey()
+    public void ZeroSaturationGivesGrey()
     {
         var pipeline = Pipeline(1, 1);
         var dest = new float[3];
@@ -164,7 +165,7 @@ public class FramePipelineTests
     }
 
     [Fact]
-    public void Augmentation_IsDeterministicUnderTheSeed()
+    public void AugmentationIsDeterministicUnderTheSeed()
     {
         var pipeline = new FramePipeline(FrameTransformOptions.ForTraining(16) with { Normalization = Normalization.ImageNet });
         using var img = new Image<Rgb24>(24, 20);
@@ -194,7 +195,7 @@ public class FramePipelineTests
     }
 
     [Fact]
-    public void StableHash_IsFnv1a()
+    public void StableHashIsFnv1a()
     {
         // FNV-1a 64 of the empty string is the offset basis; of "a" (0x61) a known constant.
         Assert.Equal(14695981039346656037UL, FrameRandom.StableHash(""));
@@ -202,9 +203,9 @@ public class FramePipelineTests
     }
 
     [Fact]
-    public void EvaluationPath_FromFile_MatchesInMemory()
+    public void EvaluationPathFromFileMatchesInMemory()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         using var img = new Image<Rgb24>(40, 30);
         for (int y = 0; y < 30; y++)
             for (int x = 0; x < 40; x++)

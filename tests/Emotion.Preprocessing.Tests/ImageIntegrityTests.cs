@@ -19,9 +19,9 @@ public class ImageIntegrityTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Truncations))]
-    public void TruncatedImage_IsAnErrorNamingTheFile(string asset, int percent)
+    public void TruncatedImageIsAnErrorNamingTheFile(string asset, int percent)
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         var bytes = File.ReadAllBytes(TestAssets.Path(asset));
         var path = dir.File($"cut{percent}-{asset}");
         File.WriteAllBytes(path, bytes[..(int)(bytes.LongLength * percent / 100)]);
@@ -34,7 +34,7 @@ public class ImageIntegrityTests(ITestOutputHelper output)
     [Theory]
     [InlineData("grace_hopper.jpg")]
     [InlineData("astronaut.png")]
-    public void CompleteImage_PassesTheCheckAndDecodes(string asset)
+    public void CompleteImagePassesTheCheckAndDecodes(string asset)
     {
         var path = TestAssets.Path(asset);
         Assert.Null(ImageIntegrity.CheckFile(path));
@@ -43,9 +43,9 @@ public class ImageIntegrityTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void BitFlipInPngChunk_IsDamagedNamingChunkAndCrc()
+    public void BitFlipInPngChunkIsDamagedNamingChunkAndCrc()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         var bytes = File.ReadAllBytes(TestAssets.Path("astronaut.png"));
         int idat = IndexOf(bytes, "IDAT"u8);
         bytes[idat + 4 + 100] ^= 0x10; // a bit inside the first IDAT chunk's data
@@ -59,7 +59,7 @@ public class ImageIntegrityTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void JpegWithoutEndMarker_IsTruncated()
+    public void JpegWithoutEndMarkerIsTruncated()
     {
         var bytes = File.ReadAllBytes(TestAssets.Path("grace_hopper.jpg"));
         var reason = ImageIntegrity.Check(bytes.AsSpan(0, bytes.Length - 2));
@@ -71,9 +71,9 @@ public class ImageIntegrityTests(ITestOutputHelper output)
     [Theory]
     [InlineData("empty.jpg")]
     [InlineData("empty.png")]
-    public void EmptyFile_SaysItIsEmpty(string name)
+    public void EmptyFileSaysItIsEmpty(string name)
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         var path = dir.File(name);
         File.WriteAllBytes(path, []);
         var ex = Assert.Throws<FrameDecodeException>(() => FrameDecoder.Decode(path));
@@ -83,7 +83,7 @@ public class ImageIntegrityTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void InMemoryTruncatedImage_IsAnErrorNamingTheSource()
+    public void InMemoryTruncatedImageIsAnErrorNamingTheSource()
     {
         var bytes = File.ReadAllBytes(TestAssets.Path("grace_hopper.jpg"));
         var source = new EncodedFrameSource(bytes.AsMemory(0, bytes.Length / 2), "camera frame 7");
@@ -93,9 +93,9 @@ public class ImageIntegrityTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Dataset_SkipAndReport_ListsEverySkippedFile()
+    public void DatasetSkipAndReportListsEverySkippedFile()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         var jpeg = File.ReadAllBytes(TestAssets.Path("grace_hopper.jpg"));
         File.WriteAllBytes(dir.File("00001.jpg"), jpeg);
         File.WriteAllBytes(dir.File("00002.jpg"), jpeg[..(jpeg.Length / 3)]);
@@ -125,7 +125,7 @@ public class ImageIntegrityTests(ITestOutputHelper output)
     [Theory]
     [InlineData("grace_hopper.jpg")]
     [InlineData("astronaut.png")]
-    public void CheckCost_IsSmallAgainstDecoding(string asset)
+    public void CheckCostIsSmallAgainstDecoding(string asset)
     {
         var bytes = File.ReadAllBytes(TestAssets.Path(asset));
         const int n = 40;

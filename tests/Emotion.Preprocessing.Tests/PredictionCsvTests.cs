@@ -10,7 +10,7 @@ public sealed class PredictionCsvTests
     private static readonly ImmutableArray<float> Probabilities = [0.1f, 0.05f, 0.05f, 0.05f, 0.6f, 0.1f, 0.05f];
 
     [Fact]
-    public void Face_rows_carry_track_and_box_and_estimated_valence_arousal_says_so()
+    public void FaceRowsCarryTrackAndBoxAndEstimatedValenceArousalSaysSo()
     {
         var rows = new[]
         {
@@ -28,7 +28,7 @@ public sealed class PredictionCsvTests
     }
 
     [Fact]
-    public void Rows_of_face_crops_keep_the_plain_layout()
+    public void RowsOfFaceCropsKeepThePlainLayout()
     {
         var writer = new StringWriter();
         PredictionCsv.Write(writer, EmotionCategories.Basic, [new PredictionRow("v", new FramePrediction(3, Probabilities, 0.5f, -0.5f), 0.1)]);

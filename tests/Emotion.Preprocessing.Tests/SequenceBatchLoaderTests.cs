@@ -5,6 +5,7 @@ using Emotion.Preprocessing.Frames;
 using Emotion.Preprocessing.Loading;
 using Emotion.Preprocessing.Sequences;
 using Emotion.Preprocessing.Transforms;
+using Emotion.Testing;
 
 namespace Emotion.Preprocessing.Tests;
 
@@ -18,7 +19,7 @@ public class SequenceBatchLoaderTests(SyntheticFixture data) : IClassFixture<Syn
     private static string Key(SequenceBatch batch, int b) => $"{batch.VideoIds[b]}@{batch.FrameNumbers[batch.Index(b, 0)]}";
 
     [Fact]
-    public void EveryWindowOncePerEpoch_WithShapesAndMasks()
+    public void EveryWindowOncePerEpochWithShapesAndMasks()
     {
         var windows = Windows;
         using var loader = new SequenceBatchLoader(windows, Training, new SequenceLoaderOptions { BatchSize = 3, Seed = 1, Workers = 2 });
@@ -59,7 +60,7 @@ public class SequenceBatchLoaderTests(SyntheticFixture data) : IClassFixture<Syn
     }
 
     [Fact]
-    public void SameSeed_SameOrderAndPixels_AndEqualToSingleThreaded()
+    public void SameSeedSameOrderAndPixelsAndEqualToSingleThreaded()
     {
         var windows = Windows;
         var options = new SequenceLoaderOptions { BatchSize = 4, Seed = 42, Workers = 3, Prefetch = 1 };
@@ -89,7 +90,7 @@ public class SequenceBatchLoaderTests(SyntheticFixture data) : IClassFixture<Syn
     }
 
     [Fact]
-    public async Task AsyncEnumeration_MatchesSync_AndEvaluationIsInOrderWithoutAugmentation()
+    public async Task AsyncEnumerationMatchesSyncAndEvaluationIsInOrderWithoutAugmentation()
     {
         using var eval = SequenceBatchLoader.ForEvaluation(data.Training, Training, sequenceLength: 5, batchSize: 3, workers: 2);
         Assert.False(eval.Pipeline.Options.HasAugmentation);
@@ -110,7 +111,7 @@ public class SequenceBatchLoaderTests(SyntheticFixture data) : IClassFixture<Syn
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void Augmentation_IsKeyedByWindowOrFrame(bool consistent)
+    public void AugmentationIsKeyedByWindowOrFrame(bool consistent)
     {
         var window = Windows[1];
         using var loader = new SequenceBatchLoader([window], Training, new SequenceLoaderOptions { Seed = 9, ConsistentAugmentation = consistent, CacheCapacityBytes = 0 });
@@ -127,7 +128,7 @@ public class SequenceBatchLoaderTests(SyntheticFixture data) : IClassFixture<Syn
     }
 
     [Fact]
-    public void DropLast_AndValidation()
+    public void DropLastAndValidation()
     {
         var windows = Windows;
         using var loader = new SequenceBatchLoader(windows, Training, new SequenceLoaderOptions { BatchSize = 4, DropLast = true });
@@ -141,7 +142,7 @@ public class SequenceBatchLoaderTests(SyntheticFixture data) : IClassFixture<Syn
     }
 
     [Fact]
-    public void Cancellation_StopsTheEpoch()
+    public void CancellationStopsTheEpoch()
     {
         using var loader = new SequenceBatchLoader(Windows, Training, new SequenceLoaderOptions { BatchSize = 1, Workers = 2 });
         using var cts = new CancellationTokenSource();
@@ -161,9 +162,9 @@ public class SequenceBatchLoaderTests(SyntheticFixture data) : IClassFixture<Syn
     }
 
     [Fact]
-    public void UnreadableFrame_SurfacesWithItsFileName()
+    public void UnreadableFrameSurfacesWithItsFileName()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         var bad = dir.Write("00002.jpg", "garbage");
         var video = new VideoRecord("broken", [
             new VideoFrame(1, new FileFrameSource(data.Training.Videos[0].Frames[0].Source.Name), FrameLabel.Unlabeled),

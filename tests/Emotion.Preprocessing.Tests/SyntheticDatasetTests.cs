@@ -3,6 +3,7 @@ using Emotion.Preprocessing.Datasets;
 using Emotion.Preprocessing.Synthetic;
 using Emotion.Preprocessing.Transforms;
 using SixLabors.ImageSharp.PixelFormats;
+using Emotion.Testing;
 
 namespace Emotion.Preprocessing.Tests;
 
@@ -11,11 +12,11 @@ public class SyntheticDatasetTests
     private static readonly SyntheticDatasetOptions Small = new() { Videos = 4, FramesPerVideo = 30, FrameSize = 48, Seed = 11, MissingFrameRate = 0.1, UnlabeledRate = 0.1 };
 
     [Fact]
-    public void SameSeed_GivesByteIdenticalFiles_DifferentSeedDoesNot()
+    public void SameSeedGivesByteIdenticalFilesDifferentSeedDoesNot()
     {
-        using var a = new TempFolder();
-        using var b = new TempFolder();
-        using var c = new TempFolder();
+        using var a = new TempFolder("emotion-pre-");
+        using var b = new TempFolder("emotion-pre-");
+        using var c = new TempFolder("emotion-pre-");
         SyntheticDatasetGenerator.Generate(a.Path, Small);
         SyntheticDatasetGenerator.Generate(b.Path, Small);
         SyntheticDatasetGenerator.Generate(c.Path, Small with { Seed = 12 });
@@ -29,9 +30,9 @@ public class SyntheticDatasetTests
     }
 
     [Fact]
-    public void WrittenLayout_LoadsBackWithThePlannedLabels()
+    public void WrittenLayoutLoadsBackWithThePlannedLabels()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempFolder("emotion-pre-");
         var info = SyntheticDatasetGenerator.Generate(dir.Path, Small);
         Assert.Equal(["synth_000", "synth_001", "synth_002"], info.TrainingVideos);
         Assert.Equal(["synth_003"], info.ValidationVideos);
@@ -56,13 +57,13 @@ public class SyntheticDatasetTests
         Assert.Equal(Small.Videos * Small.FramesPerVideo - missing, info.FramesWritten);
         // a second run into the same root replaces it; a foreign folder is refused
         SyntheticDatasetGenerator.Generate(dir.Path, Small);
-        using var foreign = new TempFolder();
+        using var foreign = new TempFolder("emotion-pre-");
         Directory.CreateDirectory(foreign.File("cropped_aligned"));
         Assert.Throws<IOException>(() => SyntheticDatasetGenerator.Generate(foreign.Path, Small));
     }
 
     [Fact]
-    public void Labels_FollowRussellsCircumplex()
+    public void LabelsFollowRussellsCircumplex()
     {
         var plans = SyntheticDatasetGenerator.Plan(new SyntheticDatasetOptions());
         var frames = plans.SelectMany(p => p.Frames).ToList();
@@ -87,7 +88,7 @@ public class SyntheticDatasetTests
     }
 
     [Fact]
-    public void Expressions_RampOverTime()
+    public void ExpressionsRampOverTime()
     {
         var plan = SyntheticDatasetGenerator.Plan(new SyntheticDatasetOptions { Videos = 1 })[0];
         // within an expression segment the intensity rises from near zero to the apex and falls back
@@ -105,7 +106,7 @@ public class SyntheticDatasetTests
     [InlineData(EmotionCategory.Happiness)]
     [InlineData(EmotionCategory.Sadness)]
     [InlineData(EmotionCategory.Surprise)]
-    public void EachCategory_ChangesOnlyItsRegion(EmotionCategory category)
+    public void EachCategoryChangesOnlyItsRegion(EmotionCategory category)
     {
         var region = SyntheticFaces.RegionOf(category)!.Value;
         Assert.InRange(region.Area, 0.02f, 0.3f);
@@ -142,7 +143,7 @@ public class SyntheticDatasetTests
     }
 
     [Fact]
-    public void Options_AreValidated()
+    public void OptionsAreValidated()
     {
         Assert.Equal("FrameSize", Assert.Throws<ArgumentOutOfRangeException>(() => SyntheticDatasetGenerator.Plan(new SyntheticDatasetOptions { FrameSize = 8 })).ParamName);
         Assert.Equal("ValidationFraction", Assert.Throws<ArgumentOutOfRangeException>(() => SyntheticDatasetGenerator.Plan(new SyntheticDatasetOptions { ValidationFraction = 1 })).ParamName);

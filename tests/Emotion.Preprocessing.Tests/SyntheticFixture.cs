@@ -1,5 +1,6 @@
 using Emotion.Preprocessing.Datasets;
 using Emotion.Preprocessing.Synthetic;
+using Emotion.Testing;
 
 namespace Emotion.Preprocessing.Tests;
 

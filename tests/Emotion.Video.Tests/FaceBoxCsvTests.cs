@@ -1,18 +1,15 @@
 using Emotion.Preprocessing.Annotations;
 using Emotion.Preprocessing.Transforms;
+using Emotion.Testing;
 
 namespace Emotion.Video.Tests;
 
 public sealed class FaceBoxCsvTests : IDisposable
 {
-    private readonly string root = Path.Combine(Path.GetTempPath(), "emotion-facebox-tests-" + Guid.NewGuid().ToString("N"));
+    private readonly TempFolder temp = new("emotion-facebox-tests-");
+    private string root => temp.Path;
 
-    public FaceBoxCsvTests() => Directory.CreateDirectory(root);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(root, recursive: true); } catch (IOException) { }
-    }
+    public void Dispose() => temp.Dispose();
 
     private string Write(string text)
     {
@@ -22,7 +19,7 @@ public sealed class FaceBoxCsvTests : IDisposable
     }
 
     [Fact]
-    public void Reads_boxes_by_video_and_frame_in_any_column_order()
+    public void ReadsBoxesByVideoAndFrameInAnyColumnOrder()
     {
         var table = FaceBoxCsv.Read(Write("frame,video,x,y,w,h,score\n1,clip,10,20,30,40,0.9\n3,clip,11.5,21,31,41,0.8\n1,other,0,0,5,6,1\n"));
         Assert.Equal(3, table.Count);
@@ -41,7 +38,7 @@ public sealed class FaceBoxCsvTests : IDisposable
     [InlineData("video,frame,x,y,w,h\nclip,1,0,0,5,5\nclip,2,0,abc,5,5\n", 3, "y 'abc' is not a number")]
     [InlineData("video,frame,x,y,w,h\nclip,1,0,0,0,5\n", 2, "must be positive")]
     [InlineData("video,frame,x,y,w,h\nclip,1,0,0,5,5\nclip,1,1,1,5,5\n", 3, "already has a box on line 2")]
-    public void Bad_rows_name_the_file_and_line(string text, int line, string message)
+    public void BadRowsNameTheFileAndLine(string text, int line, string message)
     {
         var path = Write(text);
         var e = Assert.Throws<AnnotationFormatException>(() => FaceBoxCsv.Read(path));
@@ -51,7 +48,7 @@ public sealed class FaceBoxCsvTests : IDisposable
     }
 
     [Fact]
-    public void Missing_file_names_the_path()
+    public void MissingFileNamesThePath()
     {
         var path = Path.Combine(root, "none.csv");
         var e = Assert.Throws<FileNotFoundException>(() => FaceBoxCsv.Read(path));

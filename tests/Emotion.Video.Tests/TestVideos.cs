@@ -17,7 +17,7 @@ public sealed class TestVideos : IDisposable
 
     public TestVideos()
     {
-        Root = Path.Combine(Path.GetTempPath(), "emotion-video-tests-" + Guid.NewGuid().ToString("N"));
+        Root = temp.Path;
         Frames = Path.Combine(Root, "frames");
         Directory.CreateDirectory(Frames);
         for (int n = 1; n <= FrameCount; n++)
@@ -34,6 +34,8 @@ public sealed class TestVideos : IDisposable
         Mkv = FFmpegTestTool.EncodeFrames(Frames, Path.Combine(Root, "ffv1.mkv"), "-c:v ffv1 -pix_fmt bgr0", Fps);
     }
 
+    private readonly TempFolder temp = new("emotion-video-tests-");
+
     public string Root { get; }
     public string Frames { get; }
     public string Lossless { get; }
@@ -42,17 +44,9 @@ public sealed class TestVideos : IDisposable
     public string Mkv { get; }
 
     /// <summary>A fresh folder under the root.</summary>
-    public string NewFolder()
-    {
-        var dir = Path.Combine(Root, Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
+    public string NewFolder() => temp.Folder(Guid.NewGuid().ToString("N"));
 
     public static Rgb24 Pixel(int frame, int x, int y) => new((byte)(4 * x), (byte)(5 * y), (byte)(8 * frame));
 
-    public void Dispose()
-    {
-        try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
-    }
+    public void Dispose() => temp.Dispose();
 }

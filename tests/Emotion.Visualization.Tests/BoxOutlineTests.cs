@@ -9,7 +9,7 @@ public sealed class BoxOutlineTests
     private static readonly Rgb24 Red = new(255, 0, 0);
 
     [Fact]
-    public void Draws_exactly_the_outline_pixels()
+    public void DrawsExactlyTheOutlinePixels()
     {
         using var image = new Image<Rgb24>(10, 8);
         BoxOutline.Draw(image, new RectangleF(2, 1, 5, 4), Red, thickness: 1); // columns 2..6, rows 1..4
@@ -23,7 +23,7 @@ public sealed class BoxOutlineTests
     }
 
     [Fact]
-    public void Thick_lines_grow_inwards_and_boxes_are_clipped_at_the_border()
+    public void ThickLinesGrowInwardsAndBoxesAreClippedAtTheBorder()
     {
         using var image = new Image<Rgb24>(6, 6);
         BoxOutline.Draw(image, new RectangleF(-2, -2, 6, 6), Red, thickness: 2); // covers columns/rows -2..3
@@ -41,7 +41,7 @@ public sealed class BoxOutlineTests
     }
 
     [Fact]
-    public void Bad_arguments_are_named()
+    public void BadArgumentsAreNamed()
     {
         using var image = new Image<Rgb24>(4, 4);
         Assert.Throws<ArgumentOutOfRangeException>("thickness", () => BoxOutline.Draw(image, new RectangleF(0, 0, 2, 2), Red, 0));

@@ -5,18 +5,17 @@ using Emotion.Visualization.Plots;
 using Emotion.Visualization.Reports;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Emotion.Testing;
 
 namespace Emotion.Visualization.Tests;
 
 public sealed class InterpretabilityReportTests : IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"emotion-report-{Guid.NewGuid():N}");
-
     // Set EMOTION_KEEP_TEST_OUTPUT to keep the report folder for viewing the images.
-    public void Dispose()
-    {
-        if (Directory.Exists(_folder) && Environment.GetEnvironmentVariable("EMOTION_KEEP_TEST_OUTPUT") is null) Directory.Delete(_folder, recursive: true);
-    }
+    private readonly TempFolder temp = new("emotion-report-");
+    private string _folder => temp.Path;
+
+    public void Dispose() => temp.Dispose();
 
     private static List<FrameLabel> Frames()
     {

@@ -5,6 +5,7 @@ using Emotion.Visualization.Coloring;
 using Emotion.Visualization.Plots;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
+using Emotion.Testing;
 
 namespace Emotion.Visualization.Tests;
 
@@ -99,7 +100,8 @@ public class PlotTests
             .Add("valid macro F1", [0.2, 0.35, 0.5, 0.55]);
         var figure = TrainingCurvesPlot.CreateFigure(curves);
         Assert.Equal(2, figure.Subplots.Count);
-        var path = Path.Combine(Path.GetTempPath(), $"curves-{Guid.NewGuid():N}.png");
+        using var temp = new TempFolder("emotion-plots-");
+        var path = temp.File("curves.png");
         try
         {
             ScottPlot.IMultiplotExtensions.SavePng(figure, path, 1000, 400);
@@ -114,7 +116,6 @@ public class PlotTests
         }
         finally
         {
-            File.Delete(path);
             foreach (var p in figure.Subplots.GetPlots()) p.Dispose();
         }
         Assert.Throws<ArgumentException>(() => TrainingCurves.Empty.Add("x", [1.0]).Add("x", [2.0]).Validate());

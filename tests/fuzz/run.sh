@@ -10,7 +10,6 @@ seconds=${2:?usage: run.sh TARGET SECONDS}
 here=$(cd "$(dirname "$0")" && pwd)
 out=$here/out
 export PATH="$PATH:$HOME/.dotnet/tools"
-export ONEDNN_MAX_CPU_ISA=${ONEDNN_MAX_CPU_ISA:-SSE41}
 
 if ! command -v afl-fuzz >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq afl++ >/dev/null

@@ -50,7 +50,6 @@ public static class BenchmarkCommand
                 Duration = TimeSpan.FromSeconds(duration),
                 Threads = CliArguments.Positive(parse.GetValue(threads), "--threads"),
             };
-            torch.set_num_threads(settings.Threads);
 
             string? onnxFile = null;
             EmotionModel? model = null;
@@ -59,11 +58,16 @@ public static class BenchmarkCommand
             {
                 string path = CliArguments.ExistingPath(given, "--model");
                 if (File.Exists(path) && path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)) onnxFile = path;
-                else model = TrainingCheckpoint.LoadModel(path);
+                else
+                {
+                    RequireTorch(parse, settings.Threads);
+                    model = TrainingCheckpoint.LoadModel(path);
+                }
                 description = path;
             }
             else
             {
+                RequireTorch(parse, settings.Threads);
                 model = TrainCommand.BuildModel(parse.GetValue(backbone)!, parse.GetValue(head)!, hidden: 128, layers: 1, EmotionTask.Combined,
                     settings.SequenceLength, CliArguments.Positive(parse.GetValue(size), "--size"), seed: 0);
                 description = $"fresh {model.Options.Backbone.Name} + {parse.GetValue(head)}";
@@ -92,6 +96,13 @@ public static class BenchmarkCommand
             return Task.FromResult(EmotionCli.Success);
         });
         return command;
+    }
+
+    // TorchSharp runs only for a checkpoint or a fresh model; an .onnx file is measured on ONNX Runtime alone, without libtorch.
+    private static void RequireTorch(ParseResult parse, int threads)
+    {
+        LibTorch.Require("benchmark", parse.InvocationConfiguration.Error);
+        torch.set_num_threads(threads);
     }
 
     private static void WriteTable(ConsoleUi ui, BenchmarkReport report)

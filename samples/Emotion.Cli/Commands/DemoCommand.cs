@@ -56,12 +56,12 @@ public static class DemoCommand
                 parse.GetValue(seed),
                 parse.GetValue(dataOnly),
                 parse.GetRequiredValue(assets).FullName);
-            return Task.FromResult(Run(options, new ConsoleUi(parse.InvocationConfiguration.Output), cancellationToken));
+            return Task.FromResult(Run(options, new ConsoleUi(parse.InvocationConfiguration.Output), parse.InvocationConfiguration.Error, cancellationToken));
         });
         return command;
     }
 
-    private static int Run(DemoOptions options, ConsoleUi ui, CancellationToken cancellationToken)
+    private static int Run(DemoOptions options, ConsoleUi ui, TextWriter error, CancellationToken cancellationToken)
     {
         string dataRoot = Path.Combine(options.OutputDirectory, "data");
         ui.Heading($"Synthetic dataset: {dataRoot}");
@@ -79,6 +79,7 @@ public static class DemoCommand
         ui.DatasetStatistics([train.ComputeStatistics(), valid.ComputeStatistics()]);
         if (options.DataOnly)
             return EmotionCli.Success;
+        LibTorch.Require("demo", error);
 
         var results = new List<DemoResult>();
         foreach (var task in Tasks)

@@ -42,7 +42,9 @@ public static class ExplainCommand
             {
                 throw new UsageException(e.Message);
             }
-            using var model = TrainingCheckpoint.LoadModel(CliArguments.ExistingPath(parse.GetValue(modelPath), "--model"));
+            string checkpoint = CliArguments.ExistingPath(parse.GetValue(modelPath), "--model");
+            LibTorch.Require("explain", parse.InvocationConfiguration.Error);
+            using var model = TrainingCheckpoint.LoadModel(checkpoint);
             var explainer = new EmotionExplainer(model, new ExplanationOptions { Method = explanationMethod, Layer = parse.GetValue(layer) });
             var frames = FrameSources.FromFolder(folder);
             if (frames.Count == 0) throw new CommandFailedException($"--input: folder '{folder}' holds no jpg or png frames.");

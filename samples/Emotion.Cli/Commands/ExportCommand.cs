@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Emotion.Cli.Workflows;
 using System.Globalization;
 using Emotion.Cli.Terminal;
 using Emotion.Onnx.Export;
@@ -100,8 +101,11 @@ public static class ExportCommand
             }
 
             string argument = parse.GetRequiredValue(modelPath);
-            using var model = Directory.Exists(argument) || File.Exists(argument) || !Emotion.Torch.Pretrained.PretrainedModels.Contains(argument)
-                ? TrainingCheckpoint.LoadModel(CliArguments.ExistingPath(new DirectoryInfo(argument), "--model"))
+            bool pretrained = !Directory.Exists(argument) && !File.Exists(argument) && Emotion.Torch.Pretrained.PretrainedModels.Contains(argument);
+            string? checkpoint = pretrained ? null : CliArguments.ExistingPath(new DirectoryInfo(argument), "--model");
+            LibTorch.Require("export", parse.InvocationConfiguration.Error);
+            using var model = checkpoint is not null
+                ? TrainingCheckpoint.LoadModel(checkpoint)
                 : Workflows.ModelSource.LoadPretrained(argument, "--model");
             string path = parse.GetRequiredValue(output).FullName;
             var exportOptions = OnnxExportOptions.Default with { StateInputs = !parse.GetValue(noState) };

@@ -25,6 +25,29 @@ namespace Emotion.Cli.Commands;
 /// </summary>
 public static class PredictCommand
 {
+    /// <summary>
+    /// Applies <see cref="VideoPredictionOptions"/>' own rules (boxes or a detector, all faces need a detector, the margin's
+    /// range) before the box file is read or the detector opened, as usage errors naming the command-line options.
+    /// </summary>
+    private static void CheckFaceOptions(VideoPredictionOptions options, bool faces, bool detector)
+    {
+        try
+        {
+            options.Validate(faceBoxesPending: faces, detectorPending: detector);
+        }
+        catch (ArgumentException e)
+        {
+            string problem = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+            throw new UsageException(e.ParamName switch
+            {
+                nameof(VideoPredictionOptions.FaceBoxes) => $"--faces and --detector exclude each other: {problem}",
+                nameof(VideoPredictionOptions.AllFaces) => $"--all-faces needs --detector: {problem}",
+                nameof(VideoPredictionOptions.Margin) => $"--margin: {problem}",
+                _ => problem,
+            });
+        }
+    }
+
     /// <summary>Creates the command.</summary>
     public static Command Create()
     {
@@ -67,18 +90,17 @@ public static class PredictCommand
             var facesFile = parse.GetValue(faces);
             var detectorFile = parse.GetValue(detector);
             bool explicitAll = parse.GetValue(allFaces), one = parse.GetValue(oneFace);
-            if (facesFile is not null && detectorFile is not null) throw new UsageException("--faces and --detector exclude each other: give boxes or a detector.");
             if (explicitAll && one) throw new UsageException("--all-faces and --one-face exclude each other.");
-            if ((explicitAll || one) && detectorFile is null) throw new UsageException($"{(one ? "--one-face" : "--all-faces")} needs --detector (a face box file gives one face per frame).");
+            if (one && detectorFile is null) throw new UsageException("--one-face needs --detector (a face box file gives one face per frame).");
             float? boxMargin = parse.GetValue(margin);
-            if (boxMargin is { } m && !(m >= 0f && m <= 2f)) throw new UsageException($"--margin must be between 0 and 2; got {m.ToString(CultureInfo.InvariantCulture)}.");
+            CheckFaceOptions(new VideoPredictionOptions { AllFaces = explicitAll, Margin = boxMargin }, facesFile is not null, detectorFile is not null);
 
             int? step = parse.GetValue(every);
             double? rate = parse.GetValue(fps);
             int? limit = parse.GetValue(maxFrames);
             var videoOptions = VideoOptions(step, rate, limit, parse.GetValue(ffmpegDir));
             string? detectorPath = detectorFile is null ? null : ModelSource.ResolveDetector(detectorFile, "--detector");
-            using var modelSource = ModelSource.Resolve(parse.GetRequiredValue(modelPath), "--model");
+            using var modelSource = ModelSource.Resolve(parse.GetRequiredValue(modelPath), "--model", parse.InvocationConfiguration.Error);
             string model = modelSource.Path;
             bool onnx = modelSource.IsOnnx;
             if (explicitAll && !onnx) throw new UsageException("--all-faces needs an .onnx model (export the checkpoint with 'emotion export').");
@@ -125,6 +147,7 @@ public static class PredictCommand
             }
             else
             {
+                LibTorch.Require("predict", parse.InvocationConfiguration.Error);
                 using var checkpoint = TrainingCheckpoint.LoadModel(model);
                 var predictor = new FrameSequencePredictor(checkpoint);
                 AtomicFile.WriteText(outPath, writer => PredictionCsv.Write(writer, checkpoint.Info.Categories,

@@ -102,13 +102,42 @@ public static class TrainCommand
             if (r.GetValueOrDefault<string>() is { } v && !DeviceNames.Contains(v, StringComparer.OrdinalIgnoreCase))
                 r.AddError($"--device: unknown device '{v}'; expected {string.Join(" or ", DeviceNames)}.");
         });
+        var stride = new Option<int?>("--stride")
+        {
+            HelpName = "N",
+            Description = "Training windows start every N frames (default: half of --frames, so windows overlap; with --stateful: --frames, consecutive windows).",
+        };
+        var stateful = new Option<bool>("--stateful")
+        {
+            Description = "Stateful training (truncated back-propagation through time): each batch row walks through whole segments of a video window " +
+                          "after window and carries the GRU/LSTM state, detached, from one window to the next, so the model sees far more context " +
+                          "than one window (the state resets at gaps in the frame numbers and between videos). Needs a gru or lstm head and " +
+                          "consecutive windows (--stride equal to --frames).",
+        };
+        var noAugment = new Option<bool>("--no-augment")
+        {
+            Description = "Train without random crops, flips and colour jitter (as `emotion demo` does: its synthetic faces already vary, and a short run learns faster without them).",
+        };
+        var precision = new Option<string>("--precision")
+        {
+            HelpName = "fp32|bf16|fp16",
+            Description = "Arithmetic of the backbone's forward and backward passes: fp32 (default); bf16 (bfloat16 autocast with float32 master weights, " +
+                          "head and loss: for CPUs with AVX-512 BF16 or AMX, an error on others, and NVIDIA GPUs from Ampere on); fp16 (float16 autocast " +
+                          "with dynamic loss scaling, with --device cuda only). Checkpoints hold float32 weights either way. With --resume: the checkpoint's unless given.",
+            DefaultValueFactory = _ => "fp32",
+        };
+        precision.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is { } v && !TrainingChoices.PrecisionNames.Contains(v, StringComparer.OrdinalIgnoreCase))
+                r.AddError($"--precision: unknown precision '{v}'; expected {string.Join(", ", TrainingChoices.PrecisionNames)}.");
+        });
         var output = new Option<DirectoryInfo?>("--out") { Description = "Output folder for checkpoints, history.json/csv and metrics.json (with --resume: the checkpoint's run folder by default)." };
         dataset.Data.Required = false;
 
         var command = new Command("train", "Train a CNN + RNN emotion model on your data.");
         dataset.AddTo(command);
         foreach (var option in new Option[] { validation, backbone, head, hidden, layers, task, epochs, frames, size, batch, lr, seed, pretrained, freeze,
-                     preset, loss, classWeights, classes, device, resume, output })
+                     preset, loss, classWeights, classes, device, precision, stride, stateful, noAugment, resume, output })
             command.Add(option);
 
         // The options a run is made of, stored in its checkpoints (TrainerOptions.RunSettings) and checked on --resume.
@@ -135,20 +164,32 @@ public static class TrainCommand
             (loss, p => p.GetValue(loss)),
             (classWeights, p => p.GetValue(classWeights)),
             (classes, p => Invariant(p.GetValue(classes))),
+            (stride, p => p.GetValue(stride) is { } n ? Invariant(n) : null),
+            (stateful, p => p.GetValue(stateful) ? "true" : "false"),
+            (noAugment, p => p.GetValue(noAugment) ? "true" : "false"),
         };
 
         command.SetAction((parse, cancellationToken) =>
         {
             var ui = new ConsoleUi(parse.InvocationConfiguration.Output);
             if (parse.GetValue(resume) is { } from)
-                return Task.FromResult(Resume(parse, ui, from, settings, epochs, output, ParseDevice(parse.GetValue(device)), cancellationToken));
+            {
+                LibTorch.Require("train", parse.InvocationConfiguration.Error);
+                var resumeDevice = ParseDevice(parse.GetValue(device));
+                TrainingPrecision? resumePrecision = parse.GetResult(precision) is { Implicit: false }
+                    ? TrainingChoices.Precision(parse.GetValue(precision), resumeDevice, parse.InvocationConfiguration.Error)
+                    : null;
+                return Task.FromResult(Resume(parse, ui, from, settings, epochs, output, resumeDevice, resumePrecision, cancellationToken));
+            }
             if (parse.GetValue(output) is not { } outInfo) throw new UsageException("--out: the output folder is required (unless --resume continues a run).");
             if (parse.GetValue(dataset.Data) is null) throw new UsageException("--data: the dataset is required (unless --resume continues a run).");
+            LibTorch.Require("train", parse.InvocationConfiguration.Error);
             string outDir = outInfo.FullName;
             var taskValue = EmotionTaskExtensions.ParseTask(parse.GetValue(task)!);
             var categories = TrainingChoices.Categories(parse.GetValue(classes));
             var lossSpec = TrainingChoices.Loss(parse.GetValue(loss), parse.GetValue(classWeights), taskValue, categories.Length);
             var deviceType = ParseDevice(parse.GetValue(device));
+            var precisionValue = TrainingChoices.Precision(parse.GetValue(precision), deviceType, parse.InvocationConfiguration.Error);
             bool includeOther = categories.Contains(EmotionCategory.Other);
             var trainSet = dataset.Load(parse, AffWild2Layout.TrainingSplit, includeOther);
             EmotionDataset? validSet = dataset.IsCsv(parse)
@@ -163,6 +204,8 @@ public static class TrainCommand
                 Schedule = LearningRateSchedule.Cosine(minFactor: 0.05),
                 GradientClipNorm = 5.0,
                 Seed = parse.GetValue(seed),
+                Stateful = parse.GetValue(stateful),
+                Precision = precisionValue,
                 OutputDirectory = outDir,
                 RunSettings = settings
                     .Select(s => (s.Option.Name, Value: s.Value(parse)))
@@ -181,12 +224,16 @@ public static class TrainCommand
                         $"{model.Options.Head.Hidden}x{model.Options.Head.Layers}, {model.Info.FrameSize} px, {model.Options.SequenceLength}-frame sequences");
             if (parse.GetResult(loss) is { Implicit: false } || parse.GetResult(classWeights) is { Implicit: false })
                 ui.Line($"loss: {lossSpec.Describe()}");
+            if (precisionValue != TrainingPrecision.Float32)
+                ui.Line($"precision: {TrainingChoices.PrecisionName(precisionValue)} (backbone under autocast; float32 master weights, head and loss)");
             if (parse.GetValue(pretrained) is { } name)
                 ui.Line($"backbone {model.Options.Backbone.Name} from pretrained '{name}' at {model.Info.FrameSize} px; frozen stages: " +
                         (model.Options.FrozenStages.IsDefaultOrEmpty ? "none" : string.Join(", ", model.Options.FrozenStages)));
+            int? strideValue = parse.GetValue(stride) is { } n ? CliArguments.Positive(n, "--stride") : null;
+            CheckStateful(trainerOptions.Stateful, model, strideValue);
             var forward = new ForwardingProgress();
             using var trainer = new Trainer(model, trainerOptions, forward);
-            var data = new DataPlan(BatchSize: CliArguments.Positive(parse.GetValue(batch), "--batch-size"));
+            var data = new DataPlan(BatchSize: CliArguments.Positive(parse.GetValue(batch), "--batch-size"), Stride: strideValue, Augment: !parse.GetValue(noAugment));
             TrainAndReport(ui, trainer, forward, trainSet, validSet, data, outDir, cancellationToken);
             return Task.FromResult(EmotionCli.Success);
 
@@ -214,7 +261,7 @@ public static class TrainCommand
     }
 
     private static int Resume(ParseResult parse, ConsoleUi ui, FileSystemInfo from, (Option Option, Func<ParseResult, string?> Value)[] settings,
-        Option<int> epochs, Option<DirectoryInfo?> output, TorchSharp.DeviceType device, CancellationToken cancellationToken)
+        Option<int> epochs, Option<DirectoryInfo?> output, TorchSharp.DeviceType device, TrainingPrecision? precision, CancellationToken cancellationToken)
     {
         string checkpoint;
         TrainingState state;
@@ -251,7 +298,12 @@ public static class TrainCommand
         if (total < state.Epoch)
             throw new UsageException($"--epochs {total} is fewer than the {state.Epoch} epochs the run in '{checkpoint}' has completed; give {state.Epoch} or more.");
         string outDir = parse.GetValue(output)?.FullName ?? Path.GetDirectoryName(checkpoint)!;
-        var options = state.Options with { Epochs = total, OutputDirectory = outDir };
+        var options = state.Options with
+        {
+            Epochs = total,
+            OutputDirectory = outDir,
+            Precision = precision ?? TrainingChoices.CheckPrecision(state.Options.Precision, device, parse.InvocationConfiguration.Error),
+        };
 
         var forward = new ForwardingProgress();
         using var trainer = Trainer.Resume(checkpoint, options, forward, new TorchSharp.torch.Device(device));
@@ -265,7 +317,8 @@ public static class TrainCommand
         var historyFile = Path.Combine(outDir, TrainingHistory.JsonFileName);
         if (File.Exists(historyFile) && TryReadHistory(historyFile) is { } onDisk && onDisk.Epochs.Length > state.Epoch)
             ui.Line($"warning: '{historyFile}' has {onDisk.Epochs.Length} epochs but the checkpoint was taken after epoch {state.Epoch}; epochs {state.Epoch + 1} to {onDisk.Epochs.Length} are trained again and replaced.");
-        ui.Line($"resuming '{checkpoint}' after epoch {state.Epoch} (step {state.GlobalStep}) to epoch {total}; output: {outDir}");
+        ui.Line($"resuming '{checkpoint}' after epoch {state.Epoch} (step {state.GlobalStep}) to epoch {total}; output: {outDir}" +
+                (options.Precision == TrainingPrecision.Float32 ? "" : $"; precision {TrainingChoices.PrecisionName(options.Precision)}"));
 
         Option Named(string name) => settings.First(s => s.Option.Name == name).Option;
         string data = Setting(Named("--data")) ?? throw new UsageException("--data: the checkpoint does not record its dataset; give --data (and --format) again.");
@@ -279,7 +332,11 @@ public static class TrainCommand
             : LoadOptionalSplit(data, format, lenient, skipDamaged, AffWild2Layout.ValidationSplit, includeOther);
         DatasetArguments.ReportIssues([trainSet, validSet], parse.InvocationConfiguration.Error, outDir);
         int batchSize = int.Parse(Setting(settings.First(s => s.Option.Name == "--batch-size").Option)!, CultureInfo.InvariantCulture);
-        TrainAndReport(ui, trainer, forward, trainSet, validSet, new DataPlan(BatchSize: CliArguments.Positive(batchSize, "--batch-size")), outDir, cancellationToken);
+        int? stride = Setting(Named("--stride")) is { } strideText ? CliArguments.Positive(int.Parse(strideText, CultureInfo.InvariantCulture), "--stride") : null;
+        CheckStateful(trainer.Options.Stateful, trainer.Model, stride);
+        bool augment = Setting(Named("--no-augment")) != "true";
+        TrainAndReport(ui, trainer, forward, trainSet, validSet,
+            new DataPlan(BatchSize: CliArguments.Positive(batchSize, "--batch-size"), Stride: stride, Augment: augment), outDir, cancellationToken);
         return EmotionCli.Success;
     }
 
@@ -288,6 +345,9 @@ public static class TrainCommand
     {
         ui.DatasetStatistics(validSet is null ? [trainSet.ComputeStatistics()] : [trainSet.ComputeStatistics(), validSet.ComputeStatistics()]);
         var model = trainer.Model;
+        if (trainer.Options.Stateful)
+            ui.Line($"stateful training: {data.BatchSize} lanes of consecutive {model.Options.SequenceLength}-frame windows; the recurrent state is carried " +
+                    "from window to window (detached) and reset at gaps in the frame numbers, between videos and at every epoch start");
         var result = TrainingProgressDisplay.Run(ui, model.Info.Task.ToName(), progress =>
         {
             forward.Target = progress;
@@ -300,6 +360,25 @@ public static class TrainCommand
             ui.MetricsComparison([(model.Info.Task.ToName(), evaluation.Metrics)]);
         }
         ui.Line($"best checkpoint: {result.BestCheckpoint ?? "-"}; last: {result.LastCheckpoint ?? "-"}; history: {Path.Combine(outDir, TrainingHistory.JsonFileName)}");
+    }
+
+    /// <summary>
+    /// <c>--stateful</c> needs a head with a state to carry (gru or lstm, unidirectional) and consecutive windows: a
+    /// <c>--stride</c> other than the window length would carry the state across overlapping or skipped frames.
+    /// </summary>
+    /// <exception cref="UsageException">The combination is invalid; the message names the options.</exception>
+    public static void CheckStateful(bool stateful, EmotionModel model, int? stride)
+    {
+        if (!stateful) return;
+        var head = model.Options.Head;
+        if (head.Kind == RecurrentKind.None || !model.Head.CanStream)
+            throw new UsageException(
+                $"--stateful carries the recurrent state from one window to the next and needs a gru or lstm head; this model's head is {head.Kind.ToString().ToLowerInvariant()}{(head.Bidirectional ? " (bidirectional)" : "")}. Use --head gru or --head lstm.");
+        int frames = model.Options.SequenceLength;
+        if (stride is { } s && s != frames)
+            throw new UsageException(
+                $"--stride {s} with --stateful: the state is carried from a window to the next one only when it starts right after it ends; " +
+                $"{(s < frames ? "overlapping" : "skipping")} windows would carry it across {(s < frames ? "repeated" : "missing")} frames. Give --stride {frames} (the window length, --frames) or leave --stride out.");
     }
 
     private static TrainingHistory? TryReadHistory(string file)

@@ -1,4 +1,5 @@
 using Emotion.Core.Metrics;
+using Emotion.Core.Sequences;
 using Emotion.Onnx;
 using Emotion.Onnx.Export;
 using Emotion.Onnx.Smoothing;
@@ -18,7 +19,7 @@ public sealed record DeploymentReport(string OnnxPath, double MaxAbsDifference, 
 
 /// <summary>
 /// Exports a trained model to ONNX, runs every video of a dataset through ONNX Runtime as one stream (state carried across
-/// chunks) and through TorchSharp the same way, and scores ONNX Runtime's predictions with and without temporal smoothing.
+/// chunks, reset at gaps in the frame numbers) and through TorchSharp the same way, and scores ONNX Runtime's predictions with and without temporal smoothing.
 /// </summary>
 public static class DeploymentCheck
 {
@@ -35,9 +36,22 @@ public static class DeploymentCheck
         foreach (var video in dataset.Videos)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var onnx = predictor.PredictStream(video.Frames.Select(f => f.Source.Decode())).ToList();
+            // Both streams see the frame numbers, so both reset their state at the video's gaps (FrameGaps).
+            var onnx = new List<Core.FramePrediction>(video.FrameCount);
+            using (var stream = predictor.OpenStream())
+            {
+                foreach (var frame in video.Frames)
+                {
+                    using var image = frame.Source.Decode();
+                    onnx.AddRange(stream.Push(image, frame.Number));
+                }
+                onnx.AddRange(stream.Complete());
+            }
             var torch = torchPredictor.Predict(video.Frames.Select(f => new Preprocessing.Frames.NumberedFrame(f.Number, f.Source)), cancellationToken).ToList();
-            var smooth = PredictionSmoother.Smooth(onnx, smoothing);
+            // Smoothing never reaches across a gap either: each run of consecutive frames is smoothed on its own.
+            var smooth = new List<Core.FramePrediction>(onnx.Count);
+            foreach (var segment in FrameGaps.Segments([.. video.Frames.Select(f => f.Number)]))
+                smooth.AddRange(PredictionSmoother.Smooth(onnx[segment], smoothing));
             for (int i = 0; i < video.Frames.Count; i++)
             {
                 var label = video.Frames[i].Label;

@@ -31,8 +31,11 @@ public sealed class ModelSource : IDisposable
     public string? PretrainedName { get; }
 
     /// <summary>Resolves the argument of <paramref name="option"/>: an existing path first, then a catalogue name.</summary>
+    /// <param name="argument">The option's value.</param>
+    /// <param name="option">The option's name, for messages.</param>
+    /// <param name="status">Where to report a first-use download of libtorch, which a catalogue name needs (<see cref="LibTorch.Require"/>); standard error when null.</param>
     /// <exception cref="UsageException">It is neither an existing path nor a catalogue name.</exception>
-    public static ModelSource Resolve(string argument, string option)
+    public static ModelSource Resolve(string argument, string option, TextWriter? status = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(argument);
         string full = System.IO.Path.GetFullPath(argument);
@@ -41,6 +44,7 @@ public sealed class ModelSource : IDisposable
         if (!PretrainedModels.Contains(argument))
             throw new UsageException(
                 $"{option}: '{argument}' is neither an existing .onnx file or checkpoint folder nor a pretrained model name ({string.Join(", ", PretrainedModels.Names)}).");
+        LibTorch.Require("predict --model " + argument, status ?? Console.Error);
         string temp = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"emotion-{argument}-{Guid.NewGuid():N}.onnx");
         using (var model = LoadPretrained(argument, option))
             OnnxExporter.Export(model, temp);

@@ -59,13 +59,18 @@ public sealed class PredictionInput
         throw new UsageException($"--input: '{path}' is not a supported input; expected {SupportedFormats}.");
     }
 
-    /// <summary>The frames in order, decoded lazily; each image is valid until the enumeration moves on.</summary>
+    /// <summary>
+    /// The frames in order, decoded lazily; each image is valid until the enumeration moves on. A video's kept frames are
+    /// numbered 1, 2, ... in <see cref="PredictionFrame.SequenceNumber"/>, so that sampling (<c>--every</c>, <c>--fps</c>)
+    /// is not a gap for the recurrent state; a folder's frames keep their file numbers, whose gaps are gaps.
+    /// </summary>
     public IEnumerable<PredictionFrame> Frames(CancellationToken cancellationToken)
     {
         if (video is not null)
         {
+            int kept = 0;
             foreach (var frame in video.ReadFrames(cancellationToken))
-                yield return new PredictionFrame(frame.FrameNumber, frame.TimeSeconds, frame.Image);
+                yield return new PredictionFrame(frame.FrameNumber, frame.TimeSeconds, frame.Image) { SequenceNumber = ++kept };
             yield break;
         }
         foreach (var frame in files!)

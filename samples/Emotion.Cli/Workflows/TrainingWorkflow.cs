@@ -10,7 +10,8 @@ namespace Emotion.Cli.Workflows;
 
 /// <summary>How a dataset becomes batches for a model: window stride, batch size, loader workers, augmentation.</summary>
 /// <param name="BatchSize">Sequences per batch.</param>
-/// <param name="Stride">Window stride in frames for training (null: half the sequence length, so windows overlap).</param>
+/// <param name="Stride">Window stride in frames for training (null: half the sequence length, so windows overlap; with stateful
+/// training the sequence length, so each window starts where the previous one ended).</param>
 /// <param name="Augment">Random crop, flip and colour jitter during training.</param>
 /// <param name="Workers">Background decoding workers (null: the loader's default).</param>
 /// <param name="CacheBytes">Cache of decoded, resized frames (bytes); null for no cache. Small datasets fit entirely.</param>
@@ -43,10 +44,12 @@ public static class TrainingWorkflow
         var pipeline = new FramePipeline(data.Augment
             ? FrameTransformOptions.ForTraining(info.FrameSize, info.Normalization)
             : new FrameTransformOptions { Width = info.FrameSize, Height = info.FrameSize, Normalization = info.Normalization });
+        // Stateful training (truncated BPTT) walks each segment window after window: consecutive, non-overlapping windows.
+        bool stateful = options.Stateful;
         var windows = SequenceWindower.Windows(train, new WindowOptions
         {
             Length = info.SequenceLength,
-            Stride = data.Stride ?? Math.Max(1, info.SequenceLength / 2),
+            Stride = data.Stride ?? (stateful ? info.SequenceLength : Math.Max(1, info.SequenceLength / 2)),
         });
         if (windows.Count == 0)
             throw new CommandFailedException($"The training set '{train.Name}' has no frames to train on.");
@@ -57,6 +60,7 @@ public static class TrainingWorkflow
             Augment = data.Augment,
             Workers = data.Workers ?? new SequenceLoaderOptions().Workers,
             CacheCapacityBytes = data.CacheBytes,
+            Stateful = stateful,
         });
         using var validLoader = validation is null ? null : CreateEvaluationLoader(validation, info.SequenceLength, data, info.FrameSize, info.Normalization);
 
@@ -66,13 +70,15 @@ public static class TrainingWorkflow
         return result;
     }
 
-    /// <summary>Evaluates a model on every frame of a dataset (windows without overlap, no augmentation).</summary>
-    public static EvaluationResult Evaluate(EmotionModel model, EmotionDataset dataset, DataPlan data, CancellationToken cancellationToken)
-    {
-        var info = model.Info;
-        using var loader = CreateEvaluationLoader(dataset, info.SequenceLength, data, info.FrameSize, info.Normalization);
-        return ModelEvaluator.Evaluate(model, loader.ReadEpoch(0, cancellationToken), new EvaluationOptions(), loss: null, cancellationToken);
-    }
+    /// <summary>
+    /// Evaluates a model on every frame of a dataset, no augmentation: streamed as deployed (each video whole, the state
+    /// carried and reset at gaps; the default) or windowed (windows of the model's sequence length without overlap, each from
+    /// a zero state).
+    /// </summary>
+    public static EvaluationResult Evaluate(EmotionModel model, EmotionDataset dataset, DataPlan data, CancellationToken cancellationToken,
+        EvaluationMode mode = EvaluationMode.Streaming) =>
+        ModelEvaluator.Evaluate(model, dataset, new EvaluationOptions { Mode = mode, BatchSize = data.BatchSize, Workers = data.Workers },
+            loss: null, cancellationToken);
 
     private static SequenceBatchLoader CreateEvaluationLoader(EmotionDataset dataset, int sequenceLength, DataPlan data, int size, Core.Normalization normalization) =>
         SequenceBatchLoader.ForEvaluation(dataset,

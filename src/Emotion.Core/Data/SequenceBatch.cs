@@ -37,6 +37,7 @@ public sealed class SequenceBatch
         Array.Fill(FrameNumbers, -1);
         VideoIds = new string[batchSize];
         Array.Fill(VideoIds, string.Empty);
+        ContinuesState = new bool[batchSize];
     }
 
     /// <summary>Number of sequences (B).</summary>
@@ -80,6 +81,14 @@ public sealed class SequenceBatch
 
     /// <summary><c>[B]</c>: the video each sequence comes from.</summary>
     public string[] VideoIds { get; }
+
+    /// <summary>
+    /// <c>[B]</c>: true when sequence b continues, without a gap or overlap, the sequence in row b of the previous batch
+    /// of the same epoch, so that a stateful trainer may start row b from the recurrent state that row ended with
+    /// (truncated back-propagation through time; lane batching, see <c>SequenceLoaderOptions.Stateful</c>). False
+    /// starts the row from a zero state. All false in ordinary (shuffled) batches.
+    /// </summary>
+    public bool[] ContinuesState { get; }
 
     /// <summary>The pixels of frame <paramref name="t"/> of sequence <paramref name="b"/>, <c>[3, H, W]</c>.</summary>
     public Span<float> Frame(int b, int t) => Frames.AsSpan(Index(b, t) * FrameLength, FrameLength);

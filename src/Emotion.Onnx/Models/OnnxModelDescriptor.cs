@@ -49,9 +49,10 @@ public sealed record OnnxModelDescriptor
     /// <summary>
     /// The per-channel normalisation of pixels scaled to [0, 1], <c>x' = (x - mean) / std</c> (in the model's channel
     /// order's RGB terms: the mean/std of red is <c>R</c> whatever <see cref="ColorOrder"/> is). A model that takes raw
-    /// 0..255 values uses mean 0 and std 1/255; one that takes [0, 1] uses <see cref="Normalization.ZeroToOne"/>.
+    /// 0..255 values uses mean 0 and std 1/255; one that takes [0, 1] uses <see cref="Normalization.ZeroToOne"/> (the
+    /// default, copied per descriptor: configuration binding sets properties in place, which must not reach the shared one).
     /// </summary>
-    public Normalization Normalization { get; init; } = Normalization.ZeroToOne;
+    public Normalization Normalization { get; init; } = Normalization.ZeroToOne with { };
 
     /// <summary>The category output's name, or null when the model predicts no categories.</summary>
     public string? CategoryOutput { get; init; }

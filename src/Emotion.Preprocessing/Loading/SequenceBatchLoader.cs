@@ -15,7 +15,9 @@ namespace Emotion.Preprocessing.Loading;
 /// <remarks>
 /// <para>Each epoch visits every window once, in an order that is a permutation seeded by (seed, epoch) when
 /// shuffling, or the given order otherwise. Batch k holds windows k·B .. k·B+B-1 of that order; the last batch is
-/// smaller unless <see cref="SequenceLoaderOptions.DropLast"/>.</para>
+/// smaller unless <see cref="SequenceLoaderOptions.DropLast"/>. With <see cref="SequenceLoaderOptions.Stateful"/> the
+/// batches follow the epoch's <see cref="LaneSchedule"/> instead (<see cref="Lanes"/>): row b is lane b, and
+/// <see cref="SequenceBatch.ContinuesState"/> marks the rows that carry the recurrent state.</para>
 /// <para>Batches are prepared by <see cref="SequenceLoaderOptions.Workers"/> tasks (worker w prepares batches
 /// w, w+W, ...), each writing to its own bounded channel of <see cref="SequenceLoaderOptions.Prefetch"/> batches; the
 /// consumer reads the channels round-robin, so batches arrive in order and the result does not depend on thread
@@ -26,6 +28,7 @@ namespace Emotion.Preprocessing.Loading;
 public sealed class SequenceBatchLoader : IDisposable
 {
     private readonly SequenceWindow[] _windows;
+    private readonly int[]? _segmentFirstNumbers;
     private readonly CancellationTokenSource _disposed = new();
 
     /// <summary>Creates a loader.</summary>
@@ -45,6 +48,7 @@ public sealed class SequenceBatchLoader : IDisposable
             if (w.Length != SequenceLength)
                 throw new ArgumentException($"All windows must have the same length; found {SequenceLength} and {w.Length} ({w}).", nameof(windows));
         if (Options.CacheCapacityBytes is { } capacity) Cache = new FrameCache(pipeline, capacity);
+        if (Options.Stateful) _segmentFirstNumbers = SegmentFirstNumbers(_windows);
     }
 
     /// <summary>The evaluation loader of a dataset: non-overlapping windows of <paramref name="sequenceLength"/> frames in
@@ -74,8 +78,17 @@ public sealed class SequenceBatchLoader : IDisposable
     /// <summary>Frames per sequence (T).</summary>
     public int SequenceLength { get; }
 
-    /// <summary>Batches per epoch.</summary>
-    public int BatchCount => Options.DropLast ? _windows.Length / Options.BatchSize : (_windows.Length + Options.BatchSize - 1) / Options.BatchSize;
+    /// <summary>Batches per epoch (the same with and without <see cref="SequenceLoaderOptions.Stateful"/>).</summary>
+    public int BatchCount => LaneSchedule.StepCount(_windows.Length, Options.BatchSize, Options.DropLast);
+
+    /// <summary>The lanes of an epoch (stateful loaders only): which window each row of each batch holds and whether it carries the state.</summary>
+    /// <exception cref="InvalidOperationException">The loader is not stateful.</exception>
+    public LaneSchedule Lanes(int epoch)
+    {
+        if (!Options.Stateful)
+            throw new InvalidOperationException("Lanes exist only for a stateful loader (SequenceLoaderOptions.Stateful); an ordinary loader's batches follow Order(epoch).");
+        return LaneSchedule.Create(_windows, Options.BatchSize, epoch, Options.Seed, Options.Shuffle, Options.DropLast);
+    }
 
     /// <summary>The window order of an epoch: indices into <see cref="Windows"/> (a seeded Fisher-Yates permutation when shuffling).</summary>
     public int[] Order(int epoch)
@@ -141,25 +154,59 @@ public sealed class SequenceBatchLoader : IDisposable
         _disposed.Dispose();
     }
 
-    private SequenceBatch BuildBatch(int[] order, int batchIndex, int epoch, CancellationToken token)
+    /// <summary>The rows of every batch of an epoch: window indices and, for a stateful loader, which rows carry the state.</summary>
+    private (int[] Windows, bool[]? Continues)[] Plan(int epoch)
     {
-        int start = batchIndex * Options.BatchSize;
-        int count = Math.Min(Options.BatchSize, _windows.Length - start);
+        var plan = new (int[] Windows, bool[]? Continues)[BatchCount];
+        if (Options.Stateful)
+        {
+            var lanes = Lanes(epoch);
+            for (int s = 0; s < plan.Length; s++)
+            {
+                var step = lanes.Steps[s];
+                plan[s] = ([.. step.Select(slot => slot.Window)], [.. step.Select(slot => slot.ContinuesState)]);
+            }
+            return plan;
+        }
+        var order = Order(epoch);
+        for (int k = 0; k < plan.Length; k++)
+        {
+            int start = k * Options.BatchSize;
+            plan[k] = (order[start..Math.Min(start + Options.BatchSize, order.Length)], null);
+        }
+        return plan;
+    }
+
+    private SequenceBatch BuildBatch((int[] Windows, bool[]? Continues) rows, int epoch, CancellationToken token)
+    {
         var o = Pipeline.Options;
-        var batch = new SequenceBatch(count, SequenceLength, o.Height, o.Width);
-        for (int b = 0; b < count; b++)
+        var batch = new SequenceBatch(rows.Windows.Length, SequenceLength, o.Height, o.Width);
+        for (int b = 0; b < rows.Windows.Length; b++)
         {
             token.ThrowIfCancellationRequested();
-            FillSequence(batch, b, _windows[order[start + b]], epoch);
+            FillSequence(batch, b, _windows[rows.Windows[b]], epoch, _segmentFirstNumbers?[rows.Windows[b]]);
+            if (rows.Continues is { } continues) batch.ContinuesState[b] = continues[b];
         }
         return batch;
     }
 
-    private void FillSequence(SequenceBatch batch, int b, SequenceWindow window, int epoch)
+    /// <summary>For each window, the first frame number of the first window of its run of windows of the same video and segment.</summary>
+    private static int[] SegmentFirstNumbers(SequenceWindow[] windows)
+    {
+        var first = new int[windows.Length];
+        for (int i = 0; i < windows.Length; i++)
+        {
+            bool continues = i > 0 && ReferenceEquals(windows[i].Video, windows[i - 1].Video) && windows[i].Segment == windows[i - 1].Segment;
+            first[i] = continues ? first[i - 1] : windows[i].Frame(0).Number;
+        }
+        return first;
+    }
+
+    private void FillSequence(SequenceBatch batch, int b, SequenceWindow window, int epoch, int? augmentationKey = null)
     {
         string videoId = window.Video.Id;
         batch.VideoIds[b] = videoId;
-        int firstNumber = window.Frame(0).Number;
+        int firstNumber = augmentationKey ?? window.Frame(0).Number;
         for (int t = 0; t < window.ValidCount; t++)
         {
             var frame = window.Frame(t);
@@ -187,7 +234,7 @@ public sealed class SequenceBatchLoader : IDisposable
             ObjectDisposedException.ThrowIf(loader._disposed.IsCancellationRequested, loader);
             _cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, loader._disposed.Token);
             BatchCount = loader.BatchCount;
-            var order = loader.Order(epoch);
+            var plan = loader.Plan(epoch);
             int workers = Math.Max(1, Math.Min(loader.Options.Workers, BatchCount));
             _channels = new Channel<SequenceBatch>[workers];
             _workers = new Task[workers];
@@ -208,7 +255,7 @@ public sealed class SequenceBatchLoader : IDisposable
                     {
                         for (int b = first; b < count; b += step)
                         {
-                            var batch = loader.BuildBatch(order, b, epoch, token);
+                            var batch = loader.BuildBatch(plan[b], epoch, token);
                             await channel.Writer.WriteAsync(batch, token).ConfigureAwait(false);
                         }
                         channel.Writer.TryComplete();

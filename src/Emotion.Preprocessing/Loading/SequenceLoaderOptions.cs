@@ -30,6 +30,16 @@ public sealed record SequenceLoaderOptions
     /// </summary>
     public bool ConsistentAugmentation { get; init; } = true;
 
+    /// <summary>
+    /// Lay the batches out as lanes for stateful training (truncated back-propagation through time, <see cref="Sequences.LaneSchedule"/>):
+    /// row b of every batch continues lane b, which walks through whole segments of videos window after window, and
+    /// <see cref="Core.Data.SequenceBatch.ContinuesState"/> says where a row carries the recurrent state. <see cref="Shuffle"/>
+    /// then shuffles the segments, not the windows. The windows should not overlap (stride = length), else no row carries
+    /// state. With <see cref="Augment"/> and <see cref="ConsistentAugmentation"/>, the random choices are keyed by the
+    /// first frame of the window's segment, so a lane's consecutive windows are augmented alike.
+    /// </summary>
+    public bool Stateful { get; init; }
+
     /// <summary>Keep prepared frames (bytes) in memory up to this many bytes (null = no cache).</summary>
     public long? CacheCapacityBytes { get; init; }
 

@@ -1,12 +1,15 @@
+using Emotion.Core.Sequences;
 using Emotion.Preprocessing.Datasets;
 
 namespace Emotion.Preprocessing.Sequences;
 
 /// <summary>
-/// Cuts videos into fixed-length windows (<see cref="WindowOptions"/>). For n available frames after subsampling,
-/// window k covers positions [k·stride, k·stride + T). With <see cref="TailMode.Pad"/>, windows are produced while the
-/// start is inside the video and the previous window did not already reach the end, so the last window is padded and
-/// a video shorter than T gives exactly one padded window; with <see cref="TailMode.Drop"/> only full windows are kept.
+/// Cuts videos into fixed-length windows (<see cref="WindowOptions"/>). A window never spans missing frames
+/// (<see cref="FrameGaps"/>): each video is first split into segments of consecutive frame numbers, and every segment
+/// is windowed on its own. Within a segment of n frames after subsampling, window k covers positions
+/// [k·stride, k·stride + T). With <see cref="TailMode.Pad"/>, windows are produced while the start is inside the
+/// segment and the previous window did not already reach its end, so the last window of a segment is padded and a
+/// segment shorter than T gives exactly one padded window; with <see cref="TailMode.Drop"/> only full windows are kept.
 /// Labels travel with the frames (aligned by frame number when the dataset was loaded).
 /// </summary>
 public static class SequenceWindower
@@ -44,15 +47,22 @@ public static class SequenceWindower
     private static void AddWindows(VideoRecord video, WindowOptions options, List<SequenceWindow> windows)
     {
         int k = options.Subsample, length = options.Length, stride = options.EffectiveStride;
-        int n = (video.FrameCount + k - 1) / k; // positions after subsampling
-        for (int start = 0; start < n; start += stride)
+        var numbers = new int[video.FrameCount];
+        for (int i = 0; i < numbers.Length; i++) numbers[i] = video.Frames[i].Number;
+        var segments = FrameGaps.Segments(numbers);
+        for (int s = 0; s < segments.Count; s++)
         {
-            int end = Math.Min(start + length, n);
-            if (end - start < length && options.Tail == TailMode.Drop) break;
-            var indices = new int[end - start];
-            for (int p = start; p < end; p++) indices[p - start] = p * k;
-            windows.Add(new SequenceWindow(video, indices, length));
-            if (start + length >= n) break;
+            var (offset, count) = segments[s].GetOffsetAndLength(numbers.Length);
+            int n = (count + k - 1) / k; // positions after subsampling
+            for (int start = 0; start < n; start += stride)
+            {
+                int end = Math.Min(start + length, n);
+                if (end - start < length && options.Tail == TailMode.Drop) break;
+                var indices = new int[end - start];
+                for (int p = start; p < end; p++) indices[p - start] = offset + p * k;
+                windows.Add(new SequenceWindow(video, indices, length, s, followsPrevious: start > 0 && stride == length));
+                if (start + length >= n) break;
+            }
         }
     }
 }

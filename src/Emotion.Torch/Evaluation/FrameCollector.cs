@@ -22,6 +22,9 @@ internal sealed class FrameCollector
         _classes = classes;
     }
 
+    /// <summary>Values per probability row (the model's categories, or 7 for a valence/arousal-only model).</summary>
+    public int Classes => _classes;
+
     /// <summary>Sequences added.</summary>
     public long Sequences { get; private set; }
 
@@ -66,6 +69,20 @@ internal sealed class FrameCollector
                 Put(batch, b, f, context, probabilities, valenceArousal, b * t + f);
             }
         }
+    }
+
+    /// <summary>
+    /// Adds the one prediction of a streamed frame (streaming evaluation predicts every frame once): frame
+    /// <paramref name="f"/> of sequence <paramref name="b"/> of <paramref name="batch"/>, keyed by (<paramref name="video"/>,
+    /// its number), or by a key of its own when <paramref name="video"/> is null (a row evaluated on its own).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The frame was added before.</exception>
+    public void AddFrame(string? video, SequenceBatch batch, int b, int f, ReadOnlySpan<float> probabilities, float valence, float arousal)
+    {
+        int frame = batch.FrameNumbers[batch.Index(b, f)];
+        var key = video is null ? (batch.VideoIds[b] ?? string.Empty, frame, ++_unique) : (video, frame, 0L);
+        if (!_slots.TryAdd(key, new Slot(probabilities.IsEmpty ? null : probabilities.ToArray(), valence, arousal, 0, batch.GetLabel(b, f))))
+            throw new InvalidOperationException($"Frame {frame} of video '{key.Item1}' was predicted twice in a stream.");
     }
 
     private void Put(SequenceBatch batch, int b, int f, int context, float[]? probabilities, float[]? valenceArousal, int row)

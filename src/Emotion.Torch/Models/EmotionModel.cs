@@ -283,12 +283,55 @@ public sealed class EmotionModel : nn.Module<Tensor, EmotionOutput>
         }
     }
 
+    /// <summary>
+    /// Runs the backbone under autocast to <paramref name="dtype"/> (<see cref="TorchAutocast"/>) in every forward pass until the
+    /// returned scope is disposed: convolutions and linear layers of the backbone compute in bfloat16 or float16 from the float32
+    /// weights, and the per-frame features are converted back to float32 before the recurrent head, so the head, the output layers
+    /// and any loss stay float32. This is how the <see cref="Training.Trainer"/> runs a <see cref="Training.TrainingPrecision.BFloat16"/>
+    /// or <see cref="Training.TrainingPrecision.Float16"/> step; it also serves lower-precision inference. Disposing restores the
+    /// previous setting; scopes nest. Applies to forward passes on the thread that runs them (libtorch's autocast state is
+    /// per thread) while the scope is open.
+    /// </summary>
+    /// <param name="dtype"><see cref="ScalarType.BFloat16"/> or <see cref="ScalarType.Float16"/>.</param>
+    /// <exception cref="ArgumentException">Another type.</exception>
+    /// <exception cref="NotSupportedException">libtorch's autocast entry points are missing (<see cref="TorchAutocast.IsAvailable"/>).</exception>
+    public IDisposable AutocastBackbone(ScalarType dtype)
+    {
+        if (dtype is not (ScalarType.BFloat16 or ScalarType.Float16))
+            throw new ArgumentException($"The backbone can be autocast to BFloat16 or Float16; got {dtype}.", nameof(dtype));
+        if (!TorchAutocast.IsAvailable)
+            throw new NotSupportedException("libtorch's autocast entry points were not found in the loaded libtorch, so the backbone cannot run in lower precision.");
+        var previous = backboneAutocast;
+        backboneAutocast = dtype;
+        return new AutocastScope(this, previous);
+    }
+
+    /// <summary>The type the backbone currently runs in under <see cref="AutocastBackbone"/>, or null (float32).</summary>
+    public ScalarType? BackboneAutocastType => backboneAutocast;
+
+    private ScalarType? backboneAutocast;
+
+    private sealed class AutocastScope(EmotionModel model, ScalarType? previous) : IDisposable
+    {
+        private bool disposed;
+
+        public void Dispose()
+        {
+            if (disposed) return;
+            disposed = true;
+            model.backboneAutocast = previous;
+        }
+    }
+
     private Tensor ComputeFrameFeatures(Tensor frames)
     {
         long n = frames.shape[0] * frames.shape[1];
         var flat = frames.reshape(n, 3, frames.shape[3], frames.shape[4]);
         if (!flat.is_contiguous()) flat = flat.contiguous();
-        return backbone.call(flat);
+        if (backboneAutocast is not { } lower) return backbone.call(flat);
+        Tensor features;
+        using (TorchAutocast.Enter(flat.device.type, lower)) features = backbone.call(flat);
+        return features.dtype == ScalarType.Float32 ? features : features.to(ScalarType.Float32);
     }
 
     private void CheckFrames(Tensor frames)

@@ -21,12 +21,19 @@ namespace Emotion.Torch.Training;
 /// <see cref="TrainerOptions.BackboneLearningRate"/>) and the head's and output layers' (<see cref="EmotionModel.HeadParameters"/>,
 /// rate <see cref="TrainerOptions.LearningRate"/>); the schedule scales both. Each step runs in its own dispose scope, so
 /// memory stays flat however long the run.</para>
+/// <para><see cref="TrainerOptions.Precision"/> <see cref="TrainingPrecision.BFloat16"/> or <see cref="TrainingPrecision.Float16"/> runs
+/// each step's backbone forward under libtorch's autocast (<see cref="EmotionModel.AutocastBackbone"/>): convolutions compute in 16 bits
+/// from the float32 weights, which receive float32 gradients; the head, the loss, the optimizer, validation and checkpoints stay float32.
+/// Float16 adds dynamic loss scaling (<see cref="LossScale"/>, <see cref="SkippedSteps"/>).</para>
 /// <para>Progress is reported synchronously on the training thread through <see cref="IProgress{T}.Report"/>
 /// (<see cref="Progress{T}"/> forwards it to its synchronisation context).</para>
 /// <para>Resuming (<see cref="Resume"/>, <see cref="RestoreCheckpoint"/>) restores the weights, the optimizer state (Adam's
 /// moments, SGD's momentum buffers), the epoch and step counters, the best value, the early-stopping counter and the
 /// history; the learning-rate schedule is a function of the step and epoch and the global generator is re-seeded from
 /// (seed, epoch) at every epoch, so with a deterministic batch source the resumed run reproduces an uninterrupted one.</para>
+/// <para>Stateful training (<see cref="TrainerOptions.Stateful"/>) carries the detached recurrent state from each batch row
+/// to the same row of the next batch (<see cref="RecurrentStateCarry"/>); the state is zero at every epoch start, so a run
+/// resumed from an epoch's checkpoint continues exactly as well.</para>
 /// </remarks>
 public sealed class Trainer : IDisposable
 {
@@ -36,6 +43,9 @@ public sealed class Trainer : IDisposable
     private readonly torch.optim.ILearningRateController[] _groups;
     private readonly double[] _baseRates;
     private readonly Parameter[] _parameters;
+    private readonly RecurrentStateCarry? _carry;
+    private readonly ScalarType? _autocast;
+    private readonly DynamicLossScaler? _lossScaler;
     private EmotionLoss? _loss;
     private ImmutableArray<long> _classCounts = [];
     private int _completedEpochs;
@@ -52,6 +62,7 @@ public sealed class Trainer : IDisposable
     /// <param name="options">Training options (defaults when null).</param>
     /// <param name="progress">Receives progress reports, or null.</param>
     /// <exception cref="ArgumentException">The options or the model's loss are invalid, or the monitored metric does not fit the task.</exception>
+    /// <exception cref="NotSupportedException">A mixed <see cref="TrainerOptions.Precision"/> was asked for but libtorch's autocast entry points are missing.</exception>
     public Trainer(EmotionModel model, TrainerOptions? options = null, IProgress<TrainingProgress>? progress = null)
         : this(model, options, progress, ownsModel: false)
     {
@@ -64,8 +75,10 @@ public sealed class Trainer : IDisposable
         Options = (options ?? new TrainerOptions()).Validate(Task);
         Loss = (model.Options.Loss ?? LossSpec.DefaultFor(Task)).Validate(Task, Task.HasCategories() ? model.Options.ClassCount : null);
         Monitor = MonitorMetric.Normalize(Options.MonitorMetric ?? MonitorMetric.DefaultFor(Task));
+        if (Options.Stateful) CheckStateful(model);
         _progress = progress;
         _ownsModel = ownsModel;
+        (_autocast, _lossScaler) = MixedPrecision(Options.Precision);
         _parameters = [.. model.parameters()];
         var backbone = model.BackboneParameters().ToList();
         var head = model.HeadParameters().ToList();
@@ -75,6 +88,7 @@ public sealed class Trainer : IDisposable
         _baseRates = [Options.BackboneLearningRate ?? Options.LearningRate, Options.LearningRate];
         _optimizer = CreateOptimizer(backbone, head);
         _groups = [.. _optimizer.ParamGroups];
+        _carry = Options.Stateful ? new RecurrentStateCarry() : null;
     }
 
     /// <summary>The model being trained.</summary>
@@ -100,6 +114,12 @@ public sealed class Trainer : IDisposable
 
     /// <summary>The history so far.</summary>
     public TrainingHistory History => _history;
+
+    /// <summary>The current loss scale of a <see cref="TrainingPrecision.Float16"/> run (<see cref="DynamicLossScaler"/>), else null.</summary>
+    public double? LossScale => _lossScaler?.Scale;
+
+    /// <summary>Optimizer steps skipped in this trainer's life because float16 gradients overflowed (always 0 unless <see cref="TrainingPrecision.Float16"/>).</summary>
+    public long SkippedSteps => _lossScaler?.SkippedSteps ?? 0;
 
     /// <summary>The optimizer (TorchSharp), for inspection.</summary>
     public OptimizerHelper Optimizer => _optimizer;
@@ -206,6 +226,7 @@ public sealed class Trainer : IDisposable
         for (int epoch = _completedEpochs; epoch < Options.Epochs && !_stoppedEarly; epoch++)
         {
             if (Options.Seed is { } seed) torch.manual_seed(MixSeed(seed, epoch));
+            _carry?.Reset();
             Model.train();
             var epochClock = Stopwatch.StartNew();
             int? stepsPerEpoch = training.BatchesPerEpoch ?? _stepsPerEpoch;
@@ -361,6 +382,7 @@ public sealed class Trainer : IDisposable
     public void Dispose()
     {
         _loss?.Dispose();
+        _carry?.Dispose();
         _optimizer.Dispose();
         if (_ownsModel) Model.Dispose();
     }
@@ -375,12 +397,56 @@ public sealed class Trainer : IDisposable
         var frames = SequenceBatchTensors.Frames(batch, device);
         using var targets = EmotionTargets.FromBatch(batch, device, _loss!.ClassCount);
         _optimizer.zero_grad();
-        using var output = Model.call(frames);
+        using var output = Forward(batch, frames);
         using var loss = _loss.Compute(output, targets);
-        loss.Total.backward();
-        if (Options.GradientClipNorm is { } maxNorm) nn.utils.clip_grad_norm_(TrainableParameters(), maxNorm);
-        _optimizer.step();
+        if (Backward(loss.Total))
+        {
+            if (Options.GradientClipNorm is { } maxNorm) nn.utils.clip_grad_norm_(TrainableParameters(), maxNorm);
+            _optimizer.step();
+        }
         return loss.ToValues();
+    }
+
+    /// <summary>The model's forward pass; with stateful training from the carried state, keeping the state it ends with (detached).
+    /// In a mixed-precision run the backbone runs under autocast (head and loss in float32).</summary>
+    private EmotionOutput Forward(SequenceBatch batch, Tensor frames)
+    {
+        using var autocast = _autocast is { } lower ? Model.AutocastBackbone(lower) : null;
+        if (_carry is null) return Model.call(frames);
+        using var initial = _carry.Initial(batch);
+        var output = Model.Forward(frames, initial);
+        _carry.Keep(output.State);
+        return output;
+    }
+
+    private static void CheckStateful(EmotionModel model)
+    {
+        var head = model.Options.Head;
+        if (head.Kind == Heads.RecurrentKind.None || !model.Head.CanStream)
+            throw new ArgumentException(
+                $"Stateful training carries the recurrent state between windows and needs a unidirectional GRU or LSTM head; this model's head is {head.Kind}{(head.Bidirectional ? " (bidirectional)" : "")}.",
+                nameof(TrainerOptions.Stateful));
+    }
+
+    /// <summary>The backward pass; with float16 the loss is scaled and the gradients unscaled. False: they overflowed, skip the step.</summary>
+    private bool Backward(Tensor loss)
+    {
+        if (_lossScaler is null)
+        {
+            loss.backward();
+            return true;
+        }
+        using (var scaled = loss * _lossScaler.Scale) scaled.backward();
+        return _lossScaler.UnscaleAndUpdate(TrainableParameters());
+    }
+
+    private static (ScalarType? Autocast, DynamicLossScaler? Scaler) MixedPrecision(TrainingPrecision precision)
+    {
+        if (precision == TrainingPrecision.Float32) return (null, null);
+        if (!TorchAutocast.IsAvailable)
+            throw new NotSupportedException(
+                $"Precision {precision} trains the backbone under libtorch's autocast, whose entry points were not found in the loaded libtorch; use TrainingPrecision.Float32.");
+        return precision == TrainingPrecision.BFloat16 ? (ScalarType.BFloat16, null) : (ScalarType.Float16, new DynamicLossScaler());
     }
 
     private List<Parameter> TrainableParameters()

@@ -6,7 +6,7 @@ namespace Emotion.Torch.Training;
 
 /// <summary>
 /// How a <see cref="Trainer"/> trains: optimizer, learning rates (a separate rate for the backbone's parameter group),
-/// schedule, gradient clipping, epochs, early stopping, seeding and where to write checkpoints and the history.
+/// schedule, gradient clipping, precision, epochs, early stopping, seeding and where to write checkpoints and the history.
 /// Immutable and JSON-serialisable (stored in every checkpoint).
 /// </summary>
 public sealed record TrainerOptions
@@ -35,6 +35,13 @@ public sealed record TrainerOptions
     /// <summary>Clip the global gradient norm (L2 over all parameters) to this value before each step, or null for no clipping.</summary>
     public double? GradientClipNorm { get; init; }
 
+    /// <summary>
+    /// The arithmetic of the backbone's forward and backward passes: <see cref="TrainingPrecision.Float32"/> (default),
+    /// <see cref="TrainingPrecision.BFloat16"/> or <see cref="TrainingPrecision.Float16"/> autocast (see <see cref="TrainingPrecision"/>).
+    /// Weights, optimizer state, head, loss, validation and checkpoints stay float32 in every mode.
+    /// </summary>
+    public TrainingPrecision Precision { get; init; } = TrainingPrecision.Float32;
+
     /// <summary>Number of epochs (the total for the run, including epochs done before a resume).</summary>
     public int Epochs { get; init; } = 10;
 
@@ -52,6 +59,16 @@ public sealed record TrainerOptions
     /// dropout and any sampling are reproducible and a resumed run continues as an uninterrupted one; null to leave the generator alone.
     /// </summary>
     public long? Seed { get; init; } = 0;
+
+    /// <summary>
+    /// Stateful training, truncated back-propagation through time (<see cref="RecurrentStateCarry"/>): row b of each batch
+    /// starts from the recurrent state (GRU: h; LSTM: h and c) that row b of the previous batch ended with, detached from
+    /// its graph, where <see cref="Core.Data.SequenceBatch.ContinuesState"/> says the row continues it, and from zero
+    /// elsewhere; the state is zero at the start of every epoch. The batches must be laid out as lanes
+    /// (<c>SequenceLoaderOptions.Stateful</c>) and the head must be a unidirectional GRU or LSTM. Gradients stop at the
+    /// window's first frame (the truncation is the window length) while the forward pass sees the whole lane's context.
+    /// </summary>
+    public bool Stateful { get; init; }
 
     /// <summary>Where checkpoints (<c>best/</c>, <c>last/</c>) and the history (<c>history.json</c>, <c>history.csv</c>) go, or null to write nothing.</summary>
     public string? OutputDirectory { get; init; }
@@ -84,6 +101,7 @@ public sealed record TrainerOptions
         if (Schedule is null) throw new ArgumentException("Schedule is null; use LearningRateSchedule.Constant().", nameof(Schedule));
         Schedule.Validate();
         if (GradientClipNorm is { } c && !(c > 0)) throw new ArgumentException($"GradientClipNorm is {c}; expected a positive norm (null for no clipping).", nameof(GradientClipNorm));
+        if (!Enum.IsDefined(Precision)) throw new ArgumentException($"Precision {(int)Precision} is not defined; use Float32, BFloat16 or Float16.", nameof(Precision));
         if (Epochs <= 0) throw new ArgumentException($"Epochs is {Epochs}; expected at least 1.", nameof(Epochs));
         if (EarlyStoppingPatience is { } p && p <= 0) throw new ArgumentException($"EarlyStoppingPatience is {p}; expected at least 1 (null to disable).", nameof(EarlyStoppingPatience));
         if (!(EarlyStoppingMinDelta >= 0)) throw new ArgumentException($"EarlyStoppingMinDelta is {EarlyStoppingMinDelta}; expected 0 or more.", nameof(EarlyStoppingMinDelta));

@@ -1,17 +1,17 @@
 using Emotion.Core.IO;
+using Emotion.Testing;
 
 namespace Emotion.Core.Tests.IO;
 
 public sealed class AtomicFileTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "emotion-atomic-" + Guid.NewGuid().ToString("N"));
+    private readonly TempFolder temp = new("emotion-atomic-");
+    private string _dir => temp.Path;
 
-    public AtomicFileTests() => Directory.CreateDirectory(_dir);
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => temp.Dispose();
 
     [Fact]
-    public void FailingWrite_NamesTheTargetAndReason_NotTheTempFile()
+    public void FailingWriteNamesTheTargetAndReasonNotTheTempFile()
     {
         var target = Path.Combine(_dir, "metrics.json");
         File.WriteAllText(target, "old");
@@ -25,7 +25,7 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
-    public void TargetIsAFolder_SaysSo()
+    public void TargetIsAFolderSaysSo()
     {
         var target = Path.Combine(_dir, "out");
         Directory.CreateDirectory(target);
@@ -37,7 +37,7 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
-    public void FolderCannotBeCreated_NamesTargetAndFolder()
+    public void FolderCannotBeCreatedNamesTargetAndFolder()
     {
         var blocker = Path.Combine(_dir, "file");
         File.WriteAllText(blocker, "");
@@ -48,7 +48,7 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
-    public void OtherExceptions_PassThroughUnchanged()
+    public void OtherExceptionsPassThroughUnchanged()
     {
         var target = Path.Combine(_dir, "a.json");
         var ex = Assert.Throws<InvalidOperationException>(() => AtomicFile.Write(target, _ => throw new InvalidOperationException("bad")));

@@ -1,5 +1,6 @@
 using Emotion.FaceDetection.Tests.Support;
 using Emotion.Preprocessing.Transforms;
+using Emotion.Onnx;
 using Emotion.Testing;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -124,21 +125,14 @@ public sealed class BlazeFaceDetectorTests(DetectorFixture detectors) : IClassFi
         var missing = Assert.Throws<FileNotFoundException>(() => new BlazeFaceDetector("/nonexistent/blazeface.onnx"));
         Assert.Contains("/nonexistent/blazeface.onnx", missing.Message);
 
-        string notOnnx = Path.Combine(Path.GetTempPath(), $"not-onnx-{Guid.NewGuid():N}.onnx");
-        File.WriteAllText(notOnnx, "this is not a model");
-        try
-        {
-            var ex = Assert.Throws<InvalidDataException>(() => new BlazeFaceDetector(notOnnx));
-            Assert.Contains(notOnnx, ex.Message);
-        }
-        finally
-        {
-            File.Delete(notOnnx);
-        }
+        using var temp = new TempFolder("emotion-blazeface-");
+        string notOnnx = temp.Write("not-onnx.onnx", "this is not a model");
+        var ex = Assert.Throws<InvalidOnnxModelException>(() => new BlazeFaceDetector(notOnnx));
+        Assert.Contains(notOnnx, ex.Message);
 
         // The UltraFace model is valid ONNX but not BlazeFace: the message names both layouts.
         string ultra = TestAssets.Path("fr_detect.onnx");
-        var layout = Assert.Throws<InvalidDataException>(() => new BlazeFaceDetector(ultra));
+        var layout = Assert.Throws<InvalidOnnxModelException>(() => new BlazeFaceDetector(ultra));
         Assert.Contains("BlazeFace layout", layout.Message);
         Assert.Contains("[1,3,240,320]", layout.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new BlazeFaceDetector(TestAssets.Path("blazeface_front_128.onnx"), new BlazeFaceOptions { ScoreThreshold = 2f }));

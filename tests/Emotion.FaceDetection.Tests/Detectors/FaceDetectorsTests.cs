@@ -1,3 +1,4 @@
+using Emotion.Onnx;
 using Emotion.Testing;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -9,7 +10,7 @@ public sealed class FaceDetectorsTests
     [Theory]
     [InlineData("blazeface_front_128.onnx", typeof(BlazeFaceDetector))]
     [InlineData("fr_detect.onnx", typeof(UltraFaceDetector))]
-    public void Open_recognises_the_model_kind_and_the_detector_finds_the_astronaut(string model, Type expected)
+    public void OpenRecognisesTheModelKindAndTheDetectorFindsTheAstronaut(string model, Type expected)
     {
         using var detector = FaceDetectors.Open(TestAssets.Path(model));
         Assert.IsType(expected, detector);
@@ -20,19 +21,12 @@ public sealed class FaceDetectorsTests
     }
 
     [Fact]
-    public void Open_rejects_a_file_that_is_not_onnx_and_a_missing_file_naming_them()
+    public void OpenRejectsAFileThatIsNotOnnxAndAMissingFileNamingThem()
     {
-        string path = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N") + ".onnx");
-        File.WriteAllText(path, "not a model");
-        try
-        {
-            var e = Assert.Throws<InvalidDataException>(() => FaceDetectors.Open(path));
-            Assert.Contains(path, e.Message);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        using var temp = new TempFolder("emotion-face-detectors-");
+        string path = temp.Write("not-a-model.onnx", "not a model");
+        var e = Assert.Throws<InvalidOnnxModelException>(() => FaceDetectors.Open(path));
+        Assert.Contains(path, e.Message);
         Assert.Contains("missing.onnx", Assert.Throws<FileNotFoundException>(() => FaceDetectors.Open("missing.onnx")).Message);
     }
 }

@@ -1,4 +1,5 @@
 using Emotion.FaceDetection.Tests.Support;
+using Emotion.Onnx;
 using Emotion.Testing;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -53,7 +54,7 @@ public sealed class UltraFaceDetectorTests(DetectorFixture detectors) : IClassFi
     [Fact]
     public void BlazeFaceModelIsNotUltraFace()
     {
-        var ex = Assert.Throws<InvalidDataException>(() => new UltraFaceDetector(TestAssets.Path("blazeface_front_128.onnx")));
+        var ex = Assert.Throws<InvalidOnnxModelException>(() => new UltraFaceDetector(TestAssets.Path("blazeface_front_128.onnx")));
         Assert.Contains("UltraFace layout", ex.Message);
         Assert.Contains("'scores'", ex.Message);
     }

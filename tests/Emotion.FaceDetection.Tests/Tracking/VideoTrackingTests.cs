@@ -16,6 +16,7 @@ public sealed class VideoTrackingTests(DetectorFixture detectors) : IClassFixtur
     private sealed record FrameResult(int Frame, bool Cut, int Detections, TrackedFace? Primary);
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void FollowsTheMainFaceThroughMegamind()
     {
         var tracker = new FaceTracker();

@@ -12,7 +12,7 @@ public sealed class CntkVariantExportTests
     [Theory]
     [InlineData(112)]
     [InlineData(96)]
-    public void Cntk_resnet18_with_a_resized_mean_image_exports_exactly(int size)
+    public void CntkResnet18WithAResizedMeanImageExportsExactly(int size)
     {
         using var backbone = new ResNetBackbone(18, size, ResNetVariant.Cntk);
         ExportFixture.RandomizeBatchNorm(backbone, size);

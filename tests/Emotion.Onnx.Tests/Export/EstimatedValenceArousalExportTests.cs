@@ -4,13 +4,14 @@ using Emotion.Torch.Backbones;
 using Emotion.Torch.Heads;
 using Emotion.Torch.Models;
 using Microsoft.ML.OnnxRuntime;
+using Emotion.Testing;
 
 namespace Emotion.Onnx.Tests.Export;
 
 public sealed class EstimatedValenceArousalExportTests
 {
     [Fact]
-    public void Exported_graph_estimates_valence_arousal_like_the_module_and_says_so_in_its_metadata()
+    public void ExportedGraphEstimatesValenceArousalLikeTheModuleAndSaysSoInItsMetadata()
     {
         using var model = EmotionModel.Create()
             .WithInput(frames: 4, size: 24)
@@ -22,30 +23,24 @@ public sealed class EstimatedValenceArousalExportTests
             .Build();
         ExportFixture.RandomizeBatchNorm(model, 11);
         model.eval();
-        string dir = Directory.CreateTempSubdirectory("onnx-va-estimate-").FullName;
-        try
-        {
-            string path = Path.Combine(dir, "model.onnx");
-            OnnxExporter.Export(model, path);
-            using var session = new InferenceSession(path);
-            ExportFixture.AssertSameOutputs(model, session, batch: 2, time: 4, seed: 3);
-            var meta = session.ModelMetadata.CustomMetadataMap;
-            Assert.Equal(OnnxMetadataKeys.ValenceArousalFromCategories, meta[OnnxMetadataKeys.ValenceArousalSource]);
-            Assert.Equal(ValenceArousalSource.CategoryExpectation, EmotionModelInfo.FromJson(meta[OnnxMetadataKeys.ModelInfo]).ValenceArousalSource);
-            Assert.Contains(OnnxTensorNames.ValenceArousal, session.OutputMetadata.Keys);
+        using var temp = new TempFolder("emotion-onnx-va-estimate-");
+        string dir = temp.Path;
+        string path = Path.Combine(dir, "model.onnx");
+        OnnxExporter.Export(model, path);
+        using var session = new InferenceSession(path);
+        ExportFixture.AssertSameOutputs(model, session, batch: 2, time: 4, seed: 3);
+        var meta = session.ModelMetadata.CustomMetadataMap;
+        Assert.Equal(OnnxMetadataKeys.ValenceArousalFromCategories, meta[OnnxMetadataKeys.ValenceArousalSource]);
+        Assert.Equal(ValenceArousalSource.CategoryExpectation, EmotionModelInfo.FromJson(meta[OnnxMetadataKeys.ModelInfo]).ValenceArousalSource);
+        Assert.Contains(OnnxTensorNames.ValenceArousal, session.OutputMetadata.Keys);
 
-            using var predictor = new EmotionPredictor(path);
-            Assert.True(predictor.PredictsValenceArousal);
-            Assert.Equal(ValenceArousalSource.CategoryExpectation, predictor.ModelInfo!.ValenceArousalSource);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var predictor = new EmotionPredictor(path);
+        Assert.True(predictor.PredictsValenceArousal);
+        Assert.Equal(ValenceArousalSource.CategoryExpectation, predictor.ModelInfo!.ValenceArousalSource);
     }
 
     [Fact]
-    public void Trained_models_say_their_valence_arousal_is_regressed()
+    public void TrainedModelsSayTheirValenceArousalIsRegressed()
     {
         using var model = ExportFixture.Build(BackboneNames.SmallCnn, HeadSpec.NoRecurrence(), EmotionTask.Combined, size: 16, seed: 2);
         var proto = OnnxExporter.ToModel(model);

@@ -41,7 +41,7 @@ public sealed class FaceExpressionExportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Zero_and_constant_pads_may_differ_per_side()
+    public void ZeroAndConstantPadsMayDifferPerSide()
     {
         using var zero = nn.ZeroPad2d((0L, 1L, 2L, 3L));
         var (expected, actual, proto) = Run(zero, [2, 5, 4], seed: 3);
@@ -59,7 +59,7 @@ public sealed class FaceExpressionExportTests(ITestOutputHelper output)
     [InlineData(true, 12)]
     [InlineData(false, 12)]
     [InlineData(false, 7)]
-    public void A_dense_block_exports_with_its_residual_sums(bool firstLayer, int size)
+    public void ADenseBlockExportsWithItsResidualSums(bool firstLayer, int size)
     {
         var (before, after) = TfjsLayout.SamePadding(size, 3, 2);
         using var block = new FaceDenseBlock(firstLayer ? 3 : 4, 6, firstLayer, (before, after, before, after));
@@ -77,7 +77,7 @@ public sealed class FaceExpressionExportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_pretrained_model_runs_the_same_in_onnx_runtime_on_real_faces()
+    public void ThePretrainedModelRunsTheSameInOnnxRuntimeOnRealFaces()
     {
         using var model = PretrainedModels.CreateModel(PretrainedModels.FaceExpression, Path.GetDirectoryName(TestAssets.Path("face_expression_model-weights_manifest.json")));
         using var session = OrtHelper.Session(OnnxExporter.ToModel(model));

@@ -44,7 +44,7 @@ public sealed class MiniXceptionExportTests(ITestOutputHelper output)
     [Theory]
     [InlineData(6)]
     [InlineData(7)]
-    public void Same_max_pooling_exports_as_one_maxpool_with_tensorflow_pads(int size)
+    public void SameMaxPoolingExportsAsOneMaxpoolWithTensorflowPads(int size)
     {
         using var pool = new SameMaxPool2d(kernelSize: 3, stride: 2, inputSize: size);
         // Negative values: a zero pad would win where TensorFlow's never does.
@@ -58,7 +58,7 @@ public sealed class MiniXceptionExportTests(ITestOutputHelper output)
     [Theory]
     [InlineData(true, 10)]
     [InlineData(false, 9)]
-    public void A_residual_block_exports_with_its_shortcut(bool preActivation, int size)
+    public void AResidualBlockExportsWithItsShortcut(bool preActivation, int size)
     {
         using var block = new XceptionResidualBlock(4, 6, size, preActivation);
         using var input = randn(2, 4, size, size, generator: new Generator(5));
@@ -76,7 +76,7 @@ public sealed class MiniXceptionExportTests(ITestOutputHelper output)
     [Theory]
     [InlineData(false, 66)]
     [InlineData(true, 64)]
-    public void The_backbone_exports_at_even_and_odd_map_sizes(bool includeTop, int size)
+    public void TheBackboneExportsAtEvenAndOddMapSizes(bool includeTop, int size)
     {
         using var backbone = new MiniXceptionBackbone(size, includeTop);
         using var input = rand(3, 3, size, size, generator: new Generator(7));
@@ -86,7 +86,7 @@ public sealed class MiniXceptionExportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_pretrained_model_runs_the_same_in_onnx_runtime_on_real_faces()
+    public void ThePretrainedModelRunsTheSameInOnnxRuntimeOnRealFaces()
     {
         using var model = PretrainedModels.CreateModel(PretrainedModels.MiniXceptionFer2013);
         using var session = OrtHelper.Session(OnnxExporter.ToModel(model));
@@ -97,7 +97,7 @@ public sealed class MiniXceptionExportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_catalogue_model_with_estimated_valence_arousal_exports()
+    public void TheCatalogueModelWithEstimatedValenceArousalExports()
     {
         using var model = PretrainedModels.CreateModel(PretrainedModels.MiniXceptionFer2013, TestAssets.Directory);
         using var session = OrtHelper.Session(OnnxExporter.ToModel(model));

@@ -31,7 +31,7 @@ public sealed class ModuleEmitterTests
     }
 
     [Fact]
-    public void Convolution_with_batch_norm_is_folded_into_one_conv()
+    public void ConvolutionWithBatchNormIsFoldedIntoOneConv()
     {
         using var m = nn.Sequential(
             nn.Conv2d(3, 6, kernel_size: 3, stride: 2, padding: 1, bias: true),
@@ -45,14 +45,14 @@ public sealed class ModuleEmitterTests
     }
 
     [Fact]
-    public void Batch_norm_that_follows_no_convolution_is_an_affine_map()
+    public void BatchNormThatFollowsNoConvolutionIsAnAffineMap()
     {
         using var m = nn.Sequential(nn.ReLU(), nn.BatchNorm2d(4), nn.Flatten(), nn.Linear(4 * 5 * 5, 7), nn.BatchNorm1d(7), nn.Tanh());
         AssertMatches(m, [4, 5, 5]);
     }
 
     [Fact]
-    public void Activations_match_pytorch_definitions()
+    public void ActivationsMatchPytorchDefinitions()
     {
         using var m = nn.Sequential(
             nn.Conv2d(2, 4, 1), nn.Hardsigmoid(), nn.Conv2d(4, 4, 1), nn.SiLU(), nn.Conv2d(4, 4, 1), nn.LeakyReLU(0.2),
@@ -74,7 +74,7 @@ public sealed class ModuleEmitterTests
     [InlineData(9, false)]
     [InlineData(10, true)]
     [InlineData(8, true)]
-    public void Pooling_follows_pytorch_sizes_including_ceil_mode(int size, bool ceil)
+    public void PoolingFollowsPytorchSizesIncludingCeilMode(int size, bool ceil)
     {
         using var m = nn.Sequential(
             nn.MaxPool2d(kernel_size: 3, stride: 2, padding: 1, ceil_mode: ceil),
@@ -87,14 +87,14 @@ public sealed class ModuleEmitterTests
     [InlineData(5, 3)]   // windows of uneven size
     [InlineData(6, 3)]   // even division: a plain AveragePool
     [InlineData(4, 1)]   // global
-    public void Adaptive_average_pooling_is_exact_for_any_size(int input, int output)
+    public void AdaptiveAveragePoolingIsExactForAnySize(int input, int output)
     {
         using var m = nn.Sequential(nn.AdaptiveAvgPool2d(output), nn.Flatten(), nn.Linear(3L * output * output, 2));
         AssertMatches(m, [3, input, input]);
     }
 
     [Fact]
-    public void Unknown_modules_are_named_and_custom_emitters_handle_them()
+    public void UnknownModulesAreNamedAndCustomEmittersHandleThem()
     {
         using var m = nn.Sequential(nn.Conv2d(2, 3, 1), new Doubler(), nn.ReLU());
         var g = new OnnxGraphBuilder();

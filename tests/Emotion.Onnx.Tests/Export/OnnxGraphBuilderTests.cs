@@ -1,5 +1,6 @@
 using Emotion.Onnx.Export.Graph;
 using Emotion.Onnx.Export.Protos;
+using Emotion.Testing;
 
 namespace Emotion.Onnx.Tests.Export;
 
@@ -20,7 +21,7 @@ public sealed class OnnxGraphBuilderTests
     }
 
     [Fact]
-    public void Built_model_runs_in_onnx_runtime_with_hand_computed_values()
+    public void BuiltModelRunsInOnnxRuntimeWithHandComputedValues()
     {
         using var session = OrtHelper.Session(TinyGemm().Build());
         var result = OrtHelper.Run(session, ("x", new FloatTensor([1f, 1f, 1f, 2f, 0f, -1f], [2, 3])))["out"];
@@ -31,7 +32,7 @@ public sealed class OnnxGraphBuilderTests
     }
 
     [Fact]
-    public void Model_carries_ir_version_opset_and_symbolic_dims()
+    public void ModelCarriesIrVersionOpsetAndSymbolicDims()
     {
         var model = TinyGemm().Build();
         Assert.Equal(OnnxGraphBuilder.IrVersion, model.IrVersion);
@@ -41,7 +42,7 @@ public sealed class OnnxGraphBuilderTests
     }
 
     [Fact]
-    public void Names_are_checked_where_the_mistake_is_made()
+    public void NamesAreCheckedWhereTheMistakeIsMade()
     {
         var g = new OnnxGraphBuilder();
         g.AddInput("x", [1]);
@@ -55,31 +56,25 @@ public sealed class OnnxGraphBuilderTests
     }
 
     [Fact]
-    public void Save_and_load_round_trip_and_a_truncated_file_is_reported()
+    public void SaveAndLoadRoundTripAndATruncatedFileIsReported()
     {
-        string dir = Directory.CreateTempSubdirectory("onnx-export-").FullName;
-        try
-        {
-            string path = Path.Combine(dir, "sub", "tiny.onnx");
-            TinyGemm().Save(path);
-            Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!)); // no temp file left behind
-            var loaded = OnnxModelFile.Load(path);
-            Assert.Equal(TinyGemm().Build(), loaded);
-            Assert.Equal([1f, 2f, 3f, -1f, 0f, 1f], OnnxTensors.ReadFloats(loaded.Graph.Initializer[0]));
+        using var temp = new TempFolder("emotion-onnx-export-");
+        string dir = temp.Path;
+        string path = Path.Combine(dir, "sub", "tiny.onnx");
+        TinyGemm().Save(path);
+        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!)); // no temp file left behind
+        var loaded = OnnxModelFile.Load(path);
+        Assert.Equal(TinyGemm().Build(), loaded);
+        Assert.Equal([1f, 2f, 3f, -1f, 0f, 1f], OnnxTensors.ReadFloats(loaded.Graph.Initializer[0]));
 
-            var bytes = File.ReadAllBytes(path);
-            File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
-            var error = Assert.Throws<InvalidDataException>(() => OnnxModelFile.Load(path));
-            Assert.Contains(path, error.Message);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+        var error = Assert.Throws<InvalidDataException>(() => OnnxModelFile.Load(path));
+        Assert.Contains(path, error.Message);
     }
 
     [Fact]
-    public void Attributes_record_their_type()
+    public void AttributesRecordTheirType()
     {
         Assert.Equal(AttributeProto.Types.AttributeType.Int, OnnxAttribute.Int("a", 0).Type);
         Assert.True(OnnxAttribute.Int("a", 0).HasI); // zero is written explicitly

@@ -53,7 +53,7 @@ public sealed class RecurrentGateOrderTests
     }
 
     [Fact]
-    public void Gru_gates_follow_pytorch_order_and_reset_after_the_hidden_product()
+    public void GruGatesFollowPytorchOrderAndResetAfterTheHiddenProduct()
     {
         // PyTorch order (r, z, n).
         float[] wi = [0.9f, -0.6f, 1.3f], wh = [0.4f, 0.8f, -1.1f], bi = [0.1f, -0.2f, 0.3f], bh = [-0.25f, 0.35f, 0.6f];
@@ -82,7 +82,7 @@ public sealed class RecurrentGateOrderTests
     }
 
     [Fact]
-    public void Lstm_gates_follow_pytorch_order()
+    public void LstmGatesFollowPytorchOrder()
     {
         // PyTorch order (i, f, g, o).
         float[] wi = [0.7f, -0.9f, 1.2f, 0.3f], wh = [-0.5f, 0.6f, 0.9f, -1.4f], bi = [0.2f, 0.4f, -0.1f, 0.05f], bh = [0.1f, -0.3f, 0.25f, 0.5f];

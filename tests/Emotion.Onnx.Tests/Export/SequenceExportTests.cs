@@ -45,8 +45,9 @@ public sealed class SequenceExportTests
     };
 
     [Theory]
+    [Trait("Category", "Slow")]
     [MemberData(nameof(BackboneCases))]
-    public void Every_backbone_matches_torchsharp(string backbone, string head, EmotionTask task, SequenceOutput output)
+    public void EveryBackboneMatchesTorchsharp(string backbone, string head, EmotionTask task, SequenceOutput output)
     {
         using var model = ExportFixture.Build(backbone, Head(head, output), task, size: 32, seed: 11);
         var proto = OnnxExporter.ToModel(model);
@@ -56,7 +57,7 @@ public sealed class SequenceExportTests
     }
 
     [Fact]
-    public void Vgg_with_a_fully_connected_layer_and_dropout_matches_torchsharp()
+    public void VggWithAFullyConnectedLayerAndDropoutMatchesTorchsharp()
     {
         using var model = EmotionModel.Create()
             .WithInput(frames: 4, size: 32)
@@ -73,7 +74,8 @@ public sealed class SequenceExportTests
     }
 
     [Fact]
-    public void The_affwildnet_preset_matches_torchsharp()
+    [Trait("Category", "Slow")]
+    public void TheAffwildnetPresetMatchesTorchsharp()
     {
         using var model = EmotionModel.Create().UseAffWildNetPreset().ForTask(EmotionTask.Combined).WithSeed(4).Build();
         model.eval();
@@ -91,7 +93,7 @@ public sealed class SequenceExportTests
 
     [Theory]
     [MemberData(nameof(SmallCnnCases))]
-    public void Every_head_task_and_reduction_matches_torchsharp(string head, EmotionTask task, SequenceOutput output)
+    public void EveryHeadTaskAndReductionMatchesTorchsharp(string head, EmotionTask task, SequenceOutput output)
     {
         using var model = ExportFixture.Build(BackboneNames.SmallCnn, Head(head, output), task, size: 24, seed: 21);
         using var session = OrtHelper.Session(OnnxExporter.ToModel(model));
@@ -102,7 +104,7 @@ public sealed class SequenceExportTests
     [Theory]
     [InlineData("gru2")]
     [InlineData("lstm2")]
-    public void A_non_zero_initial_state_matches_torchsharp(string head)
+    public void ANonZeroInitialStateMatchesTorchsharp(string head)
     {
         using var model = ExportFixture.Build(BackboneNames.SmallCnn, Head(head, SequenceOutput.PerFrame), EmotionTask.Combined, size: 24, seed: 5);
         using var session = OrtHelper.Session(OnnxExporter.ToModel(model));
@@ -110,7 +112,7 @@ public sealed class SequenceExportTests
     }
 
     [Fact]
-    public void Bidirectional_heads_take_no_state_because_they_cannot_stream()
+    public void BidirectionalHeadsTakeNoStateBecauseTheyCannotStream()
     {
         using var model = ExportFixture.Build(BackboneNames.SmallCnn, Head("lstm_bi", SequenceOutput.PerFrame), EmotionTask.Combined, size: 16, seed: 2);
         using var session = OrtHelper.Session(OnnxExporter.ToModel(model));
@@ -120,7 +122,7 @@ public sealed class SequenceExportTests
     }
 
     [Fact]
-    public void Without_state_inputs_the_graph_takes_only_frames()
+    public void WithoutStateInputsTheGraphTakesOnlyFrames()
     {
         using var model = ExportFixture.Build(BackboneNames.SmallCnn, Head("lstm2", SequenceOutput.PerFrame), EmotionTask.Categorical, size: 24, seed: 8);
         var options = new OnnxExportOptions { StateInputs = false, Probabilities = false, Features = false };

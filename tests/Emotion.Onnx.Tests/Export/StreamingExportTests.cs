@@ -13,7 +13,7 @@ public sealed class StreamingExportTests
     [InlineData("gru2")]
     [InlineData("lstm2")]
     [InlineData("gru")]
-    public void Chunked_streaming_equals_whole_sequence(string head)
+    public void ChunkedStreamingEqualsWholeSequence(string head)
     {
         const int size = 24, batch = 2, time = 7;
         int[] chunks = [3, 1, 3];

@@ -16,12 +16,13 @@ namespace Emotion.Onnx.Tests.Import;
 /// ML.NET's CNTK ResNet-18 converted into the library's backbone: every tensor accounted for, and the 512 features equal
 /// ONNX Runtime on the original files within 1e-4 on real face crops (docs/models/resnet18-imagenet.md).
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class CntkResNetTests(CntkResNetFixture fixture, ITestOutputHelper output) : IClassFixture<CntkResNetFixture>
 {
     private const double Tolerance = 1e-4;
 
     [Fact]
-    public void Converter_accounts_for_every_initializer_by_graph_structure()
+    public void ConverterAccountsForEveryInitializerByGraphStructure()
     {
         var graph = OnnxGraphReader.Read(fixture.ModelPath);
         Assert.Equal("CNTK", graph.ProducerName);
@@ -50,7 +51,7 @@ public sealed class CntkResNetTests(CntkResNetFixture fixture, ITestOutputHelper
     }
 
     [Fact]
-    public void Network_equals_onnx_runtime_on_the_same_preprocessed_face_crops()
+    public void NetworkEqualsOnnxRuntimeOnTheSamePreprocessedFaceCrops()
     {
         double worst = 0;
         foreach (var (crop, face) in fixture.Crops.Zip(CntkResNetFixture.Faces))
@@ -72,7 +73,7 @@ public sealed class CntkResNetTests(CntkResNetFixture fixture, ITestOutputHelper
     }
 
     [Fact]
-    public void Backbone_with_its_input_step_equals_the_original_preprocessing_and_network()
+    public void BackboneWithItsInputStepEqualsTheOriginalPreprocessingAndNetwork()
     {
         double worst = 0, perChannel = 0;
         using var channelMeans = new ResNetBackbone(18, 224, ResNetVariant.Cntk);
@@ -105,7 +106,7 @@ public sealed class CntkResNetTests(CntkResNetFixture fixture, ITestOutputHelper
     }
 
     [Fact]
-    public void Exported_per_frame_model_equals_torchsharp()
+    public void ExportedPerFrameModelEqualsTorchsharp()
     {
         using var model = EmotionModel.Create()
             .WithInput(frames: 2, size: 224)

@@ -5,13 +5,14 @@ using Emotion.Torch.Import;
 using Emotion.Torch.Weights;
 using Google.Protobuf;
 using static TorchSharp.torch;
+using Emotion.Testing;
 
 namespace Emotion.Onnx.Tests.Import;
 
 /// <summary>The hand-written ONNX reader of Emotion.Torch on tiny files written here (generated protobuf classes, raw wire bytes, the library's OnnxGraphBuilder).</summary>
 public sealed class OnnxGraphReaderTests : IDisposable
 {
-    private readonly TinyModels.TempDir dir = new();
+    private readonly TempFolder dir = new("emotion-onnx-");
 
     public void Dispose() => dir.Dispose();
 
@@ -62,7 +63,7 @@ public sealed class OnnxGraphReaderTests : IDisposable
     }
 
     [Fact]
-    public void Reads_float_data_raw_data_int64_float16_and_uint8_alike()
+    public void ReadsFloatDataRawDataInt64Float16AndUint8Alike()
     {
         string path = dir.File("tiny.onnx");
         File.WriteAllBytes(path, TinyModel().ToByteArray());
@@ -110,7 +111,7 @@ public sealed class OnnxGraphReaderTests : IDisposable
     }
 
     [Fact]
-    public void Reads_what_the_library_exporter_writes()
+    public void ReadsWhatTheLibraryExporterWrites()
     {
         var g = new OnnxGraphBuilder("builder");
         string x = g.AddInput("x", ["n", 4]);
@@ -127,7 +128,7 @@ public sealed class OnnxGraphReaderTests : IDisposable
     }
 
     [Fact]
-    public void Truncated_file_fails_naming_the_file()
+    public void TruncatedFileFailsNamingTheFile()
     {
         var bytes = TinyModel().ToByteArray();
         string path = dir.File("cut.onnx");
@@ -144,7 +145,7 @@ public sealed class OnnxGraphReaderTests : IDisposable
     }
 
     [Fact]
-    public void Inconsistent_or_external_tensors_fail_naming_the_file_and_the_tensor()
+    public void InconsistentOrExternalTensorsFailNamingTheFileAndTheTensor()
     {
         var model = TinyModel();
         model.Graph.Initializer[0].FloatData.RemoveAt(5);

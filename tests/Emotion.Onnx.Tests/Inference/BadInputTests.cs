@@ -2,13 +2,14 @@ using Emotion.Core;
 using Emotion.Onnx.Models;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Emotion.Testing;
 
 namespace Emotion.Onnx.Tests.Inference;
 
 public sealed class BadInputTests : IDisposable
 {
     private static readonly EmotionPredictorOptions OneThread = new() { IntraOpThreads = 1 };
-    private readonly TinyModels.TempDir dir = new();
+    private readonly TempFolder dir = new("emotion-onnx-");
 
     public void Dispose() => dir.Dispose();
 

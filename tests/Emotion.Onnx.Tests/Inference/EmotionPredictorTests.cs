@@ -3,13 +3,14 @@ using Emotion.Onnx.Models;
 using Emotion.Preprocessing.Transforms;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Emotion.Testing;
 
 namespace Emotion.Onnx.Tests.Inference;
 
 public sealed class EmotionPredictorTests : IDisposable
 {
     private static readonly EmotionPredictorOptions OneThread = new() { IntraOpThreads = 1 };
-    private readonly TinyModels.TempDir dir = new();
+    private readonly TempFolder dir = new("emotion-onnx-");
 
     public void Dispose() => dir.Dispose();
 
@@ -213,17 +214,44 @@ public sealed class EmotionPredictorTests : IDisposable
     }
 
     [Fact]
-    public void ResizesFramesOnlyWhenAsked()
+    public void ResizesFramesOfTheModelsShapeByDefaultAndOthersOnlyWhenAsked()
     {
         string path = dir.File("linear.onnx");
-        TinyModels.SaveLinear(path);
-        using var strict = new EmotionPredictor(path, OneThread);
-        using var resizing = new EmotionPredictor(path, OneThread with { ResizeFrames = true });
-        using var uniform = new Image<Rgb24>(9, 6, new Rgb24(200, 30, 90));
-        using var small = new Image<Rgb24>(4, 4, new Rgb24(200, 30, 90));
-        Assert.Throws<ArgumentException>(() => strict.Predict(uniform));
-        var expected = strict.Predict(small);
-        var actual = resizing.Predict(uniform);
-        for (int k = 0; k < 7; k++) Assert.Equal(expected.Probabilities[k], actual.Probabilities[k], 1e-5);
+        TinyModels.SaveLinear(path); // a 4x4 model
+        using var automatic = new EmotionPredictor(path, OneThread);
+        using var always = new EmotionPredictor(path, OneThread with { ResizeFrames = true });
+        using var never = new EmotionPredictor(path, OneThread with { ResizeFrames = false });
+        Assert.Null(automatic.Options.ResizeFrames);
+        var colour = new Rgb24(200, 30, 90);
+        using var exact = new Image<Rgb24>(4, 4, colour);
+        using var larger = new Image<Rgb24>(8, 8, colour);
+        using var wide = new Image<Rgb24>(9, 6, colour);
+        // A uniform image keeps its colour under any resize, so every accepted size must give the 4x4 image's prediction.
+        var expected = never.Predict(exact);
+
+        Assert.Equal(FrameResize.None, automatic.CheckFrameSize(4, 4));
+        Assert.Equal(FrameResize.Scale, automatic.CheckFrameSize(8, 8));
+        Assert.Equal(FrameResize.Scale, automatic.CheckFrameSize(404, 400)); // 1 % off the model's aspect ratio
+        var tooWide = Assert.Throws<ArgumentException>(() => automatic.CheckFrameSize(405, 400));
+        Assert.Contains("ResizeFrames = true", tooWide.Message);
+        AssertSame(expected, automatic.Predict(larger));
+        var stretched = Assert.Throws<ArgumentException>(() => automatic.Predict(wide));
+        Assert.Contains("The image is 9x6 pixels; the model expects 4x4", stretched.Message);
+        Assert.Contains("aspect ratio 1.5 against 1", stretched.Message);
+
+        Assert.Equal(FrameResize.Stretch, always.CheckFrameSize(9, 6));
+        Assert.Equal(FrameResize.Scale, always.CheckFrameSize(8, 8));
+        AssertSame(expected, always.Predict(wide));
+        AssertSame(expected, always.Predict(larger));
+
+        Assert.Equal(FrameResize.None, never.CheckFrameSize(4, 4));
+        var refused = Assert.Throws<ArgumentException>(() => never.Predict(larger));
+        Assert.Contains("ResizeFrames is false", refused.Message);
+        Assert.Throws<ArgumentException>(() => never.CheckFrameSize(8, 8));
+
+        static void AssertSame(FramePrediction expected, FramePrediction actual)
+        {
+            for (int k = 0; k < 7; k++) Assert.Equal(expected.Probabilities[k], actual.Probabilities[k], 1e-5);
+        }
     }
 }

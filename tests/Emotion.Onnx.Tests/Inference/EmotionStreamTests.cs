@@ -1,14 +1,16 @@
 using System.Runtime.CompilerServices;
 using Emotion.Core;
+using Emotion.Onnx.Smoothing;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Emotion.Testing;
 
 namespace Emotion.Onnx.Tests.Inference;
 
 public sealed class EmotionStreamTests : IDisposable
 {
     private static readonly EmotionPredictorOptions OneThread = new() { IntraOpThreads = 1 };
-    private readonly TinyModels.TempDir dir = new();
+    private readonly TempFolder dir = new("emotion-onnx-");
 
     public void Dispose() => dir.Dispose();
 
@@ -111,6 +113,77 @@ public sealed class EmotionStreamTests : IDisposable
             stream.Reset();
             Assert.Equal(0, stream.FrameCount);
             Assert.Equal(first.Select(p => p.Valence), stream.Process(frames).Select(p => p.Valence));
+        }
+        finally
+        {
+            foreach (var f in frames) f.Dispose();
+        }
+    }
+
+    private static readonly int[] GapNumbers = [1, 2, 3, 4, 5, 9, 10, 11, 12];
+
+    private static float[] Values(FramePrediction p) => [.. p.Probabilities, p.Valence!.Value, p.Arousal!.Value];
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    [InlineData(30)]
+    public void AGapInTheFrameNumbersStartsANewSequenceExactlyAsANewStreamDoes(int chunk)
+    {
+        string path = dir.File("cumulative.onnx");
+        TinyModels.SaveCumulative(path);
+        using var predictor = new EmotionPredictor(path, OneThread);
+        var frames = Frames(GapNumbers.Length, seed: 90);
+        try
+        {
+            using var stream = predictor.OpenStream(chunk);
+            var streamed = new List<FramePrediction>();
+            for (int i = 0; i < frames.Length; i++)
+            {
+                streamed.AddRange(stream.Push(frames[i], GapNumbers[i]));
+                // At the gap, the frames still pending before it come out at once.
+                if (GapNumbers[i] == 9) Assert.Contains(streamed, p => p.FrameNumber == 5);
+            }
+            Assert.Equal(1, stream.GapCount);
+            streamed.AddRange(stream.Complete());
+            Assert.Equal(GapNumbers, streamed.Select(p => p.FrameNumber));
+
+            // By hand: the cumulative state starts again from zero at frame 9.
+            var expected = ExpectedValence(frames[..5]).Concat(ExpectedValence(frames[5..])).ToArray();
+            for (int t = 0; t < frames.Length; t++) Assert.Equal(expected[t], streamed[t].Valence!.Value, 1e-4);
+
+            // And every value equals two separate streams over 1..5 and 9..12.
+            var separate = stream.Process(frames[..5]).Concat(stream.Process(frames[5..])).ToList();
+            for (int t = 0; t < frames.Length; t++) Assert.Equal(Values(separate[t]), Values(streamed[t]));
+
+            // The control: without the numbers the stream carries its state across, and frame 9 differs.
+            var carried = stream.Process(frames).ToList();
+            Assert.True(Math.Abs(carried[5].Valence!.Value - streamed[5].Valence!.Value) > 1e-3);
+        }
+        finally
+        {
+            foreach (var f in frames) f.Dispose();
+        }
+    }
+
+    [Fact]
+    public void SmoothingNeverReachesAcrossAGap()
+    {
+        string path = dir.File("cumulative.onnx");
+        TinyModels.SaveCumulative(path);
+        var smoothing = new PredictionSmootherOptions { Method = SmoothingMethod.MovingAverage, Mode = SmoothingMode.Centered, Window = 3 };
+        using var predictor = new EmotionPredictor(path, OneThread with { Smoothing = smoothing });
+        var frames = Frames(GapNumbers.Length, seed: 95);
+        try
+        {
+            using var stream = predictor.OpenStream(2);
+            var streamed = new List<FramePrediction>();
+            for (int i = 0; i < frames.Length; i++) streamed.AddRange(stream.Push(frames[i], GapNumbers[i]));
+            streamed.AddRange(stream.Complete());
+            Assert.Equal(GapNumbers, streamed.Select(p => p.FrameNumber));
+            var separate = stream.Process(frames[..5]).Concat(stream.Process(frames[5..])).ToList();
+            for (int t = 0; t < frames.Length; t++) Assert.Equal(Values(separate[t]), Values(streamed[t]));
         }
         finally
         {

@@ -6,6 +6,7 @@ using Emotion.Torch.Heads;
 using Emotion.Torch.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using Emotion.Testing;
 
 namespace Emotion.Onnx.Tests.Inference;
 
@@ -15,7 +16,7 @@ namespace Emotion.Onnx.Tests.Inference;
 /// </summary>
 public sealed class EndToEndExportTests : IDisposable
 {
-    private readonly TinyModels.TempDir dir = new();
+    private readonly TempFolder dir = new("emotion-onnx-");
 
     public void Dispose() => dir.Dispose();
 

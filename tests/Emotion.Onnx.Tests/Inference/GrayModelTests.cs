@@ -1,13 +1,14 @@
 using Emotion.Core;
 using Emotion.Onnx.Export.Graph;
 using Emotion.Onnx.Models;
+using Emotion.Testing;
 
 namespace Emotion.Onnx.Tests.Inference;
 
 /// <summary>One-channel (<see cref="ColorOrder.Gray"/>) third-party models and descriptors read from JSON.</summary>
 public sealed class GrayModelTests : IDisposable
 {
-    private readonly TinyModels.TempDir dir = new();
+    private readonly TempFolder dir = new("emotion-onnx-");
 
     public void Dispose() => dir.Dispose();
 
@@ -24,7 +25,7 @@ public sealed class GrayModelTests : IDisposable
     }
 
     [Fact]
-    public void Gray_nhwc_model_gets_the_normalised_luminance()
+    public void GrayNhwcModelGetsTheNormalisedLuminance()
     {
         string path = dir.File("gray.onnx");
         SaveNhwcGray(path);
@@ -48,7 +49,7 @@ public sealed class GrayModelTests : IDisposable
     }
 
     [Fact]
-    public void Gray_needs_one_mean_and_std_for_all_colours()
+    public void GrayNeedsOneMeanAndStdForAllColours()
     {
         var descriptor = OnnxModelDescriptor.Fer2013Classifier("x", "y", 4) with { ColorOrder = ColorOrder.Gray, Normalization = Normalization.ImageNet };
         var e = Assert.Throws<ArgumentException>(() => descriptor.Validate());
@@ -56,7 +57,7 @@ public sealed class GrayModelTests : IDisposable
     }
 
     [Fact]
-    public void Descriptor_json_round_trips_and_rejects_invalid_text()
+    public void DescriptorJsonRoundTripsAndRejectsInvalidText()
     {
         var descriptor = OnnxModelDescriptor.Fer2013Classifier("input", "output", 48) with
         {

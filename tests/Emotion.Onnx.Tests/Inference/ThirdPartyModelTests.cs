@@ -1,6 +1,7 @@
 using Emotion.Core;
 using Emotion.Onnx.Models;
 using SixLabors.ImageSharp.PixelFormats;
+using Emotion.Testing;
 
 namespace Emotion.Onnx.Tests.Inference;
 
@@ -8,7 +9,7 @@ public sealed class ThirdPartyModelTests : IDisposable
 {
     private static readonly EmotionPredictorOptions OneThread = new() { IntraOpThreads = 1 };
     private static readonly string[] FerPlusContempt = [.. EmotionLabels.Fer2013, "contempt"];
-    private readonly TinyModels.TempDir dir = new();
+    private readonly TempFolder dir = new("emotion-onnx-");
 
     public void Dispose() => dir.Dispose();
 

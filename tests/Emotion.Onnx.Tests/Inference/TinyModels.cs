@@ -169,19 +169,4 @@ internal static class TinyModels
                 image[x, y] = new Rgb24((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256));
         return image;
     }
-
-    /// <summary>A fresh temporary directory, deleted when disposed.</summary>
-    public sealed class TempDir : IDisposable
-    {
-        public TempDir() => Directory.CreateDirectory(Path);
-
-        public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"emotion-onnx-{Guid.NewGuid():N}");
-
-        public string File(string name) => System.IO.Path.Combine(Path, name);
-
-        public void Dispose()
-        {
-            try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
-        }
-    }
 }

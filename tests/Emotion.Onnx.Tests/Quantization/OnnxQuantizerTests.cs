@@ -45,7 +45,7 @@ public sealed class OnnxQuantizerTests : IDisposable
     private static readonly float[] FrameB = [-1, 0, 0.5f, 1, /**/ 1, 0, 0, 0.5f, /**/ 0, 0, 1, -1.5f];
 
     [Fact]
-    public void Hand_built_conv_gets_the_hand_computed_qdq_tensors_and_runs_in_onnx_runtime()
+    public void HandBuiltConvGetsTheHandComputedQdqTensorsAndRunsInOnnxRuntime()
     {
         var data = CalibrationData.FromSequences([FrameA, FrameB], 12);
         var result = OnnxQuantizer.Quantize(HandBuiltConv(), data, QuantizationOptions.Default with { Method = CalibrationMethod.MinMax, CalibrationThreads = 1 });
@@ -107,7 +107,7 @@ public sealed class OnnxQuantizerTests : IDisposable
     [InlineData(QuantizedActivationType.UInt8, CalibrationMethod.Percentile)]
     [InlineData(QuantizedActivationType.Int8, CalibrationMethod.Entropy)]
     [InlineData(QuantizedActivationType.UInt8, CalibrationMethod.MinMax)]
-    public void Exported_cnn_gru_becomes_qdq_that_onnx_runtime_fuses_into_int8_kernels(QuantizedActivationType activations, CalibrationMethod method)
+    public void ExportedCnnGruBecomesQdqThatOnnxRuntimeFusesIntoInt8Kernels(QuantizedActivationType activations, CalibrationMethod method)
     {
         const int size = 32;
         using var model = ExportFixture.Build(BackboneNames.SmallCnn, HeadSpec.Gru(16), EmotionTask.Combined, size, seed: 11);
@@ -163,7 +163,7 @@ public sealed class OnnxQuantizerTests : IDisposable
     [InlineData(BackboneNames.ResNet18)]
     [InlineData(BackboneNames.MobileNetV2)]
     [InlineData(BackboneNames.MobileNetV3Small)]
-    public void Torchvision_backbones_run_every_conv_add_and_pool_in_int8(string backbone)
+    public void TorchvisionBackbonesRunEveryConvAddAndPoolInInt8(string backbone)
     {
         // ResNet-18: residual Adds (QLinearAdd) and a MaxPool that keeps its input's parameters; MobileNetV2: ReLU6 (Clip 0..6)
         // folded into the convolutions' output quantization; MobileNetV3: depthwise convolutions, Hardswish / Hardsigmoid
@@ -207,7 +207,7 @@ public sealed class OnnxQuantizerTests : IDisposable
     }
 
     [Fact]
-    public void Quantized_head_uses_int8_gemm_and_runs()
+    public void QuantizedHeadUsesInt8GemmAndRuns()
     {
         const int size = 32;
         using var model = ExportFixture.Build(BackboneNames.SmallCnn, HeadSpec.Gru(16), EmotionTask.Combined, size, seed: 12);
@@ -225,7 +225,7 @@ public sealed class OnnxQuantizerTests : IDisposable
     }
 
     [Fact]
-    public void Calibration_frames_from_an_affwild2_folder_are_the_training_videos_preprocessed_for_the_model()
+    public void CalibrationFramesFromAnAffwild2FolderAreTheTrainingVideosPreprocessedForTheModel()
     {
         string root = dir.File("data");
         var generated = SyntheticDatasetGenerator.Generate(root, new SyntheticDatasetOptions { Videos = 3, FramesPerVideo = 20, FrameSize = 32, Seed = 5, MissingFrameRate = 0 });
@@ -253,7 +253,7 @@ public sealed class OnnxQuantizerTests : IDisposable
     }
 
     [Fact]
-    public void Bad_calibration_data_and_models_are_reported_clearly()
+    public void BadCalibrationDataAndModelsAreReportedClearly()
     {
         var info = TinyModels.Info() with { FrameSize = 16 };
         string empty = Directory.CreateDirectory(dir.File("empty")).FullName;

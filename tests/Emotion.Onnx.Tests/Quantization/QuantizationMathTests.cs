@@ -6,7 +6,7 @@ namespace Emotion.Onnx.Tests.Quantization;
 public sealed class QuantizationMathTests
 {
     [Fact]
-    public void Per_channel_weights_use_max_abs_over_127_and_zero_point_0()
+    public void PerChannelWeightsUseMaxAbsOver127AndZeroPoint0()
     {
         // Two output channels of a 1x1 conv over 3 inputs. Channel 0: max|w| = 1.0, scale 1/127, q = w * 127:
         // 0.6 -> 76.2 -> 76, -1.0 -> -127, 0.25 -> 31.75 -> 32. Channel 1: max|w| = 0.4, scale 0.4/127,
@@ -18,7 +18,7 @@ public sealed class QuantizationMathTests
     }
 
     [Fact]
-    public void Per_channel_weights_along_axis_1_for_matmul()
+    public void PerChannelWeightsAlongAxis1ForMatmul()
     {
         // MatMul B [K=2, N=2]: columns are the channels. Column 0 = [2, -0.5] (scale 2/127), column 1 = [0.1, 0.05] (0.1/127).
         var q = WeightQuantization.PerChannel([2f, 0.1f, -0.5f, 0.05f], [2, 2], axis: 1);
@@ -33,7 +33,7 @@ public sealed class QuantizationMathTests
     }
 
     [Fact]
-    public void Bias_is_int32_in_units_of_input_scale_times_weight_scale()
+    public void BiasIsInt32InUnitsOfInputScaleTimesWeightScale()
     {
         // 0.3 / (0.02 * 0.01) = 1500; -0.0123 / (0.02 * 0.5) = -1.23 -> -1.
         var (values, scales) = WeightQuantization.Bias([0.3f, -0.0123f], 0.02f, [0.01f, 0.5f]);
@@ -43,7 +43,7 @@ public sealed class QuantizationMathTests
     }
 
     [Fact]
-    public void Activation_parameters_from_min_max_match_hand_computed_values()
+    public void ActivationParametersFromMinMaxMatchHandComputedValues()
     {
         // uint8, [-1, 3]: scale 4/255, zero point round(0 - (-1) / (4/255)) = round(63.75) = 64.
         var u = QuantizationParameters.FromRange(-1, 3, QuantizedActivationType.UInt8);
@@ -69,7 +69,7 @@ public sealed class QuantizationMathTests
     }
 
     [Fact]
-    public void Percentile_range_matches_the_sorted_values_within_one_bin()
+    public void PercentileRangeMatchesTheSortedValuesWithinOneBin()
     {
         // 0, 1, ..., 9999: the 1st and 99th percentiles are 100 and 9900 (give or take one value).
         var values = Enumerable.Range(0, 10000).Select(i => (float)i).ToArray();
@@ -83,7 +83,7 @@ public sealed class QuantizationMathTests
     }
 
     [Fact]
-    public void Entropy_threshold_clips_rare_outliers_that_min_max_keeps()
+    public void EntropyThresholdClipsRareOutliersThatMinMaxKeeps()
     {
         // 100,000 standard normal values and 20 outliers at 40: min-max would use 40; KL calibration clips the outliers
         // and keeps the bulk of the Gaussian (published thresholds for such data are 3 to 5 sigma).
@@ -103,7 +103,7 @@ public sealed class QuantizationMathTests
     }
 
     [Fact]
-    public void Options_are_validated_naming_the_value()
+    public void OptionsAreValidatedNamingTheValue()
     {
         Assert.Contains("Percentile", Assert.Throws<ArgumentOutOfRangeException>(() => (QuantizationOptions.Default with { Percentile = 50 }).Validate()).Message);
         Assert.Contains("MaxCalibrationFrames", Assert.Throws<ArgumentOutOfRangeException>(() => (QuantizationOptions.Default with { MaxCalibrationFrames = 0 }).Validate()).Message);

@@ -5,6 +5,7 @@ using Emotion.Torch.Weights;
 using Microsoft.Extensions.DependencyInjection;
 using TorchSharp;
 using static TorchSharp.torch;
+using Emotion.Testing;
 
 namespace Emotion.Torch.Tests.Backbones;
 
@@ -12,6 +13,7 @@ namespace Emotion.Torch.Tests.Backbones;
 public sealed class BackboneTests
 {
     [Theory]
+    [Trait("Category", "Slow")]
     [InlineData(BackboneNames.ResNet18, 512, "layer4")]
     [InlineData(BackboneNames.ResNet34, 512, "layer4")]
     [InlineData(BackboneNames.ResNet50, 2048, "layer4")]
@@ -41,6 +43,7 @@ public sealed class BackboneTests
     }
 
     [Theory]
+    [Trait("Category", "Slow")]
     [InlineData(BackboneNames.Vgg16Bn)]
     public void VggFeaturesHaveTorchVisionLayout(string variant)
     {
@@ -135,7 +138,8 @@ public sealed class BackboneTests
     [Fact]
     public void MismatchedWeightsFileListsTheDifferences()
     {
-        var dir = ModelTestSupport.TempDirectory();
+        using var temp = new TempFolder("emotion-torch-");
+        var dir = temp.Path;
         var narrowPath = Path.Combine(dir, "narrow.dat");
         using (var narrow = new SmallCnnBackbone(32, 0.5)) StateDictFile.Write(narrowPath, narrow.state_dict());
         using var wide = new SmallCnnBackbone(32, 1.0);
@@ -154,13 +158,13 @@ public sealed class BackboneTests
         var garbage = Path.Combine(dir, "garbage.dat");
         File.WriteAllBytes(garbage, [1, 2, 3, 4, 5, 6, 7]);
         Assert.Contains("garbage.dat", Assert.Throws<InvalidDataException>(() => wide.LoadWeights(garbage)).Message);
-        Directory.Delete(dir, true);
     }
 
     [Fact]
     public void TorchSharpFormatRoundTripAndIgnoredClassifier()
     {
-        var dir = ModelTestSupport.TempDirectory();
+        using var temp = new TempFolder("emotion-torch-");
+        var dir = temp.Path;
         using var source = new SmallCnnBackbone(32, 0.5);
         var sd = source.state_dict();
         // A file with an extra classifier entry, as a full network's state dict would have: skipped by a non-strict load.
@@ -173,7 +177,6 @@ public sealed class BackboneTests
         var result = target.LoadWeights(path, strict: false);
         Assert.Equal(["fc.weight"], result.Ignored);
         foreach (var (k, v) in target.state_dict()) Assert.True(ModelTestSupport.Same(v, sd[k]), k);
-        Directory.Delete(dir, true);
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace Emotion.Torch.Tests.Backbones;
 public sealed class CntkResNetBackboneTests
 {
     [Fact]
-    public void Cntk_variant_has_cntk_block_counts_and_a_mean_image_input_step()
+    public void CntkVariantHasCntkBlockCountsAndAMeanImageInputStep()
     {
         using var backbone = BackboneRegistry.Default.Create(BackboneSpec.ResNet18Cntk(), new BackboneBuildContext(112));
         var resnet = Assert.IsType<ResNetBackbone>(backbone);
@@ -47,7 +47,7 @@ public sealed class CntkResNetBackboneTests
     }
 
     [Fact]
-    public void Cntk_variant_is_refused_where_it_does_not_exist()
+    public void CntkVariantIsRefusedWhereItDoesNotExist()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new ResNetBackbone(34, 112, ResNetVariant.Cntk));
         var e = Assert.Throws<ArgumentException>(() => BackboneRegistry.Default.Create(BackboneSpec.SmallCnn() with { ResNetVariant = ResNetVariant.Cntk }, new BackboneBuildContext(32)));

@@ -6,6 +6,7 @@ using Emotion.Torch.Models;
 using Emotion.Torch.Tests.Models;
 using Emotion.Torch.Weights;
 using static TorchSharp.torch;
+using Emotion.Testing;
 
 namespace Emotion.Torch.Tests.Backbones;
 
@@ -14,7 +15,7 @@ namespace Emotion.Torch.Tests.Backbones;
 public sealed class MiniXceptionBackboneTests
 {
     [Fact]
-    public void The_top_parameter_selects_class_scores_or_256_features()
+    public void TheTopParameterSelectsClassScoresOr256Features()
     {
         var context = new BackboneBuildContext(64);
         using var plain = BackboneRegistry.Default.Create(BackboneSpec.MiniXception(), context);
@@ -49,7 +50,7 @@ public sealed class MiniXceptionBackboneTests
     }
 
     [Fact]
-    public void Bad_options_are_rejected_with_the_reason()
+    public void BadOptionsAreRejectedWithTheReason()
     {
         var context = new BackboneBuildContext(64);
         var e = Assert.Throws<ArgumentException>(() => BackboneRegistry.Default.Create(BackboneSpec.MiniXception().WithParameter("top", "yes"), context));
@@ -63,25 +64,19 @@ public sealed class MiniXceptionBackboneTests
     }
 
     [Fact]
-    public void Without_the_top_a_whole_network_file_loads_strictly_and_skips_the_top()
+    public void WithoutTheTopAWholeNetworkFileLoadsStrictlyAndSkipsTheTop()
     {
-        string folder = ModelTestSupport.TempDirectory();
-        try
-        {
-            using var topped = new MiniXceptionBackbone(includeTop: true);
-            string path = Path.Combine(folder, "mini_xception.dat");
-            StateDictFile.Write(path, topped.state_dict());
-            using var plain = new MiniXceptionBackbone(includeTop: false);
-            var result = plain.LoadWeights(path);
-            Assert.Equal(["top.bias", "top.weight"], result.Ignored.Order());
-            Assert.Empty(result.Missing);
-            using var a = topped.state_dict()["block2.sepconv2.pointwise.weight"];
-            Assert.True(ModelTestSupport.Same(a, plain.state_dict()["block2.sepconv2.pointwise.weight"]));
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        using var temp = new TempFolder("emotion-torch-");
+        string folder = temp.Path;
+        using var topped = new MiniXceptionBackbone(includeTop: true);
+        string path = Path.Combine(folder, "mini_xception.dat");
+        StateDictFile.Write(path, topped.state_dict());
+        using var plain = new MiniXceptionBackbone(includeTop: false);
+        var result = plain.LoadWeights(path);
+        Assert.Equal(["top.bias", "top.weight"], result.Ignored.Order());
+        Assert.Empty(result.Missing);
+        using var a = topped.state_dict()["block2.sepconv2.pointwise.weight"];
+        Assert.True(ModelTestSupport.Same(a, plain.state_dict()["block2.sepconv2.pointwise.weight"]));
     }
 
     [Theory]
@@ -89,7 +84,7 @@ public sealed class MiniXceptionBackboneTests
     [InlineData(7, 1, 1)]
     [InlineData(29, 1, 1)]
     [InlineData(30, 0, 1)]
-    public void Max_pooling_pads_like_tensorflow_same(int size, long before, long after)
+    public void MaxPoolingPadsLikeTensorflowSame(int size, long before, long after)
     {
         using var pool = new SameMaxPool2d(kernelSize: 3, stride: 2, inputSize: size);
         Assert.Equal((before, after), (pool.Before, pool.After));
@@ -120,7 +115,7 @@ public sealed class MiniXceptionBackboneTests
     [InlineData(66, 8)]
     [InlineData(48, 6)]
     [InlineData(112, 14)]
-    public void Other_frame_sizes_follow_tensorflow_sizes(int size, long finalMap)
+    public void OtherFrameSizesFollowTensorflowSizes(int size, long finalMap)
     {
         using var backbone = new MiniXceptionBackbone(size);
         Assert.Equal(finalMap, backbone.FinalMapSize);
@@ -137,7 +132,7 @@ public sealed class MiniXceptionBackboneTests
     [Theory]
     [InlineData(64, 3.0)]
     [InlineData(66, 5.0)]
-    public void Grad_cam_traces_the_block2_grid_through_tensorflow_pads(int size, double offset)
+    public void GradCamTracesTheBlock2GridThroughTensorflowPads(int size, double offset)
     {
         // The stem (3 x 3 / 2 and 3 x 3, no padding) centres cell j on pixel 2 j + 3; each 3 x 3 / 2 pool then shifts the
         // offset by (stride so far) x (1 - before), where TensorFlow's leading pad 'before' is 1 on odd maps (64: 29, then 15)
@@ -157,7 +152,7 @@ public sealed class MiniXceptionBackboneTests
     }
 
     [Fact]
-    public void The_grayscale_step_is_human_preprocessing()
+    public void TheGrayscaleStepIsHumanPreprocessing()
     {
         using var gray = new GrayscaleInput();
         using var x = tensor(new[] { 1f, 0.5f, 0.25f, 0f, 0.2f, 1f }, [1, 3, 1, 2]);

@@ -9,6 +9,7 @@ using Emotion.Torch.Tests.Training;
 using Emotion.Torch.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using Emotion.Testing;
 
 namespace Emotion.Torch.Tests.Evaluation;
 
@@ -56,12 +57,12 @@ public class ModelEvaluatorTests
     [Theory]
     [InlineData(OverlapPolicy.MostContext)]
     [InlineData(OverlapPolicy.Average)]
-    public void Overlapping_windows_give_one_prediction_per_frame(OverlapPolicy policy)
+    public void WindowedOverlappingWindowsGiveOnePredictionPerFrame(OverlapPolicy policy)
     {
         var batch = OverlappingBatch();
         using var model = SyntheticBatches.Model(EmotionTask.Combined, size: Size, frames: 4, hidden: 8, width: 0.25);
         model.train();
-        var result = ModelEvaluator.Evaluate(model, [batch], new EvaluationOptions { Overlap = policy });
+        var result = ModelEvaluator.Evaluate(model, [batch], new EvaluationOptions { Mode = EvaluationMode.Windowed, Overlap = policy });
         Assert.True(model.training); // mode restored
 
         Assert.Equal(8, result.Frames);
@@ -100,51 +101,45 @@ public class ModelEvaluatorTests
     }
 
     [Fact]
-    public void Sequence_to_one_models_predict_the_last_real_frame_of_each_window()
+    public void WindowedSequenceToOneModelsPredictTheLastRealFrameOfEachWindow()
     {
         var batch = OverlappingBatch();
         using var model = SyntheticBatches.Model(EmotionTask.Combined, size: Size, frames: 4, hidden: 8, width: 0.25,
             head: HeadSpec.Gru(hidden: 8, output: SequenceOutput.LastStep));
-        var result = ModelEvaluator.Evaluate(model, [batch]);
+        var result = ModelEvaluator.Evaluate(model, [batch], new EvaluationOptions { Mode = EvaluationMode.Windowed });
         Assert.Equal(["v:4", "v:6", "w:2"], result.Predictions.Select(p => $"{p.VideoId}:{p.Prediction.FrameNumber}"));
     }
 
     [Fact]
-    public void Predictions_csv_and_metrics_json_have_the_documented_columns()
+    public void PredictionsCsvAndMetricsJsonHaveTheDocumentedColumns()
     {
-        string dir = SyntheticBatches.TempDirectory();
-        try
-        {
-            var batch = OverlappingBatch();
-            using var model = SyntheticBatches.Model(EmotionTask.ValenceArousal, size: Size, frames: 4, hidden: 8, width: 0.25);
-            using var loss = new EmotionLoss(LossSpec.DefaultFor(EmotionTask.ValenceArousal));
-            var result = ModelEvaluator.Evaluate(model, [batch], loss: loss);
-            Assert.NotNull(result.Loss);
-            Assert.Contains("ccc", result.Loss!.Terms.Keys);
-            string csv = Path.Combine(dir, "predictions.csv");
-            result.WritePredictionsCsv(csv);
-            var lines = File.ReadAllLines(csv);
-            Assert.Equal("video,frame,category,p_neutral,p_anger,p_disgust,p_fear,p_happiness,p_sadness,p_surprise,valence,arousal", lines[0]);
-            Assert.Equal(9, lines.Length);
-            var first = lines[1].Split(',');
-            Assert.Equal(["v", "1", "", "", "", "", "", "", "", ""], first[..10]);
-            Assert.Equal(result.Predictions[0].Prediction.Valence!.Value, float.Parse(first[10], System.Globalization.CultureInfo.InvariantCulture), 6);
+        using var temp = new TempFolder("emotion-torch-");
+        string dir = temp.Path;
+        var batch = OverlappingBatch();
+        using var model = SyntheticBatches.Model(EmotionTask.ValenceArousal, size: Size, frames: 4, hidden: 8, width: 0.25);
+        using var loss = new EmotionLoss(LossSpec.DefaultFor(EmotionTask.ValenceArousal));
+        var result = ModelEvaluator.Evaluate(model, [batch], new EvaluationOptions { Mode = EvaluationMode.Windowed }, loss: loss);
+        Assert.NotNull(result.Loss);
+        Assert.Contains("ccc", result.Loss!.Terms.Keys);
+        string csv = Path.Combine(dir, "predictions.csv");
+        result.WritePredictionsCsv(csv);
+        var lines = File.ReadAllLines(csv);
+        Assert.Equal("video,frame,category,p_neutral,p_anger,p_disgust,p_fear,p_happiness,p_sadness,p_surprise,valence,arousal", lines[0]);
+        Assert.Equal(9, lines.Length);
+        var first = lines[1].Split(',');
+        Assert.Equal(["v", "1", "", "", "", "", "", "", "", ""], first[..10]);
+        Assert.Equal(result.Predictions[0].Prediction.Valence!.Value, float.Parse(first[10], System.Globalization.CultureInfo.InvariantCulture), 6);
 
-            string json = Path.Combine(dir, "metrics.json");
-            result.WriteMetricsJson(json);
-            var report = EmotionMetricsReport.FromJson(File.ReadAllText(json));
-            Assert.Equal(8, report.ValenceFrames);
-            Assert.Equal(0, report.CategoryFrames);
-            Assert.Equal(result.Metrics.CccArousal, report.CccArousal);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        string json = Path.Combine(dir, "metrics.json");
+        result.WriteMetricsJson(json);
+        var report = EmotionMetricsReport.FromJson(File.ReadAllText(json));
+        Assert.Equal(8, report.ValenceFrames);
+        Assert.Equal(0, report.CategoryFrames);
+        Assert.Equal(result.Metrics.CccArousal, report.CccArousal);
     }
 
     [Fact]
-    public void A_batch_of_another_frame_size_is_refused()
+    public void ABatchOfAnotherFrameSizeIsRefused()
     {
         using var model = SyntheticBatches.Model(EmotionTask.Categorical, size: Size, frames: 2, hidden: 8, width: 0.25);
         var batch = SyntheticBatches.Create(1, 1, 2, 32, 1)[0];

@@ -9,7 +9,7 @@ public sealed class HeadSpecFromNameTests
     [InlineData("GRU", RecurrentKind.Gru)]
     [InlineData("lstm", RecurrentKind.Lstm)]
     [InlineData(" Lstm ", RecurrentKind.Lstm)]
-    public void Recurrent_names_give_the_factory_heads_with_the_sizes(string name, RecurrentKind kind)
+    public void RecurrentNamesGiveTheFactoryHeadsWithTheSizes(string name, RecurrentKind kind)
     {
         var spec = HeadSpec.FromName(name, hidden: 64, layers: 2, bidirectional: true);
         var expected = kind == RecurrentKind.Gru ? HeadSpec.Gru(64, 2, bidirectional: true) : HeadSpec.Lstm(64, 2, bidirectional: true);
@@ -19,7 +19,7 @@ public sealed class HeadSpecFromNameTests
     }
 
     [Fact]
-    public void None_ignores_the_sizes_and_is_valid()
+    public void NoneIgnoresTheSizesAndIsValid()
     {
         var spec = HeadSpec.FromName("none", hidden: 64, layers: 2);
         Assert.Equal(HeadSpec.NoRecurrence(), spec);
@@ -28,7 +28,7 @@ public sealed class HeadSpecFromNameTests
     }
 
     [Fact]
-    public void Defaults_match_the_factories()
+    public void DefaultsMatchTheFactories()
     {
         Assert.Equal(HeadSpec.Gru(), HeadSpec.FromName("gru"));
         Assert.Equal(HeadSpec.Lstm(), HeadSpec.FromName("lstm"));
@@ -38,7 +38,7 @@ public sealed class HeadSpecFromNameTests
     [InlineData("rnn")]
     [InlineData("")]
     [InlineData("gru2")]
-    public void Unknown_name_lists_the_valid_names(string name)
+    public void UnknownNameListsTheValidNames(string name)
     {
         var e = Assert.Throws<ArgumentException>(() => HeadSpec.FromName(name));
         Assert.Equal("name", e.ParamName);
@@ -47,7 +47,7 @@ public sealed class HeadSpecFromNameTests
     }
 
     [Fact]
-    public void Every_listed_name_is_accepted()
+    public void EveryListedNameIsAccepted()
     {
         Assert.Equal(["gru", "lstm", "none"], HeadSpec.Names);
         foreach (var name in HeadSpec.Names) Assert.NotNull(HeadSpec.FromName(name));

@@ -19,7 +19,7 @@ public sealed class FaceExpressionImportTests(ITestOutputHelper output)
     private const string Manifest = "face_expression_model-weights_manifest.json";
 
     [Fact]
-    public void The_real_weights_file_decodes_every_tensor_with_its_dequantized_values()
+    public void TheRealWeightsFileDecodesEveryTensorWithItsDequantizedValues()
     {
         var file = TfjsModelFile.Load(TestAssets.Path(Manifest));
 
@@ -38,7 +38,7 @@ public sealed class FaceExpressionImportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_real_weights_fill_the_per_frame_model_with_nothing_missing_or_unused()
+    public void TheRealWeightsFillThePerFrameModelWithNothingMissingOrUnused()
     {
         var file = TfjsModelFile.Load(TestAssets.Path(Manifest));
         var mapping = FaceExpressionWeights.Mapping(file);
@@ -62,36 +62,29 @@ public sealed class FaceExpressionImportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_file_with_an_extra_tensor_is_reported_not_silently_loaded()
+    public void AFileWithAnExtraTensorIsReportedNotSilentlyLoaded()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "emotion-tfjs-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        try
-        {
-            // The real manifest plus one trailing tensor in a second group.
-            string manifest = File.ReadAllText(TestAssets.Path(Manifest)).TrimEnd();
-            manifest = manifest[..manifest.LastIndexOf(']')] +
-                """, { "paths": ["extra.bin"], "weights": [{ "name": "fc/extra", "shape": [1], "dtype": "float32" }] }]""";
-            File.WriteAllText(Path.Combine(dir, Manifest), manifest);
-            File.Copy(TestAssets.Path("face_expression_model.bin"), Path.Combine(dir, "face_expression_model.bin"));
-            File.WriteAllBytes(Path.Combine(dir, "extra.bin"), new byte[4]);
-            var file = TfjsModelFile.Load(Path.Combine(dir, Manifest));
-            using var model = EmotionModel.FromOptions(PretrainedModels.ModelOptions(PretrainedModels.FaceExpression));
+        using var temp = new TempFolder("emotion-tfjs-");
+        string dir = temp.Path;
+        // The real manifest plus one trailing tensor in a second group.
+        string manifest = File.ReadAllText(TestAssets.Path(Manifest)).TrimEnd();
+        manifest = manifest[..manifest.LastIndexOf(']')] +
+            """, { "paths": ["extra.bin"], "weights": [{ "name": "fc/extra", "shape": [1], "dtype": "float32" }] }]""";
+        File.WriteAllText(Path.Combine(dir, Manifest), manifest);
+        File.Copy(TestAssets.Path("face_expression_model.bin"), Path.Combine(dir, "face_expression_model.bin"));
+        File.WriteAllBytes(Path.Combine(dir, "extra.bin"), new byte[4]);
+        var file = TfjsModelFile.Load(Path.Combine(dir, Manifest));
+        using var model = EmotionModel.FromOptions(PretrainedModels.ModelOptions(PretrainedModels.FaceExpression));
 
-            var e = Assert.Throws<WeightsMismatchException>(() => FaceExpressionWeights.Mapping(file).Apply(model));
+        var e = Assert.Throws<WeightsMismatchException>(() => FaceExpressionWeights.Mapping(file).Apply(model));
 
-            Assert.Equal(["fc/extra"], e.Unexpected);
-            Assert.Empty(e.Missing);
-            Assert.Empty(e.Mismatched);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        Assert.Equal(["fc/extra"], e.Unexpected);
+        Assert.Empty(e.Missing);
+        Assert.Empty(e.Mismatched);
     }
 
     [Fact]
-    public void The_backbone_has_face_apis_structure()
+    public void TheBackboneHasFaceApisStructure()
     {
         using var backbone = new FaceExpressionBackbone();
         Assert.Equal(256, backbone.FeatureWidth);
@@ -120,7 +113,7 @@ public sealed class FaceExpressionImportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Grad_cam_places_cells_through_the_asymmetric_pads()
+    public void GradCamPlacesCellsThroughTheAsymmetricPads()
     {
         using var model = EmotionModel.FromOptions(PretrainedModels.ModelOptions(PretrainedModels.FaceExpression));
         // Each block: pad (0, 1) then a 3 x 3, stride-2, unpadded window, so cell j is centred on input 2 j + 1.
@@ -134,7 +127,7 @@ public sealed class FaceExpressionImportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_imported_model_matches_face_api_on_real_face_crops()
+    public void TheImportedModelMatchesFaceApiOnRealFaceCrops()
     {
         using var model = PretrainedModels.CreateModel(PretrainedModels.FaceExpression, Path.GetDirectoryName(TestAssets.Path(Manifest)));
         var reference = RealFaceFixtures.Reference().GetProperty("faceExpression");

@@ -22,7 +22,7 @@ public sealed class MiniXceptionImportTests(ITestOutputHelper output)
     private const double Tolerance = 1e-4;
 
     [Fact]
-    public void Every_tensor_and_node_of_the_real_file_is_accounted_for()
+    public void EveryTensorAndNodeOfTheRealFileIsAccountedFor()
     {
         var file = TfjsModelFile.Load(TestAssets.Path("emotion.json"));
         var map = MiniXceptionWeights.Mapping(file);
@@ -68,7 +68,7 @@ public sealed class MiniXceptionImportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Fer2013_order_maps_to_the_library_order()
+    public void Fer2013OrderMapsToTheLibraryOrder()
     {
         Assert.Equal([6, 0, 1, 2, 3, 4, 5], MiniXceptionWeights.Fer2013IndexOf.ToArray());
         var labels = RealFaceFixtures.Reference().GetProperty("miniXception").GetProperty("labels").EnumerateArray().Select(l => l.GetString()).ToArray();
@@ -82,7 +82,7 @@ public sealed class MiniXceptionImportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_reference_grayscale_input_gives_human_outputs()
+    public void TheReferenceGrayscaleInputGivesHumanOutputs()
     {
         using var model = PretrainedModels.CreateModel(PretrainedModels.MiniXceptionFer2013);
         var backbone = model.Backbone;
@@ -104,7 +104,7 @@ public sealed class MiniXceptionImportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_rgb_crops_through_the_whole_model_give_human_probabilities_in_library_order()
+    public void TheRgbCropsThroughTheWholeModelGiveHumanProbabilitiesInLibraryOrder()
     {
         using var model = PretrainedModels.CreateModel(PretrainedModels.MiniXceptionFer2013);
         Assert.Equal(Normalization.ZeroToOne, model.Info.Normalization);
@@ -135,7 +135,7 @@ public sealed class MiniXceptionImportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_catalogue_entry_gives_the_same_classifier_and_a_topless_pretrained_backbone()
+    public void TheCatalogueEntryGivesTheSameClassifierAndAToplessPretrainedBackbone()
     {
         var entry = PretrainedModels.Get(PretrainedModels.MiniXceptionFer2013);
         Assert.Equal(InputColor.Grayscale, entry.Color);
@@ -170,28 +170,22 @@ public sealed class MiniXceptionImportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_graph_of_another_shape_fails_naming_the_node()
+    public void AGraphOfAnotherShapeFailsNamingTheNode()
     {
         string source = TestAssets.Path("emotion.json");
-        string folder = Directory.CreateTempSubdirectory("mini-xception-").FullName;
-        try
-        {
-            var json = JsonNode.Parse(File.ReadAllText(source))!;
-            var node = json["modelTopology"]!["node"]!.AsArray().Single(n => (string?)n!["name"] == "StatefulPartitionedCall/model_1/max_pooling2d_1/MaxPool")!;
-            node["attr"]!["padding"]!["s"] = Convert.ToBase64String("VALID"u8.ToArray());
-            File.WriteAllText(Path.Combine(folder, "emotion.json"), json.ToJsonString());
-            File.Copy(TestAssets.Path("emotion.bin"), Path.Combine(folder, "emotion.bin"));
+        using var temp = new TempFolder("emotion-mini-xception-");
+        string folder = temp.Path;
+        var json = JsonNode.Parse(File.ReadAllText(source))!;
+        var node = json["modelTopology"]!["node"]!.AsArray().Single(n => (string?)n!["name"] == "StatefulPartitionedCall/model_1/max_pooling2d_1/MaxPool")!;
+        node["attr"]!["padding"]!["s"] = Convert.ToBase64String("VALID"u8.ToArray());
+        File.WriteAllText(Path.Combine(folder, "emotion.json"), json.ToJsonString());
+        File.Copy(TestAssets.Path("emotion.bin"), Path.Combine(folder, "emotion.bin"));
 
-            var file = TfjsModelFile.Load(Path.Combine(folder, "emotion.json"));
-            var e = Assert.Throws<InvalidDataException>(() => MiniXceptionWeights.Mapping(file));
-            Assert.Contains("max_pooling2d_1/MaxPool", e.Message);
-            Assert.Contains("expected SAME", e.Message);
-            Assert.Contains(folder, e.Message);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        var file = TfjsModelFile.Load(Path.Combine(folder, "emotion.json"));
+        var e = Assert.Throws<InvalidDataException>(() => MiniXceptionWeights.Mapping(file));
+        Assert.Contains("max_pooling2d_1/MaxPool", e.Message);
+        Assert.Contains("expected SAME", e.Message);
+        Assert.Contains(folder, e.Message);
     }
 
     private static IEnumerable<System.Text.Json.JsonElement> Crops() =>

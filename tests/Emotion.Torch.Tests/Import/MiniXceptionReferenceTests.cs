@@ -11,7 +11,7 @@ namespace Emotion.Torch.Tests.Import;
 public sealed class MiniXceptionReferenceTests
 {
     [Fact]
-    public void The_emotion_graph_model_loads_with_its_nodes_and_weights()
+    public void TheEmotionGraphModelLoadsWithItsNodesAndWeights()
     {
         var file = TfjsModelFile.Load(TestAssets.Path("emotion.json"));
 
@@ -34,7 +34,7 @@ public sealed class MiniXceptionReferenceTests
     }
 
     [Fact]
-    public void The_reference_input_is_human_preprocessing_of_the_64_pixel_crops()
+    public void TheReferenceInputIsHumanPreprocessingOfThe64PixelCrops()
     {
         var reference = RealFaceFixtures.Reference().GetProperty("miniXception");
         Assert.Equal(["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"],

@@ -4,15 +4,17 @@ using Emotion.Torch.Tests.Models;
 using Emotion.Torch.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
+using Emotion.Testing;
 
 namespace Emotion.Torch.Tests.Import;
 
 /// <summary>The TF.js reader on small hand-written manifests and shards with hand-computed values.</summary>
 public sealed class TfjsModelFileTests : IDisposable
 {
-    private readonly string dir = ModelTestSupport.TempDirectory();
+    private readonly TempFolder temp = new("emotion-torch-");
+    private string dir => temp.Path;
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => temp.Dispose();
 
     private string Write(string name, string text)
     {
@@ -31,7 +33,7 @@ public sealed class TfjsModelFileTests : IDisposable
     }
 
     [Fact]
-    public void Float32_weights_spread_over_two_shards_decode_in_manifest_order()
+    public void Float32WeightsSpreadOverTwoShardsDecodeInManifestOrder()
     {
         // a: [2, 3] = 1..6, b: [2] = -1.5, 2.25 -> 32 bytes; the first shard ends inside a (after 5 floats).
         byte[] all = Floats(1, 2, 3, 4, 5, 6, -1.5f, 2.25f);
@@ -58,7 +60,7 @@ public sealed class TfjsModelFileTests : IDisposable
     }
 
     [Fact]
-    public void Uint8_quantized_weights_are_q_times_scale_plus_min()
+    public void Uint8QuantizedWeightsAreQTimesScalePlusMin()
     {
         WriteBytes("q.bin", [0, 1, 128, 255, 7, 3]);
         string path = Write("manifest.json", """
@@ -79,7 +81,7 @@ public sealed class TfjsModelFileTests : IDisposable
     }
 
     [Fact]
-    public void Uint16_quantized_weights_are_little_endian_levels_times_scale_plus_min()
+    public void Uint16QuantizedWeightsAreLittleEndianLevelsTimesScalePlusMin()
     {
         // Levels 0, 1000, 65535 as little-endian uint16.
         WriteBytes("q16.bin", [0x00, 0x00, 0xE8, 0x03, 0xFF, 0xFF]);
@@ -98,7 +100,7 @@ public sealed class TfjsModelFileTests : IDisposable
     }
 
     [Fact]
-    public void Float16_weights_decode_as_stored_and_as_a_quantization()
+    public void Float16WeightsDecodeAsStoredAndAsAQuantization()
     {
         byte[] halves = new byte[8];
         float[] expected = [1f, -2.5f, 0.099975586f, 65504f]; // 0.1 is not a half; 0.099975586 is the nearest one.
@@ -117,7 +119,7 @@ public sealed class TfjsModelFileTests : IDisposable
     }
 
     [Fact]
-    public void Groups_each_have_their_own_shards_and_offsets()
+    public void GroupsEachHaveTheirOwnShardsAndOffsets()
     {
         WriteBytes("g0.bin", Floats(10, 20));
         var ints = new byte[8];
@@ -140,7 +142,7 @@ public sealed class TfjsModelFileTests : IDisposable
     }
 
     [Fact]
-    public void A_truncated_shard_names_the_file_the_tensor_and_both_byte_counts()
+    public void ATruncatedShardNamesTheFileTheTensorAndBothByteCounts()
     {
         WriteBytes("short.bin", Floats(1, 2, 3)); // 12 bytes; the manifest needs 4 + 16 = 20
         string path = Write("manifest.json", """
@@ -160,7 +162,7 @@ public sealed class TfjsModelFileTests : IDisposable
     }
 
     [Fact]
-    public void A_missing_shard_names_the_shard_and_a_tensor_stored_there()
+    public void AMissingShardNamesTheShardAndATensorStoredThere()
     {
         string path = Write("manifest.json", """
             [{ "paths": ["gone.bin"], "weights": [{ "name": "dense/kernel", "shape": [2, 2], "dtype": "float32" }] }]
@@ -175,7 +177,7 @@ public sealed class TfjsModelFileTests : IDisposable
     }
 
     [Fact]
-    public void Unknown_types_and_duplicate_names_are_rejected_with_the_tensor_name()
+    public void UnknownTypesAndDuplicateNamesAreRejectedWithTheTensorName()
     {
         WriteBytes("x.bin", new byte[64]);
         string badType = Write("type.json", """[{ "paths": ["x.bin"], "weights": [{ "name": "words", "shape": [1], "dtype": "string" }] }]""");
@@ -203,7 +205,7 @@ public sealed class TfjsModelFileTests : IDisposable
     }
 
     [Fact]
-    public void A_graph_model_exposes_its_nodes_and_attributes()
+    public void AGraphModelExposesItsNodesAndAttributes()
     {
         WriteBytes("group1-shard1of1.bin", [.. Floats(0.5f, -0.25f, 2f, 4f), 1, 0, 0, 0, 2, 0, 0, 0]);
         string path = Write("model.json", """
@@ -241,7 +243,7 @@ public sealed class TfjsModelFileTests : IDisposable
     }
 
     [Fact]
-    public void A_layers_model_keeps_its_topology()
+    public void ALayersModelKeepsItsTopology()
     {
         WriteBytes("w.bin", Floats(3));
         string path = Write("model.json", """
@@ -257,7 +259,7 @@ public sealed class TfjsModelFileTests : IDisposable
     }
 
     [Fact]
-    public void Layouts_move_tensorflow_axes_to_pytorch_axes()
+    public void LayoutsMoveTensorflowAxesToPytorchAxes()
     {
         using var scope = NewDisposeScope();
         // HWIO [kh=2, kw=3, in=4, out=5] with value = 1000 h + 100 w + 10 i + o.
@@ -290,11 +292,11 @@ public sealed class TfjsModelFileTests : IDisposable
     [InlineData(5, 3, 1, 1, 1)]
     [InlineData(64, 1, 1, 0, 0)]
     [InlineData(8, 5, 2, 1, 2)]
-    public void Same_padding_follows_tensorflow(long size, long kernel, long stride, long before, long after) =>
+    public void SamePaddingFollowsTensorflow(long size, long kernel, long stride, long before, long after) =>
         Assert.Equal((before, after), TfjsLayout.SamePadding(size, kernel, stride));
 
     [Fact]
-    public void Unused_source_tensors_are_reported_as_unexpected_by_the_state_dict_loader()
+    public void UnusedSourceTensorsAreReportedAsUnexpectedByTheStateDictLoader()
     {
         WriteBytes("w.bin", Floats(1, 2, 3, 4, 5, 6, 7, 8, 9));
         string path = Write("manifest.json", """
@@ -324,7 +326,7 @@ public sealed class TfjsModelFileTests : IDisposable
     // Regression tests from fuzzing (tests/fuzz, target tfjs): each input raised InvalidOperationException from System.Text.Json.
 
     [Fact]
-    public void Fuzz_invalid_utf8_in_a_string_is_invalid_data_naming_the_file()
+    public void FuzzInvalidUtf8InAStringIsInvalidDataNamingTheFile()
     {
         WriteBytes("w.bin", Floats(3));
         string path = Path.Combine(dir, "model.json");
@@ -341,7 +343,7 @@ public sealed class TfjsModelFileTests : IDisposable
     [InlineData("""[{ "paths": [1], "weights": [] }]""", "paths of weight group 0")]
     [InlineData("""[{ "paths": [null], "weights": [] }]""", "paths of weight group 0")]
     [InlineData("""{ "format": "graph-model", "modelTopology": { "node": [{ "name": "n", "op": "Relu", "input": [7] }] }, "weightsManifest": [] }""", "inputs of graph node 'n'")]
-    public void Fuzz_a_non_string_path_or_node_input_is_invalid_data(string json, string what)
+    public void FuzzANonStringPathOrNodeInputIsInvalidData(string json, string what)
     {
         string path = Write("model.json", json);
 
@@ -353,7 +355,7 @@ public sealed class TfjsModelFileTests : IDisposable
     [Theory]
     [InlineData("""{ "list": 5 }""")]
     [InlineData("""{ "list": { "i": 5, "s": "x" } }""")]
-    public void Fuzz_a_malformed_list_attribute_is_a_format_error(string attr)
+    public void FuzzAMalformedListAttributeIsAFormatError(string attr)
     {
         string path = Write("model.json", $$"""
             { "format": "graph-model", "modelTopology": { "node": [{ "name": "n", "op": "Conv2D", "attr": { "strides": {{attr}} } }] }, "weightsManifest": [] }

@@ -11,7 +11,7 @@ public class CategoryTargetTests
     private static readonly float[] Logits = [1f, 2f, 0.5f, -1f, 0f, 3f];
 
     [Fact]
-    public void Logit_score_selects_the_categorys_logit_per_frame()
+    public void LogitScoreSelectsTheCategorysLogitPerFrame()
     {
         using var output = Output();
         using var score = new CategoryTarget(1).Select(output);
@@ -20,7 +20,7 @@ public class CategoryTargetTests
     }
 
     [Fact]
-    public void LogProbability_score_is_the_logit_minus_the_log_of_the_summed_exponentials()
+    public void LogProbabilityScoreIsTheLogitMinusTheLogOfTheSummedExponentials()
     {
         using var output = Output();
         using var score = ExplanationTargets.CategoryLogProbability(EmotionCategory.Anger).Select(output);
@@ -32,7 +32,7 @@ public class CategoryTargetTests
     }
 
     [Fact]
-    public void Names_say_which_score_is_explained()
+    public void NamesSayWhichScoreIsExplained()
     {
         Assert.Equal("happiness", ExplanationTargets.Category(EmotionCategory.Happiness).Name);
         Assert.Equal("log p(happiness)", ExplanationTargets.CategoryLogProbability(EmotionCategory.Happiness).Name);
@@ -41,7 +41,7 @@ public class CategoryTargetTests
     }
 
     [Fact]
-    public void Contrast_score_is_the_difference_of_two_logits()
+    public void ContrastScoreIsTheDifferenceOfTwoLogits()
     {
         using var output = Output();
         using var score = new ContrastTarget(2, 0).Select(output);
@@ -57,7 +57,7 @@ public class CategoryTargetTests
     }
 
     [Fact]
-    public void A_contrast_map_keeps_the_evidence_for_the_first_category_and_drops_the_second()
+    public void AContrastMapKeepsTheEvidenceForTheFirstCategoryAndDropsTheSecond()
     {
         // The region model's anger logit reads region A only and its happiness logit region B only: anger-vs-happiness has
         // positive evidence in A and negative in B, which HiResCAM's ReLU removes.

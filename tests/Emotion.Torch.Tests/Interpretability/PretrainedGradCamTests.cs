@@ -30,7 +30,7 @@ public sealed class PretrainedGradCamTests(Xunit.Abstractions.ITestOutputHelper 
     [InlineData(PretrainedModels.DefaultRealFace, "astronaut.png")]
     [InlineData(PretrainedModels.FaceExpression, "astronaut.png")]
     [InlineData(PretrainedModels.FaceExpression, "grace_hopper.jpg")]
-    public void Happiness_map_of_a_smiling_real_face_lies_around_the_mouth(string name, string photo)
+    public void HappinessMapOfASmilingRealFaceLiesAroundTheMouth(string name, string photo)
     {
         using var image = Image.Load<Rgb24>(TestAssets.Path(photo));
         using var detector = new BlazeFaceDetector(TestAssets.Path("blazeface_front_128.onnx"));

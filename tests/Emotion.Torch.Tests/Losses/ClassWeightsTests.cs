@@ -6,7 +6,7 @@ namespace Emotion.Torch.Tests.Losses;
 public class ClassWeightsTests
 {
     [Fact]
-    public void Balanced_matches_scikit_learn()
+    public void BalancedMatchesScikitLearn()
     {
         var all = LossFixtures.Cases("balancedWeights").First();
         var weights = ClassWeights.Balanced(all.Longs("counts"));
@@ -16,7 +16,7 @@ public class ClassWeightsTests
     }
 
     [Fact]
-    public void Balanced_gives_absent_classes_weight_one_and_matches_scikit_learn_on_present_ones()
+    public void BalancedGivesAbsentClassesWeightOneAndMatchesScikitLearnOnPresentOnes()
     {
         var partial = LossFixtures.Cases("balancedWeights").Last();
         var weights = ClassWeights.Balanced(partial.Longs("counts"));
@@ -27,7 +27,7 @@ public class ClassWeightsTests
     }
 
     [Fact]
-    public void Balanced_by_hand_and_errors()
+    public void BalancedByHandAndErrors()
     {
         // 3 frames of class 0, 1 of class 1: N = 4, K = 2 -> 4/(2*3), 4/(2*1).
         Assert.Equal([4f / 6f, 2f], ClassWeights.Balanced([3L, 1L]));
@@ -36,7 +36,7 @@ public class ClassWeightsTests
     }
 
     [Fact]
-    public void Count_skips_unlabeled_and_out_of_range_labels()
+    public void CountSkipsUnlabeledAndOutOfRangeLabels()
     {
         var batch = new SequenceBatch(1, 5, 2, 2);
         int[] labels = [0, -1, 6, 7, 6];

@@ -12,7 +12,7 @@ public class CrossEntropyTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Value_and_gradient_match_pytorch(string name)
+    public void ValueAndGradientMatchPytorch(string name)
     {
         using var scope = NewDisposeScope();
         var c = LossFixtures.Case("crossEntropy", name);
@@ -31,7 +31,7 @@ public class CrossEntropyTests
     }
 
     [Fact]
-    public void Two_class_value_by_hand()
+    public void TwoClassValueByHand()
     {
         using var scope = NewDisposeScope();
         // logits [0, ln 3] -> softmax [1/4, 3/4]; target 1 -> -ln(3/4); target 0 -> -ln(1/4); mean of both frames.
@@ -52,7 +52,7 @@ public class CrossEntropyTests
     }
 
     [Fact]
-    public void No_labeled_frame_gives_zero_loss_and_zero_gradient()
+    public void NoLabeledFrameGivesZeroLossAndZeroGradient()
     {
         using var scope = NewDisposeScope();
         var logits = torch.randn(2, 3, 7).requires_grad_();
@@ -64,7 +64,7 @@ public class CrossEntropyTests
     }
 
     [Fact]
-    public void Emotion_loss_ignores_padding_unlabeled_and_other_frames()
+    public void EmotionLossIgnoresPaddingUnlabeledAndOtherFrames()
     {
         using var scope = NewDisposeScope();
         var batch = new SequenceBatch(1, 4, 1, 1);

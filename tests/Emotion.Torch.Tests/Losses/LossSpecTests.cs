@@ -6,7 +6,7 @@ namespace Emotion.Torch.Tests.Losses;
 public class LossSpecTests
 {
     [Fact]
-    public void Builder_lists_terms_in_order_with_their_options()
+    public void BuilderListsTermsInOrderWithTheirOptions()
     {
         var spec = new LossBuilder()
             .CrossEntropy(weight: 0.5, labelSmoothing: 0.1, classWeights: [1, 2, 3, 4, 5, 6, 7])
@@ -25,7 +25,7 @@ public class LossSpecTests
     }
 
     [Fact]
-    public void Json_round_trip_gives_an_equal_spec()
+    public void JsonRoundTripGivesAnEqualSpec()
     {
         var spec = new LossBuilder()
             .CrossEntropy(1, 0.2, ClassWeighting.Balanced)
@@ -45,7 +45,7 @@ public class LossSpecTests
     [InlineData(EmotionTask.Categorical, true, false)]
     [InlineData(EmotionTask.ValenceArousal, false, true)]
     [InlineData(EmotionTask.Combined, true, true)]
-    public void Default_fits_its_task(EmotionTask task, bool categories, bool va)
+    public void DefaultFitsItsTask(EmotionTask task, bool categories, bool va)
     {
         var spec = LossSpec.DefaultFor(task);
         Assert.Equal(categories, spec.NeedsCategories);
@@ -54,7 +54,7 @@ public class LossSpecTests
     }
 
     [Fact]
-    public void Validation_says_what_to_change()
+    public void ValidationSaysWhatToChange()
     {
         var ccc = new LossBuilder().Ccc().Build();
         var e = Assert.Throws<ArgumentException>(() => ccc.Validate(EmotionTask.Categorical));

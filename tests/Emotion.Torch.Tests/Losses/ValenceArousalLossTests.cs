@@ -13,7 +13,7 @@ public class ValenceArousalLossTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Value_and_gradient_match_pytorch_autograd(string name)
+    public void ValueAndGradientMatchPytorchAutograd(string name)
     {
         using var scope = NewDisposeScope();
         var c = LossFixtures.Case("valenceArousal", name);
@@ -34,7 +34,7 @@ public class ValenceArousalLossTests
     }
 
     [Fact]
-    public void Ccc_by_hand()
+    public void CccByHand()
     {
         using var scope = NewDisposeScope();
         var ones = torch.ones(3, 1);
@@ -54,7 +54,7 @@ public class ValenceArousalLossTests
     }
 
     [Fact]
-    public void Ccc_with_fewer_than_two_frames_contributes_zero_without_nan()
+    public void CccWithFewerThanTwoFramesContributesZeroWithoutNan()
     {
         using var scope = NewDisposeScope();
         var p = torch.tensor(new float[] { 0.1f, 0.5f, -0.2f, 0.3f }, [2, 2]).requires_grad_();
@@ -69,7 +69,7 @@ public class ValenceArousalLossTests
     }
 
     [Fact]
-    public void Combined_total_is_the_weighted_sum_and_sequence_to_one_uses_the_last_real_frame()
+    public void CombinedTotalIsTheWeightedSumAndSequenceToOneUsesTheLastRealFrame()
     {
         using var scope = NewDisposeScope();
         var batch = new SequenceBatch(3, 4, 1, 1);
@@ -107,7 +107,7 @@ public class ValenceArousalLossTests
     }
 
     [Fact]
-    public void Missing_outputs_and_bad_shapes_are_reported()
+    public void MissingOutputsAndBadShapesAreReported()
     {
         using var scope = NewDisposeScope();
         var batch = new SequenceBatch(2, 3, 1, 1);

@@ -5,6 +5,7 @@ using Emotion.Torch.Models;
 using Emotion.Torch.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
+using Emotion.Testing;
 
 namespace Emotion.Torch.Tests.Models;
 
@@ -116,7 +117,8 @@ public sealed class EmotionModelTests
     [Fact]
     public void SaveAndLoadReproduceEveryOutputValue()
     {
-        var dir = ModelTestSupport.TempDirectory();
+        using var temp = new TempFolder("emotion-torch-");
+        var dir = temp.Path;
         using var model = Small(HeadSpec.Lstm(hidden: 8, layers: 2), EmotionTask.Combined).WithOtherCategory().FreezeBackbone("block1").Build();
         // Train mode for a step so that batch-norm statistics move away from their initial values.
         model.train();
@@ -141,13 +143,13 @@ public sealed class EmotionModelTests
         Assert.True(ModelTestSupport.Same(a.Features, b.Features));
         Assert.Equal(8, b.Logits!.shape[2]);
         using var fromFile = EmotionModel.Load(Path.Combine(dir, EmotionModel.OptionsFileName));
-        Directory.Delete(dir, true);
     }
 
     [Fact]
     public void LoadingAnotherArchitecturesWeightsFailsClearly()
     {
-        var dir = ModelTestSupport.TempDirectory();
+        using var temp = new TempFolder("emotion-torch-");
+        var dir = temp.Path;
         using (var gru = Small(HeadSpec.Gru(hidden: 8, layers: 2)).Build()) gru.Save(dir);
         using var lstm = Small(HeadSpec.Lstm(hidden: 8, layers: 2)).Build();
         var e = Assert.Throws<WeightsMismatchException>(() => lstm.LoadWeights(Path.Combine(dir, EmotionModel.WeightsFileName)));
@@ -164,7 +166,6 @@ public sealed class EmotionModelTests
         File.WriteAllText(Path.Combine(dir, EmotionModel.OptionsFileName), "{ not json");
         Assert.Contains(EmotionModel.OptionsFileName, Assert.Throws<FormatException>(() => EmotionModel.Load(dir)).Message);
         Assert.Throws<FileNotFoundException>(() => EmotionModel.Load(Path.Combine(dir, "missing")));
-        Directory.Delete(dir, true);
     }
 
     [Fact]
@@ -250,7 +251,8 @@ public sealed class EmotionModelTests
     public void CustomBackboneFromARegistryIsSavedAndLoadedByName()
     {
         var registry = new BackboneRegistry().Register("mine", (spec, ctx) => new SmallCnnBackbone(ctx.InputSize, 0.25));
-        var dir = ModelTestSupport.TempDirectory();
+        using var temp = new TempFolder("emotion-torch-");
+        var dir = temp.Path;
         using (var model = Small().WithBackbone("mine").WithRegistry(registry).Build())
         {
             Assert.Equal(32, model.Backbone.FeatureWidth);
@@ -259,6 +261,5 @@ public sealed class EmotionModelTests
         Assert.Contains("Unknown backbone 'mine'", Assert.Throws<ArgumentException>(() => EmotionModel.Load(dir)).Message);
         using var loaded = EmotionModel.Load(dir, registry: registry);
         Assert.Equal("mine", loaded.Options.Backbone.Name);
-        Directory.Delete(dir, true);
     }
 }

@@ -31,6 +31,7 @@ public sealed class ModelCombinationTests
     }
 
     [Theory]
+    [Trait("Category", "Slow")]
     [MemberData(nameof(EveryBackboneWithEveryHead))]
     public void BuildsAndRunsForwardAndBackward(string backbone, RecurrentKind kind, EmotionTask task)
     {
@@ -45,10 +46,8 @@ public sealed class ModelCombinationTests
             .WithBackbone(BackboneSpec.Named(backbone))
             .WithRecurrentHead(head)
             .ForTask(task);
-        // libtorch 2.x under TorchSharp 0.107 dies with SIGFPE in the backward pass of ResNet-50's convolutions on this
-        // machine's CPU (plain torchvision.models.resnet50() too, independent of this library); its backbone stays frozen
-        // here so the test host survives, and the forward pass and the head's backward pass are still checked.
-        if (backbone == BackboneNames.ResNet50) builder = builder.FreezeBackbone();
+        // ResNet-50's backward runs through its 1x1 stride-2 downsample convolutions, where libtorch 2.10's oneDNN dies with
+        // SIGFPE on AVX2/AVX-512 CPUs; TorchNativeSettings' self-check switches oneDNN off there, so this must not crash.
         using var model = builder.Build();
         RunAndCheck(model, task, Time);
     }

@@ -21,14 +21,6 @@ internal static class ModelTestSupport
     public static string FixturePath(string name, [CallerFilePath] string source = "") =>
         Path.Combine(Path.GetDirectoryName(source)!, "..", "Fixtures", "Models", name);
 
-    /// <summary>A fresh empty temporary folder.</summary>
-    public static string TempDirectory()
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "emotion-torch-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
-
     /// <summary>Reads a flat list of numbers from a JSON array element.</summary>
     public static float[] Floats(System.Text.Json.JsonElement array)
     {

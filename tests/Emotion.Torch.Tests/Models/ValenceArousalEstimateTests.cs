@@ -5,6 +5,7 @@ using Emotion.Torch.Heads;
 using Emotion.Torch.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using Emotion.Testing;
 
 namespace Emotion.Torch.Tests.Models;
 
@@ -21,7 +22,7 @@ public sealed class ValenceArousalEstimateTests
             .Build();
 
     [Fact]
-    public void Estimated_valence_arousal_is_the_probability_weighted_circumplex_position()
+    public void EstimatedValenceArousalIsTheProbabilityWeightedCircumplexPosition()
     {
         using var model = Build(ValenceArousalSource.CategoryExpectation);
         model.eval();
@@ -53,7 +54,7 @@ public sealed class ValenceArousalEstimateTests
     }
 
     [Fact]
-    public void A_certain_category_lands_on_its_reference_position()
+    public void ACertainCategoryLandsOnItsReferencePosition()
     {
         var categories = EmotionCategories.Basic;
         var happy = new float[7];
@@ -70,7 +71,7 @@ public sealed class ValenceArousalEstimateTests
     }
 
     [Fact]
-    public void Estimating_valence_arousal_needs_a_combined_model_with_the_basic_categories()
+    public void EstimatingValenceArousalNeedsACombinedModelWithTheBasicCategories()
     {
         var e = Assert.Throws<ArgumentException>(() => Build(ValenceArousalSource.CategoryExpectation, EmotionTask.Categorical));
         Assert.Contains("combined", e.Message);
@@ -80,23 +81,17 @@ public sealed class ValenceArousalEstimateTests
     }
 
     [Fact]
-    public void The_source_survives_save_and_load()
+    public void TheSourceSurvivesSaveAndLoad()
     {
         using var model = Build(ValenceArousalSource.CategoryExpectation);
-        string dir = Directory.CreateTempSubdirectory("va-source-").FullName;
-        try
-        {
-            model.Save(dir);
-            using var loaded = EmotionModel.Load(dir);
-            Assert.Equal(model.Options, loaded.Options);
-            Assert.Equal(ValenceArousalSource.CategoryExpectation, loaded.Info.ValenceArousalSource);
-            Assert.Null(loaded.Regressor);
-            var json = EmotionModelInfo.FromJson(loaded.Info.ToJson());
-            Assert.Equal(ValenceArousalSource.CategoryExpectation, json.ValenceArousalSource);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var temp = new TempFolder("emotion-va-source-");
+        string dir = temp.Path;
+        model.Save(dir);
+        using var loaded = EmotionModel.Load(dir);
+        Assert.Equal(model.Options, loaded.Options);
+        Assert.Equal(ValenceArousalSource.CategoryExpectation, loaded.Info.ValenceArousalSource);
+        Assert.Null(loaded.Regressor);
+        var json = EmotionModelInfo.FromJson(loaded.Info.ToJson());
+        Assert.Equal(ValenceArousalSource.CategoryExpectation, json.ValenceArousalSource);
     }
 }

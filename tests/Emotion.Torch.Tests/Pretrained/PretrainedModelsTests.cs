@@ -14,7 +14,7 @@ namespace Emotion.Torch.Tests.Pretrained;
 public sealed class PretrainedModelsTests
 {
     [Fact]
-    public void The_catalogue_names_each_entrys_source_files_and_licence()
+    public void TheCatalogueNamesEachEntrysSourceFilesAndLicence()
     {
         Assert.Contains(PretrainedModels.FaceExpression, PretrainedModels.Names);
         Assert.Contains(PretrainedModels.ResNet18ImageNet, PretrainedModels.Names);
@@ -35,29 +35,23 @@ public sealed class PretrainedModelsTests
     }
 
     [Fact]
-    public void A_missing_file_says_how_to_fetch_it_and_a_changed_file_is_refused()
+    public void AMissingFileSaysHowToFetchItAndAChangedFileIsRefused()
     {
-        string dir = Directory.CreateTempSubdirectory("pretrained-").FullName;
-        try
-        {
-            var missing = Assert.Throws<FileNotFoundException>(() => PretrainedModels.CreateModel(PretrainedModels.FaceExpression, dir));
-            Assert.Contains("face_expression_model-weights_manifest.json", missing.Message);
-            Assert.Contains(dir, missing.Message);
+        using var temp = new TempFolder("emotion-pretrained-");
+        string dir = temp.Path;
+        var missing = Assert.Throws<FileNotFoundException>(() => PretrainedModels.CreateModel(PretrainedModels.FaceExpression, dir));
+        Assert.Contains("face_expression_model-weights_manifest.json", missing.Message);
+        Assert.Contains(dir, missing.Message);
 
-            foreach (var file in PretrainedModels.Get(PretrainedModels.FaceExpression).Files)
-                File.Copy(TestAssets.Path(file.FileName), Path.Combine(dir, file.FileName));
-            using (var model = PretrainedModels.CreateModel(PretrainedModels.FaceExpression, dir)) Assert.False(model.training);
-            var bytes = File.ReadAllBytes(Path.Combine(dir, "face_expression_model.bin"));
-            bytes[1000] ^= 0xFF;
-            File.WriteAllBytes(Path.Combine(dir, "face_expression_model.bin"), bytes);
-            var changed = Assert.Throws<InvalidDataException>(() => PretrainedModels.CreateModel(PretrainedModels.FaceExpression, dir));
-            Assert.Contains("SHA-256", changed.Message);
-            Assert.Contains("face_expression_model.bin", changed.Message);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        foreach (var file in PretrainedModels.Get(PretrainedModels.FaceExpression).Files)
+            File.Copy(TestAssets.Path(file.FileName), Path.Combine(dir, file.FileName));
+        using (var model = PretrainedModels.CreateModel(PretrainedModels.FaceExpression, dir)) Assert.False(model.training);
+        var bytes = File.ReadAllBytes(Path.Combine(dir, "face_expression_model.bin"));
+        bytes[1000] ^= 0xFF;
+        File.WriteAllBytes(Path.Combine(dir, "face_expression_model.bin"), bytes);
+        var changed = Assert.Throws<InvalidDataException>(() => PretrainedModels.CreateModel(PretrainedModels.FaceExpression, dir));
+        Assert.Contains("SHA-256", changed.Message);
+        Assert.Contains("face_expression_model.bin", changed.Message);
 
         string? saved = Environment.GetEnvironmentVariable(AssetCache.EnvironmentVariable);
         Environment.SetEnvironmentVariable(AssetCache.EnvironmentVariable, Path.Combine(Path.GetTempPath(), "no-such-cache-" + Guid.NewGuid().ToString("N")));
@@ -74,7 +68,8 @@ public sealed class PretrainedModelsTests
     }
 
     [Fact]
-    public void A_pretrained_backbone_holds_exactly_the_converted_weights_and_brings_its_normalisation()
+    [Trait("Category", "Slow")]
+    public void APretrainedBackboneHoldsExactlyTheConvertedWeightsAndBringsItsNormalisation()
     {
         using var model = EmotionModel.Create()
             .WithInput(frames: 2, size: 96)
@@ -105,7 +100,7 @@ public sealed class PretrainedModelsTests
     }
 
     [Fact]
-    public void The_ready_to_use_model_is_per_frame_with_estimated_valence_arousal_and_its_origin()
+    public void TheReadyToUseModelIsPerFrameWithEstimatedValenceArousalAndItsOrigin()
     {
         using var model = PretrainedModels.CreateModel(PretrainedModels.DefaultRealFace);
         Assert.Equal(EmotionTask.Combined, model.Info.Task);

@@ -1,14 +1,16 @@
 using Emotion.Core;
 using Emotion.Torch.Models;
 using Emotion.Torch.Training;
+using Emotion.Testing;
 
 namespace Emotion.Torch.Tests.Training;
 
 public class CheckpointTests : IDisposable
 {
-    private readonly string _dir = SyntheticBatches.TempDirectory();
+    private readonly TempFolder temp = new("emotion-torch-");
+    private string _dir => temp.Path;
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => temp.Dispose();
 
     private string TrainedCheckpoint(EmotionTask task = EmotionTask.Combined, int hidden = 8)
     {
@@ -19,7 +21,7 @@ public class CheckpointTests : IDisposable
     }
 
     [Fact]
-    public void Checkpoint_folder_holds_model_optimizer_and_state_and_opens_as_a_saved_model()
+    public void CheckpointFolderHoldsModelOptimizerAndStateAndOpensAsASavedModel()
     {
         string last = TrainedCheckpoint();
         Assert.True(File.Exists(Path.Combine(last, EmotionModel.OptionsFileName)));
@@ -35,7 +37,7 @@ public class CheckpointTests : IDisposable
     }
 
     [Fact]
-    public void A_run_folder_resolves_to_its_best_checkpoint_and_a_plain_saved_model_loads_too()
+    public void ARunFolderResolvesToItsBestCheckpointAndAPlainSavedModelLoadsToo()
     {
         string last = TrainedCheckpoint();
         Assert.Equal(Path.Combine(_dir, TrainingCheckpoint.BestName), TrainingCheckpoint.Resolve(_dir));
@@ -51,7 +53,7 @@ public class CheckpointTests : IDisposable
     private static Emotion.Torch.Losses.LossSpec LossSpecDefault() => Emotion.Torch.Losses.LossSpec.DefaultFor(EmotionTask.Combined);
 
     [Fact]
-    public void Saving_replaces_atomically_and_an_interrupted_swap_is_recovered()
+    public void SavingReplacesAtomicallyAndAnInterruptedSwapIsRecovered()
     {
         string last = TrainedCheckpoint();
         var state = TrainingCheckpoint.ReadState(last);
@@ -74,7 +76,7 @@ public class CheckpointTests : IDisposable
     }
 
     [Fact]
-    public void Truncated_or_corrupt_files_give_clear_errors()
+    public void TruncatedOrCorruptFilesGiveClearErrors()
     {
         string last = TrainedCheckpoint();
         string weights = Path.Combine(last, EmotionModel.WeightsFileName);
@@ -101,7 +103,7 @@ public class CheckpointTests : IDisposable
     }
 
     [Fact]
-    public void Restoring_a_checkpoint_of_another_architecture_is_refused_with_both_descriptions()
+    public void RestoringACheckpointOfAnotherArchitectureIsRefusedWithBothDescriptions()
     {
         string last = TrainedCheckpoint(hidden: 8);
         using var other = SyntheticBatches.Model(EmotionTask.Combined, size: 16, frames: 2, hidden: 12, width: 0.25);

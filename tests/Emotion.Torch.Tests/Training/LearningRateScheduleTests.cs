@@ -5,14 +5,14 @@ namespace Emotion.Torch.Tests.Training;
 public class LearningRateScheduleTests
 {
     [Fact]
-    public void Step_decays_every_n_epochs()
+    public void StepDecaysEveryNEpochs()
     {
         var s = LearningRateSchedule.Step(everyEpochs: 2, gamma: 0.5);
         Assert.Equal([1, 1, 0.5, 0.5, 0.25], Enumerable.Range(0, 5).Select(e => s.Factor(e, 0, 1000, 5)));
     }
 
     [Fact]
-    public void Cosine_goes_from_one_to_the_minimum_through_the_midpoint()
+    public void CosineGoesFromOneToTheMinimumThroughTheMidpoint()
     {
         var s = LearningRateSchedule.Cosine(minFactor: 0.1);
         Assert.Equal(1.0, s.Factor(0, 0, 0, 4), 12);
@@ -22,7 +22,7 @@ public class LearningRateScheduleTests
     }
 
     [Fact]
-    public void Warmup_is_linear_over_the_first_steps_and_multiplies_the_shape()
+    public void WarmupIsLinearOverTheFirstStepsAndMultipliesTheShape()
     {
         var s = LearningRateSchedule.Step(1, 0.5).WithWarmup(4);
         Assert.Equal([0.25, 0.5, 0.75, 1.0, 1.0], Enumerable.Range(0, 5).Select(i => s.Factor(0, 0, i, 3)));
@@ -30,7 +30,7 @@ public class LearningRateScheduleTests
     }
 
     [Fact]
-    public void Invalid_values_are_refused()
+    public void InvalidValuesAreRefused()
     {
         Assert.Throws<ArgumentException>(() => LearningRateSchedule.Step(0).Validate());
         Assert.Throws<ArgumentException>(() => LearningRateSchedule.Step(1, 1.5).Validate());
@@ -39,7 +39,7 @@ public class LearningRateScheduleTests
     }
 
     [Fact]
-    public void Trainer_options_round_trip_through_json()
+    public void TrainerOptionsRoundTripThroughJson()
     {
         var options = new TrainerOptions
         {

@@ -4,6 +4,7 @@ using Emotion.Torch.Heads;
 using Emotion.Torch.Models;
 using Emotion.Torch.Training;
 using TorchSharp;
+using Emotion.Testing;
 
 namespace Emotion.Torch.Tests.Training;
 
@@ -57,104 +58,94 @@ public class ResumeTests
     }
 
     [Fact]
-    public void Interrupted_run_resumed_from_last_equals_the_uninterrupted_run_in_every_history_value_and_weight()
+    [Trait("Category", "Slow")]
+    public void InterruptedRunResumedFromLastEqualsTheUninterruptedRunInEveryHistoryValueAndWeight()
     {
-        string full = SyntheticBatches.TempDirectory(), cut = SyntheticBatches.TempDirectory();
-        try
+        using var fullFolder = new TempFolder("emotion-torch-");
+        using var cutFolder = new TempFolder("emotion-torch-");
+        string full = fullFolder.Path, cut = cutFolder.Path;
+        using var model = NewModel();
+        TrainingResult expected;
+        using (var trainer = new Trainer(model, Options(4, full)))
         {
-            using var model = NewModel();
-            TrainingResult expected;
-            using (var trainer = new Trainer(model, Options(4, full)))
-            {
-                var (train, valid) = Data();
-                expected = trainer.Fit(train, valid);
-            }
-            Assert.Equal(4, expected.History.Epochs.Length);
-
-            // The same run planned for 4 epochs, interrupted during epoch 3 (after epoch 2's checkpoint was written).
-            using var cutModel = NewModel();
-            using var cts = new CancellationTokenSource();
-            var stopper = new SyntheticBatches.Recorder { OnReport = r => { if (r.Phase == TrainingPhase.EpochCompleted && r.Epoch == 2) cts.Cancel(); } };
-            using (var trainer = new Trainer(cutModel, Options(4, cut), stopper))
-            {
-                var (train, valid) = Data();
-                Assert.ThrowsAny<OperationCanceledException>(() => trainer.Fit(train, valid, cts.Token));
-            }
-            Assert.Equal(2, TrainingHistory.FromJson(File.ReadAllText(Path.Combine(cut, TrainingHistory.JsonFileName))).Epochs.Length);
-
-            // Resume from the run's directory (which resolves to last/) with the checkpoint's own options.
-            using var resumed = Trainer.Resume(cut);
-            Assert.Equal(2, resumed.CompletedEpochs);
-            Assert.Equal(8, resumed.GlobalStep);
-            Assert.False(resumed.IsFinished);
-            var (t2, v2) = Data();
-            var result = resumed.Fit(t2, v2);
-
-            Assert.Equal(Values(expected.History), Values(result.History));
-            Assert.Equal(Values(expected.History), Values(TrainingHistory.FromJson(File.ReadAllText(Path.Combine(cut, TrainingHistory.JsonFileName)))));
-            Assert.Equal(File.ReadAllLines(Path.Combine(full, TrainingHistory.CsvFileName)).Length, File.ReadAllLines(Path.Combine(cut, TrainingHistory.CsvFileName)).Length);
-            Assert.Equal(expected.BestEpoch, result.BestEpoch);
-            Assert.Equal(expected.BestValue, result.BestValue);
-            Assert.Equal(expected.GlobalStep, result.GlobalStep);
-            // Bitwise: the same operations on the same values in the same order on one machine (seeded dropout per epoch, Adam's
-            // moments and step counts restored from optimizer.dat).
-            Assert.Equal(0.0, MaxDifference(model, resumed.Model));
-            using var bestFull = TrainingCheckpoint.LoadModel(Path.Combine(full, TrainingCheckpoint.BestName));
-            using var bestCut = TrainingCheckpoint.LoadModel(Path.Combine(cut, TrainingCheckpoint.BestName));
-            Assert.Equal(0.0, MaxDifference(bestFull, bestCut));
+            var (train, valid) = Data();
+            expected = trainer.Fit(train, valid);
         }
-        finally
+        Assert.Equal(4, expected.History.Epochs.Length);
+
+        // The same run planned for 4 epochs, interrupted during epoch 3 (after epoch 2's checkpoint was written).
+        using var cutModel = NewModel();
+        using var cts = new CancellationTokenSource();
+        var stopper = new SyntheticBatches.Recorder { OnReport = r => { if (r.Phase == TrainingPhase.EpochCompleted && r.Epoch == 2) cts.Cancel(); } };
+        using (var trainer = new Trainer(cutModel, Options(4, cut), stopper))
         {
-            Directory.Delete(full, recursive: true);
-            Directory.Delete(cut, recursive: true);
+            var (train, valid) = Data();
+            Assert.ThrowsAny<OperationCanceledException>(() => trainer.Fit(train, valid, cts.Token));
         }
+        Assert.Equal(2, TrainingHistory.FromJson(File.ReadAllText(Path.Combine(cut, TrainingHistory.JsonFileName))).Epochs.Length);
+
+        // Resume from the run's directory (which resolves to last/) with the checkpoint's own options.
+        using var resumed = Trainer.Resume(cut);
+        Assert.Equal(2, resumed.CompletedEpochs);
+        Assert.Equal(8, resumed.GlobalStep);
+        Assert.False(resumed.IsFinished);
+        var (t2, v2) = Data();
+        var result = resumed.Fit(t2, v2);
+
+        Assert.Equal(Values(expected.History), Values(result.History));
+        Assert.Equal(Values(expected.History), Values(TrainingHistory.FromJson(File.ReadAllText(Path.Combine(cut, TrainingHistory.JsonFileName)))));
+        Assert.Equal(File.ReadAllLines(Path.Combine(full, TrainingHistory.CsvFileName)).Length, File.ReadAllLines(Path.Combine(cut, TrainingHistory.CsvFileName)).Length);
+        Assert.Equal(expected.BestEpoch, result.BestEpoch);
+        Assert.Equal(expected.BestValue, result.BestValue);
+        Assert.Equal(expected.GlobalStep, result.GlobalStep);
+        // Bitwise: the same operations on the same values in the same order on one machine (seeded dropout per epoch, Adam's
+        // moments and step counts restored from optimizer.dat).
+        Assert.Equal(0.0, MaxDifference(model, resumed.Model));
+        using var bestFull = TrainingCheckpoint.LoadModel(Path.Combine(full, TrainingCheckpoint.BestName));
+        using var bestCut = TrainingCheckpoint.LoadModel(Path.Combine(cut, TrainingCheckpoint.BestName));
+        Assert.Equal(0.0, MaxDifference(bestFull, bestCut));
     }
 
     [Fact]
-    public void Resuming_a_finished_run_trains_nothing_and_more_epochs_extend_it_with_the_cosine_recomputed_over_the_new_total()
+    [Trait("Category", "Slow")]
+    public void ResumingAFinishedRunTrainsNothingAndMoreEpochsExtendItWithTheCosineRecomputedOverTheNewTotal()
     {
-        string output = SyntheticBatches.TempDirectory();
-        try
+        using var outputFolder = new TempFolder("emotion-torch-");
+        string output = outputFolder.Path;
+        using (var model = NewModel())
+        using (var trainer = new Trainer(model, Options(2, output)))
         {
-            using (var model = NewModel())
-            using (var trainer = new Trainer(model, Options(2, output)))
-            {
-                var (train, valid) = Data();
-                trainer.Fit(train, valid);
-                Assert.True(trainer.IsFinished);
-            }
-            string historyBefore = File.ReadAllText(Path.Combine(output, TrainingHistory.JsonFileName));
-            var bestBefore = File.ReadAllBytes(Path.Combine(output, TrainingCheckpoint.BestName, EmotionModel.WeightsFileName));
-
-            using (var finished = Trainer.Resume(Path.Combine(output, TrainingCheckpoint.LastName)))
-            {
-                Assert.True(finished.IsFinished);
-                var (train, valid) = Data();
-                var result = finished.Fit(train, valid);
-                Assert.Equal(2, result.CompletedEpochs);
-                Assert.Equal(historyBefore, File.ReadAllText(Path.Combine(output, TrainingHistory.JsonFileName)));
-                Assert.Equal(bestBefore, File.ReadAllBytes(Path.Combine(output, TrainingCheckpoint.BestName, EmotionModel.WeightsFileName)));
-            }
-
-            var steps = new SyntheticBatches.Recorder();
-            using var extended = Trainer.Resume(output, Options(4, output), steps);
-            Assert.False(extended.IsFinished);
-            var (t2, v2) = Data();
-            var extendedResult = extended.Fit(t2, v2);
-            Assert.Equal(4, extendedResult.History.Epochs.Length);
-            Assert.Equal([1, 2, 3, 4], extendedResult.History.Epochs.Select(e => e.Epoch));
-            // The first two epochs are kept as they were (appended to, never overwritten).
-            var before = TrainingHistory.FromJson(historyBefore);
-            Assert.Equal(Values(before), Values(extendedResult.History with { Epochs = extendedResult.History.Epochs[..2] }));
-            // Epoch 3 starts at step 8 with the cosine over 4 epochs at position 2/4.
-            var first = steps.Reports.First(r => r.Phase == TrainingPhase.Step);
-            Assert.Equal(3, first.Epoch);
-            Assert.Equal(9, first.GlobalStep);
-            Assert.Equal(3e-3 * LearningRateSchedule.Cosine(0.05).Factor(2, 0, 8, 4), first.LearningRate, 12);
+            var (train, valid) = Data();
+            trainer.Fit(train, valid);
+            Assert.True(trainer.IsFinished);
         }
-        finally
+        string historyBefore = File.ReadAllText(Path.Combine(output, TrainingHistory.JsonFileName));
+        var bestBefore = File.ReadAllBytes(Path.Combine(output, TrainingCheckpoint.BestName, EmotionModel.WeightsFileName));
+
+        using (var finished = Trainer.Resume(Path.Combine(output, TrainingCheckpoint.LastName)))
         {
-            Directory.Delete(output, recursive: true);
+            Assert.True(finished.IsFinished);
+            var (train, valid) = Data();
+            var result = finished.Fit(train, valid);
+            Assert.Equal(2, result.CompletedEpochs);
+            Assert.Equal(historyBefore, File.ReadAllText(Path.Combine(output, TrainingHistory.JsonFileName)));
+            Assert.Equal(bestBefore, File.ReadAllBytes(Path.Combine(output, TrainingCheckpoint.BestName, EmotionModel.WeightsFileName)));
         }
+
+        var steps = new SyntheticBatches.Recorder();
+        using var extended = Trainer.Resume(output, Options(4, output), steps);
+        Assert.False(extended.IsFinished);
+        var (t2, v2) = Data();
+        var extendedResult = extended.Fit(t2, v2);
+        Assert.Equal(4, extendedResult.History.Epochs.Length);
+        Assert.Equal([1, 2, 3, 4], extendedResult.History.Epochs.Select(e => e.Epoch));
+        // The first two epochs are kept as they were (appended to, never overwritten).
+        var before = TrainingHistory.FromJson(historyBefore);
+        Assert.Equal(Values(before), Values(extendedResult.History with { Epochs = extendedResult.History.Epochs[..2] }));
+        // Epoch 3 starts at step 8 with the cosine over 4 epochs at position 2/4.
+        var first = steps.Reports.First(r => r.Phase == TrainingPhase.Step);
+        Assert.Equal(3, first.Epoch);
+        Assert.Equal(9, first.GlobalStep);
+        Assert.Equal(3e-3 * LearningRateSchedule.Cosine(0.05).Factor(2, 0, 8, 4), first.LearningRate, 12);
     }
 }

@@ -77,11 +77,4 @@ internal static class SyntheticBatches
 
         public double[] StepLosses => Reports.Where(r => r.Phase == TrainingPhase.Step).Select(r => r.Loss).ToArray();
     }
-
-    public static string TempDirectory()
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "emotion-torch-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
 }

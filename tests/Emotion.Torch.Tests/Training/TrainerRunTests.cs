@@ -3,6 +3,7 @@ using Emotion.Torch.Heads;
 using Emotion.Torch.Models;
 using Emotion.Torch.Training;
 using TorchSharp;
+using Emotion.Testing;
 
 namespace Emotion.Torch.Tests.Training;
 
@@ -33,7 +34,8 @@ public class TrainerRunTests
     }
 
     [Fact]
-    public void Same_seed_gives_identical_losses_and_another_seed_differs()
+    [Trait("Category", "Slow")]
+    public void SameSeedGivesIdenticalLossesAndAnotherSeedDiffers()
     {
         var a = Run(Quick(2));
         var b = Run(Quick(2));
@@ -44,38 +46,33 @@ public class TrainerRunTests
     }
 
     [Fact]
-    public void Resume_continues_from_the_saved_step_and_reproduces_the_uninterrupted_run()
+    [Trait("Category", "Slow")]
+    public void ResumeContinuesFromTheSavedStepAndReproducesTheUninterruptedRun()
     {
-        string output = SyntheticBatches.TempDirectory();
-        try
-        {
-            var uninterrupted = Run(Quick(3));
-            var firstPart = Run(Quick(2, output));
-            Assert.Equal(uninterrupted[..8], firstPart);
+        using var outputFolder = new TempFolder("emotion-torch-");
+        string output = outputFolder.Path;
+        var uninterrupted = Run(Quick(3));
+        var firstPart = Run(Quick(2, output));
+        Assert.Equal(uninterrupted[..8], firstPart);
 
-            var batches = SyntheticBatches.Create(batches: 4, batchSize: 2, frames: 3, size: 16, seed: 5);
-            var recorder = new SyntheticBatches.Recorder();
-            using var resumed = Trainer.Resume(Path.Combine(output, TrainingCheckpoint.LastName), Quick(3, output), recorder);
-            Assert.Equal(2, resumed.CompletedEpochs);
-            Assert.Equal(8, resumed.GlobalStep);
-            var result = resumed.Fit(BatchSource.FromBatches(batches));
+        var batches = SyntheticBatches.Create(batches: 4, batchSize: 2, frames: 3, size: 16, seed: 5);
+        var recorder = new SyntheticBatches.Recorder();
+        using var resumed = Trainer.Resume(Path.Combine(output, TrainingCheckpoint.LastName), Quick(3, output), recorder);
+        Assert.Equal(2, resumed.CompletedEpochs);
+        Assert.Equal(8, resumed.GlobalStep);
+        var result = resumed.Fit(BatchSource.FromBatches(batches));
 
-            var steps = recorder.Reports.Where(r => r.Phase == TrainingPhase.Step).ToList();
-            Assert.Equal([9L, 10, 11, 12], steps.Select(s => s.GlobalStep));
-            Assert.All(steps, s => Assert.Equal(3, s.Epoch));
-            Assert.Equal(uninterrupted[8..], recorder.StepLosses);
-            Assert.Equal(3, result.History.Epochs.Length);
-            Assert.Equal(12, result.GlobalStep);
-            Assert.Equal(2e-3 * 0.25, steps[0].LearningRate, 12);
-        }
-        finally
-        {
-            Directory.Delete(output, recursive: true);
-        }
+        var steps = recorder.Reports.Where(r => r.Phase == TrainingPhase.Step).ToList();
+        Assert.Equal([9L, 10, 11, 12], steps.Select(s => s.GlobalStep));
+        Assert.All(steps, s => Assert.Equal(3, s.Epoch));
+        Assert.Equal(uninterrupted[8..], recorder.StepLosses);
+        Assert.Equal(3, result.History.Epochs.Length);
+        Assert.Equal(12, result.GlobalStep);
+        Assert.Equal(2e-3 * 0.25, steps[0].LearningRate, 12);
     }
 
     [Fact]
-    public void Early_stopping_stops_after_patience_epochs_without_improvement()
+    public void EarlyStoppingStopsAfterPatienceEpochsWithoutImprovement()
     {
         var batches = SyntheticBatches.Create(batches: 2, batchSize: 2, frames: 2, size: 16, seed: 8);
         using var model = SyntheticBatches.Model(EmotionTask.Categorical, size: 16, frames: 2, hidden: 8, width: 0.25);
@@ -89,7 +86,8 @@ public class TrainerRunTests
     }
 
     [Fact]
-    public void Live_tensor_count_stays_flat_over_many_steps()
+    [Trait("Category", "Slow")]
+    public void LiveTensorCountStaysFlatOverManySteps()
     {
         var batches = SyntheticBatches.Create(batches: 10, batchSize: 2, frames: 2, size: 16, seed: 9);
         using var model = SyntheticBatches.Model(EmotionTask.Combined, size: 16, frames: 2, hidden: 8, width: 0.25);
@@ -108,7 +106,7 @@ public class TrainerRunTests
     }
 
     [Fact]
-    public void Frozen_stages_stay_unchanged_and_the_backbone_group_gets_its_own_rate()
+    public void FrozenStagesStayUnchangedAndTheBackboneGroupGetsItsOwnRate()
     {
         var batches = SyntheticBatches.Create(batches: 3, batchSize: 2, frames: 2, size: 16, seed: 4);
         using var model = EmotionModel.Create().WithInput(2, 16).WithBackbone(Emotion.Torch.Backbones.BackboneSpec.SmallCnn(0.25))
@@ -131,7 +129,7 @@ public class TrainerRunTests
     }
 
     [Fact]
-    public void Monitoring_a_validation_metric_without_validation_data_is_refused()
+    public void MonitoringAValidationMetricWithoutValidationDataIsRefused()
     {
         using var model = SyntheticBatches.Model(EmotionTask.Categorical, size: 16, frames: 2, hidden: 8, width: 0.25);
         using var trainer = new Trainer(model, new TrainerOptions { Epochs = 1 });

@@ -4,15 +4,17 @@ using Emotion.Torch.Tests.Models;
 using Emotion.Torch.Weights;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
+using Emotion.Testing;
 
 namespace Emotion.Torch.Tests.Weights;
 
 /// <summary>Regression tests from fuzzing (tests/fuzz, target weights): malformed safetensors headers.</summary>
 public sealed class StateDictFileFuzzTests : IDisposable
 {
-    private readonly string dir = ModelTestSupport.TempDirectory();
+    private readonly TempFolder temp = new("emotion-torch-");
+    private string dir => temp.Path;
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => temp.Dispose();
 
     private string Safetensors(string header, int dataBytes, ulong? declaredLength = null)
     {
@@ -33,7 +35,7 @@ public sealed class StateDictFileFuzzTests : IDisposable
     [InlineData("""{"fc.weight":5}""", "fc.weight")]
     [InlineData("""[1,2]""", "not a JSON object")]
     [InlineData("""{"fc.weight":""", "not valid JSON")]
-    public void A_malformed_header_is_invalid_data_that_says_what_is_wrong(string header, string expected)
+    public void AMalformedHeaderIsInvalidDataThatSaysWhatIsWrong(string header, string expected)
     {
         string path = Safetensors(header, dataBytes: 24);
 
@@ -44,7 +46,7 @@ public sealed class StateDictFileFuzzTests : IDisposable
     }
 
     [Fact]
-    public void A_header_length_beyond_the_file_is_invalid_data_without_allocating_it()
+    public void AHeaderLengthBeyondTheFileIsInvalidDataWithoutAllocatingIt()
     {
         string path = Safetensors("""{}""", dataBytes: 0, declaredLength: 0x4000_0041);
 
@@ -53,7 +55,7 @@ public sealed class StateDictFileFuzzTests : IDisposable
     }
 
     [Fact]
-    public void A_valid_file_still_reads()
+    public void AValidFileStillReads()
     {
         using var w = arange(6, float32).reshape(2, 3);
         string path = Path.Combine(dir, "ok.safetensors");
@@ -65,7 +67,7 @@ public sealed class StateDictFileFuzzTests : IDisposable
     }
 
     [Fact]
-    public void A_torchsharp_entry_larger_than_the_file_is_invalid_data_before_allocating()
+    public void ATorchsharpEntryLargerThanTheFileIsInvalidDataBeforeAllocating()
     {
         // The minimized fuzz input (11 bytes): 65 entries, an empty key, then a tensor header whose shape asks for
         // gigabytes; TorchSharp allocated it (4 GB resident, 30 s) before finding the file too short.
@@ -77,7 +79,7 @@ public sealed class StateDictFileFuzzTests : IDisposable
     }
 
     [Fact]
-    public void A_torchsharp_file_still_reads()
+    public void ATorchsharpFileStillReads()
     {
         using var w = arange(6, float32).reshape(2, 3);
         using var b = zeros(2, int64);
@@ -95,7 +97,7 @@ public sealed class StateDictFileFuzzTests : IDisposable
     // error"), and a shape with a zero dimension but huge others overflowed libtorch's stride calculation.
     [InlineData(new byte[] { 0x01, 0x00, 0x23, 0x00 }, "unknown scalar type 35")]
     [InlineData(new byte[] { 0x01, 0x00, 0x06, 0x03, 0x00, 0xff, 0xff, 0xff, 0xff, 0x0f, 0xff, 0xff, 0xff, 0xff, 0x0f }, "too large for any tensor")]
-    public void A_torchsharp_entry_with_an_impossible_type_or_shape_is_invalid_data(byte[] bytes, string expected)
+    public void ATorchsharpEntryWithAnImpossibleTypeOrShapeIsInvalidData(byte[] bytes, string expected)
     {
         string path = Path.Combine(dir, "w.dat");
         File.WriteAllBytes(path, bytes);

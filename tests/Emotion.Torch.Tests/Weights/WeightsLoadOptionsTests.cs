@@ -4,6 +4,7 @@ using Emotion.Torch.Tests.Models;
 using Emotion.Torch.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
+using Emotion.Testing;
 
 namespace Emotion.Torch.Tests.Weights;
 
@@ -19,7 +20,7 @@ public sealed class WeightsLoadOptionsTests
         module.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
 
     [Fact]
-    public void Missing_batch_counters_are_allowed_only_when_asked()
+    public void MissingBatchCountersAreAllowedOnlyWhenAsked()
     {
         using var source = Net();
         using var target = Net();
@@ -37,7 +38,7 @@ public sealed class WeightsLoadOptionsTests
     }
 
     [Fact]
-    public void Classifier_of_another_shape_is_skipped_and_reported()
+    public void ClassifierOfAnotherShapeIsSkippedAndReported()
     {
         using var source = Net(classes: 8);
         using var target = Net(classes: 7);
@@ -59,7 +60,7 @@ public sealed class WeightsLoadOptionsTests
     }
 
     [Fact]
-    public void Lenient_load_reports_extra_and_missing_entries_but_fails_when_nothing_fits()
+    public void LenientLoadReportsExtraAndMissingEntriesButFailsWhenNothingFits()
     {
         using var source = Net();
         using var target = Net();
@@ -80,7 +81,7 @@ public sealed class WeightsLoadOptionsTests
     }
 
     [Fact]
-    public void Key_maps_rename_prefixes_and_refuse_two_entries_for_one_name()
+    public void KeyMapsRenamePrefixesAndRefuseTwoEntriesForOneName()
     {
         using var source = Net();
         using var target = Net();
@@ -103,7 +104,7 @@ public sealed class WeightsLoadOptionsTests
     }
 
     [Fact]
-    public void Options_survive_the_model_options_json()
+    public void OptionsSurviveTheModelOptionsJson()
     {
         var spec = BackboneSpec.Vgg16("vgg.pth", fullyConnectedWidth: 4096) with { WeightsLoading = EmotionModelPresets.AffWildNetWeightsLoading };
         var options = EmotionModel.Create().UseAffWildNetPreset().WithBackbone(spec).WithInput(2, 32).ToOptions();
@@ -150,11 +151,12 @@ public sealed class WeightsLoadOptionsTests
     }
 
     [Theory]
+    [Trait("Category", "Slow")]
     [InlineData(false)]
     [InlineData(true)]
-    public void AffWildNet_preset_starts_from_vgg16_imagenet_or_vgg_face_weights(bool vggFace)
+    public void AffWildNetPresetStartsFromVgg16ImagenetOrVggFaceWeights(bool vggFace)
     {
-        var dir = ModelTestSupport.TempDirectory();
+        var dir = TempFolder.Create("emotion-torch-");
         try
         {
             string path = WriteVgg16(dir, vggFace);

@@ -32,7 +32,7 @@ public static class BackendAvailability
         return providers.Contains(OrtCudaProvider)
             ? null
             : $"ONNX Runtime here has {string.Join(", ", providers)} only (the CUDA provider comes with Microsoft.ML.OnnxRuntime.Gpu " +
-              "instead of Microsoft.ML.OnnxRuntime, plus CUDA 12 and cuDNN 9)";
+              "instead of Microsoft.ML.OnnxRuntime, plus CUDA 13 and cuDNN 9)";
     }
 
     /// <summary>The reason <paramref name="backend"/> (one of <see cref="BackendNames"/>) cannot run on <paramref name="device"/>, or null.</summary>

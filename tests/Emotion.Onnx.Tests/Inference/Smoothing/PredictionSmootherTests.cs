@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Emotion.Core;
 using Emotion.Onnx.Smoothing;
+using Emotion.Testing;
 
 namespace Emotion.Onnx.Tests.Inference.Smoothing;
 
@@ -127,7 +128,7 @@ public sealed class PredictionSmootherTests
     [Fact]
     public void PredictorAppliesTheConfiguredSmoothingToSequences()
     {
-        using var dir = new TinyModels.TempDir();
+        using var dir = new TempFolder("emotion-onnx-");
         string path = dir.File("linear.onnx");
         TinyModels.SaveLinear(path);
         var smoothing = new PredictionSmootherOptions { Window = 3, Mode = SmoothingMode.Centered };

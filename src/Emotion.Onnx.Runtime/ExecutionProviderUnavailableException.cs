@@ -1,8 +1,9 @@
 namespace Emotion.Onnx;
 
 /// <summary>
-/// The execution provider asked for (for example CUDA) is not available: its native package is not referenced or its
-/// drivers/libraries are missing. The message says which package to add.
+/// ONNX Runtime cannot run where it was asked to: no native ONNX Runtime package is referenced by the application, or the
+/// execution provider asked for (for example CUDA) is not in the native package or its drivers/libraries are missing.
+/// The message says which package or library to add.
 /// </summary>
 public sealed class ExecutionProviderUnavailableException : InvalidOperationException
 {

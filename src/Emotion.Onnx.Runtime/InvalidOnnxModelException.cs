@@ -1,9 +1,10 @@
 namespace Emotion.Onnx;
 
 /// <summary>
-/// An ONNX model file cannot be used: it is not a valid ONNX model (corrupted, truncated, not ONNX), it lacks the
-/// Emotion.Core metadata and no descriptor was given, or it does not match its descriptor. The message names the file
-/// and what was expected.
+/// An ONNX model file cannot be used: it is not a valid ONNX model (corrupted, truncated, not ONNX), or its graph does not
+/// have the layout its user expects (an emotion model without Emotion.Core metadata and no descriptor, or one that does
+/// not match its descriptor; a face detector that is neither BlazeFace nor UltraFace). The message names the file and
+/// what was expected.
 /// </summary>
 public sealed class InvalidOnnxModelException : IOException
 {
