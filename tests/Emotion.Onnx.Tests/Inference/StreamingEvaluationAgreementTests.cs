@@ -1,3 +1,4 @@
+using Emotion.Testing;
 using Emotion.Core;
 using Emotion.Onnx.Export;
 using Emotion.Preprocessing.Datasets;
@@ -30,7 +31,7 @@ public sealed class StreamingEvaluationAgreementTests(ITestOutputHelper output) 
     /// </summary>
     private const double OnnxTolerance = 1e-5;
 
-    private readonly TinyModels.TempDir dir = new();
+    private readonly TempFolder dir = new("emotion-onnx-");
     private readonly List<Image<Rgb24>> images = [];
 
     public void Dispose()

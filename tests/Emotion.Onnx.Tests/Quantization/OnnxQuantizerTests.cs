@@ -1,3 +1,4 @@
+using Emotion.Testing;
 using Emotion.Core;
 using Emotion.Onnx.Export;
 using Emotion.Onnx.Export.Graph;
@@ -21,7 +22,7 @@ namespace Emotion.Onnx.Tests.Quantization;
 /// </summary>
 public sealed class OnnxQuantizerTests : IDisposable
 {
-    private readonly TinyModels.TempDir dir = new();
+    private readonly TempFolder dir = new("emotion-onnx-");
 
     public void Dispose() => dir.Dispose();
 

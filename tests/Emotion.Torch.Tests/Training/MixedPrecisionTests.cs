@@ -1,3 +1,4 @@
+using Emotion.Testing;
 using Emotion.Core;
 using Emotion.Torch.Evaluation;
 using Emotion.Torch.Models;
@@ -79,7 +80,7 @@ public class MixedPrecisionTests(Xunit.Abstractions.ITestOutputHelper output)
     [Trait("Category", "Slow")]
     public void Bfloat16TrainingLearnsAndCheckpointsFloat32WeightsThatLoadIntoAFloat32Model()
     {
-        string dir = SyntheticBatches.TempDirectory();
+        string dir = TempFolder.Create("emotion-torch-");
         try
         {
             var train = SyntheticBatches.Create(batches: 12, batchSize: 8, frames: 4, size: 32, seed: 1);

@@ -1,3 +1,4 @@
+using Emotion.Testing;
 using Emotion.Core;
 using Emotion.Torch.Heads;
 using Emotion.Torch.Models;
@@ -34,7 +35,7 @@ public class StatefulResumeTests
     [Fact]
     public void AStatefulRunResumedAfterEpoch1EqualsTheUninterruptedRun()
     {
-        string full = SyntheticBatches.TempDirectory(), cut = SyntheticBatches.TempDirectory();
+        string full = TempFolder.Create("emotion-torch-"), cut = TempFolder.Create("emotion-torch-");
         try
         {
             using var model = NewModel();
