@@ -28,7 +28,7 @@ public sealed record QuantizationOptions
     /// The operator types whose constant weights become per-channel int8 (default <c>Conv</c>, <c>Gemm</c>, <c>MatMul</c>).
     /// Remove one to keep every node of that type in fp32.
     /// </summary>
-    public IReadOnlySet<string> WeightedOperators { get; init; } = new HashSet<string>(StringComparer.Ordinal) { "Conv", "Gemm", "MatMul" };
+    public IReadOnlySet<string> WeightedOperators { get; init; } = System.Collections.Frozen.FrozenSet.ToFrozenSet(["Conv", "Gemm", "MatMul"], StringComparer.Ordinal);
 
     /// <summary>
     /// Whether the layers after the per-frame backbone (the output layers: classifier, regressor, circumplex MatMul) are

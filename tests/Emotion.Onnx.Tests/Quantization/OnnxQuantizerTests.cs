@@ -162,11 +162,13 @@ public sealed class OnnxQuantizerTests : IDisposable
 
     [Theory]
     [InlineData(BackboneNames.ResNet18)]
+    [InlineData(BackboneNames.MobileNetV2)]
     [InlineData(BackboneNames.MobileNetV3Small)]
     public void TorchvisionBackbonesRunEveryConvAddAndPoolInInt8(string backbone)
     {
-        // ResNet-18: residual Adds (QLinearAdd) and a MaxPool that keeps its input's parameters; MobileNetV3: depthwise
-        // convolutions, Hardswish / Hardsigmoid left fp32 between int8 convolutions, squeeze-excitation pools feeding 1x1 convolutions.
+        // ResNet-18: residual Adds (QLinearAdd) and a MaxPool that keeps its input's parameters; MobileNetV2: ReLU6 (Clip 0..6)
+        // folded into the convolutions' output quantization; MobileNetV3: depthwise convolutions, Hardswish / Hardsigmoid
+        // left fp32 between int8 convolutions, squeeze-excitation pools feeding 1x1 convolutions.
         const int size = 32;
         using var model = ExportFixture.Build(backbone, HeadSpec.Gru(16), EmotionTask.Combined, size, seed: 13);
         var fp32 = OnnxExporter.ToModel(model);
@@ -194,6 +196,8 @@ public sealed class OnnxQuantizerTests : IDisposable
         Assert.DoesNotContain(fused, n => n.OpType is "Conv" or "FusedConv" or "Add");
         if (backbone == BackboneNames.MobileNetV3Small)
             Assert.Contains(fused, n => n.OpType == "QLinearGlobalAveragePool");
+        if (backbone == BackboneNames.MobileNetV2)
+            Assert.DoesNotContain(graph.Node, n => n.OpType == "Clip");
 
         using var s32 = OrtHelper.Session(fp32);
         using var s8 = OrtHelper.Session(result.Model);
