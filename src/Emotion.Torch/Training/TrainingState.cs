@@ -38,10 +38,13 @@ public sealed record TrainingState
     /// <summary>Whether the run stopped early.</summary>
     public bool StoppedEarly { get; init; }
 
-    /// <summary>The trainer's options.</summary>
+    /// <summary>The trainer's options (their <see cref="TrainerOptions.Loss"/> is the loss trained).</summary>
     public required TrainerOptions Options { get; init; }
 
-    /// <summary>The loss trained.</summary>
+    /// <summary>
+    /// The loss trained: the same as <see cref="TrainerOptions.Loss"/> of <see cref="Options"/>. Checkpoints written while the loss
+    /// was part of the model options (<c>model.json</c>) have it only here; <see cref="FromJson"/> moves it into the options.
+    /// </summary>
     public required LossSpec Loss { get; init; }
 
     /// <summary>The training label counts used for balanced class weights (empty when not needed).</summary>
@@ -62,7 +65,10 @@ public sealed record TrainingState
     /// <summary>Serialises to JSON with <see cref="EmotionModelInfo.JsonOptions"/>.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, EmotionModelInfo.JsonOptions);
 
-    /// <summary>Parses JSON written by <see cref="ToJson"/>.</summary>
+    /// <summary>
+    /// Parses JSON written by <see cref="ToJson"/>. A state written before <see cref="TrainerOptions.Loss"/> existed gets
+    /// <see cref="Loss"/> as its options' loss, so that the options alone describe how the run trained.
+    /// </summary>
     /// <exception cref="FormatException">The text is not a training state.</exception>
     public static TrainingState FromJson(string json)
     {
@@ -73,7 +79,7 @@ public sealed record TrainingState
             if (state.Epoch < 0 || state.GlobalStep < 0) throw new FormatException($"Training state has epoch {state.Epoch} and step {state.GlobalStep}; expected non-negative values.");
             state.Options.Validate();
             state.Loss.Validate();
-            return state;
+            return state.Options.Loss is null ? state with { Options = state.Options with { Loss = state.Loss } } : state;
         }
         catch (Exception e) when (e is JsonException or ArgumentException or NullReferenceException)
         {
