@@ -1,3 +1,4 @@
+using Emotion.Core.IO;
 using System.Collections.Immutable;
 using System.Text.Json;
 using Emotion.Core;
@@ -118,7 +119,7 @@ public sealed record EmotionModelOptions
     }
 
     /// <summary>Serialises to JSON (camelCase, enums as strings).</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, EmotionModelInfo.JsonOptions);
+    public string ToJson() => EmotionJson.Serialize(this);
 
     /// <summary>
     /// Parses JSON written by <see cref="ToJson"/>, including files of earlier versions whose <c>loss</c> and <c>seed</c> fields
@@ -126,18 +127,7 @@ public sealed record EmotionModelOptions
     /// </summary>
     /// <exception cref="FormatException">The text is not a valid model description.</exception>
     public static EmotionModelOptions FromJson(string json)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        try
-        {
-            return JsonSerializer.Deserialize<EmotionModelOptions>(json, EmotionModelInfo.JsonOptions)
-                ?? throw new FormatException("Model options are empty.");
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException($"Not a valid model options file: {e.Message}", e);
-        }
-    }
+        => EmotionJson.Deserialize<EmotionModelOptions>(json, "model options file");
 
     /// <summary>Value equality, comparing the category and frozen-stage lists element by element.</summary>
     public bool Equals(EmotionModelOptions? other) =>

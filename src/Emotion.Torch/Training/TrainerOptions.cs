@@ -1,3 +1,4 @@
+using Emotion.Core.IO;
 using System.Collections.Immutable;
 using System.Text.Json;
 using Emotion.Core;
@@ -125,19 +126,10 @@ public sealed record TrainerOptions
     }
 
     /// <summary>Serialises to JSON with <see cref="EmotionModelInfo.JsonOptions"/>.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, EmotionModelInfo.JsonOptions);
+    public string ToJson() => EmotionJson.Serialize(this);
 
     /// <summary>Parses JSON written by <see cref="ToJson"/>.</summary>
     /// <exception cref="FormatException">The text is not valid trainer options.</exception>
     public static TrainerOptions FromJson(string json)
-    {
-        try
-        {
-            return (JsonSerializer.Deserialize<TrainerOptions>(json, EmotionModelInfo.JsonOptions) ?? throw new FormatException("Trainer options are empty.")).Validate();
-        }
-        catch (Exception e) when (e is JsonException or ArgumentException)
-        {
-            throw new FormatException($"Not valid trainer options: {e.Message}", e);
-        }
-    }
+        => EmotionJson.Deserialize<TrainerOptions>(json, "trainer options", options => options.Validate());
 }

@@ -1,3 +1,4 @@
+using Emotion.Core.IO;
 using System.Collections.Immutable;
 using System.Text.Json;
 using Emotion.Core;
@@ -63,7 +64,7 @@ public sealed record TrainingState
     public DateTimeOffset SavedAt { get; init; } = DateTimeOffset.UtcNow;
 
     /// <summary>Serialises to JSON with <see cref="EmotionModelInfo.JsonOptions"/>.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, EmotionModelInfo.JsonOptions);
+    public string ToJson() => EmotionJson.Serialize(this);
 
     /// <summary>
     /// Parses JSON written by <see cref="ToJson"/>. A state written before <see cref="TrainerOptions.Loss"/> existed gets
@@ -71,19 +72,16 @@ public sealed record TrainingState
     /// </summary>
     /// <exception cref="FormatException">The text is not a training state.</exception>
     public static TrainingState FromJson(string json)
+        => EmotionJson.Deserialize<TrainingState>(json, "training state", Checked);
+
+    private static TrainingState Checked(TrainingState state)
     {
-        try
-        {
-            var state = JsonSerializer.Deserialize<TrainingState>(json, EmotionModelInfo.JsonOptions) ?? throw new FormatException("The training state is empty.");
-            if (state.FormatVersion != 1) throw new FormatException($"Training state format {state.FormatVersion} is not supported (expected 1).");
-            if (state.Epoch < 0 || state.GlobalStep < 0) throw new FormatException($"Training state has epoch {state.Epoch} and step {state.GlobalStep}; expected non-negative values.");
-            state.Options.Validate();
-            state.Loss.Validate();
-            return state.Options.Loss is null ? state with { Options = state.Options with { Loss = state.Loss } } : state;
-        }
-        catch (Exception e) when (e is JsonException or ArgumentException or NullReferenceException)
-        {
-            throw new FormatException($"Not a valid training state: {e.Message}", e);
-        }
+        if (state.FormatVersion != 1) throw new FormatException($"Training state format {state.FormatVersion} is not supported (expected 1).");
+        if (state.Epoch < 0 || state.GlobalStep < 0) throw new FormatException($"Training state has epoch {state.Epoch} and step {state.GlobalStep}; expected non-negative values.");
+        if (state.Options is null) throw new FormatException("The training state has no trainer options (\"options\").");
+        if (state.Loss is null) throw new FormatException("The training state has no loss description (\"loss\").");
+        state.Options.Validate();
+        state.Loss.Validate();
+        return state.Options.Loss is null ? state with { Options = state.Options with { Loss = state.Loss } } : state;
     }
 }
