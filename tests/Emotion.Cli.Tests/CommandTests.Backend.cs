@@ -50,6 +50,10 @@ public sealed partial class CommandTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("--backend", result.Error);
         Assert.Contains("tensorrt", result.Error);
+
+        var help = CliRunner.Run("predict", "--help");
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("--backend <auto|torch|onnx>", help.Output);
     }
 
     [Fact]

@@ -190,6 +190,15 @@ public sealed class CheckpointPredictorTests(ITestOutputHelper output) : IDispos
             new CheckpointPredictor(model, new CheckpointPredictorOptions { Onnx = new EmotionPredictorOptions { Descriptor = descriptor } })).ParamName);
     }
 
+    [Fact]
+    public void BytesThatAreNotAModelAreRejectedNamingTheModel()
+    {
+        var error = Assert.Throws<InvalidOnnxModelException>(() => EmotionPredictor.FromBytes([1, 2, 3, 4, 5, 6, 7, 8], "the bytes under test"));
+        Assert.Contains("the bytes under test", error.Message);
+        Assert.Contains("8 bytes", error.Message);
+        Assert.Throws<ArgumentException>(() => EmotionPredictor.FromBytes([], "nothing"));
+    }
+
     /// <summary>A module with no ONNX emitter.</summary>
     private sealed class Doubler() : nn.Module<Tensor, Tensor>(nameof(Doubler))
     {
