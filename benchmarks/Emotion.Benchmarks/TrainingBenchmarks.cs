@@ -61,7 +61,7 @@ public class TrainingBenchmarks : ModelBenchmark
             var (logits, va) = plain!.call(plainInput!);
             var loss = nn.functional.cross_entropy(logits.view(-1, 7), plainCategories!)
                        + nn.functional.mse_loss(va.view(-1, 2), plainValenceArousal!);
-            loss.backward();
+            using (Emotion.Torch.TorchNativeSettings.SafeBackward()) loss.backward(); // as the library's Trainer does
             plainOptimizer.step();
         }
     }
