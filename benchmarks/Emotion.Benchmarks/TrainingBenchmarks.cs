@@ -33,6 +33,7 @@ public class TrainingBenchmarks : ModelBenchmark
     public void Setup()
     {
         BenchmarkModels.Prepare();
+        ApplyOneDnnMode();
         var device = BenchmarkModels.TorchDevice(Device);
         plain = BenchmarkModels.Plain(Backbone, Head, Device);
         plain.train();

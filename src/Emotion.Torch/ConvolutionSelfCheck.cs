@@ -22,7 +22,7 @@ namespace Emotion.Torch;
 /// <see cref="TorchNativeSettings.SafeBackward"/> scopes, which every backward pass of the library runs in (ATen's
 /// <c>convolution_backward</c> picks its kernels from the global flag when it runs, not from the forward pass), when the
 /// gradient computed that way is right (<see cref="OneDnnOffForBackward"/>);</item>
-/// <item>otherwise (the forward output wrong too, or <c>EMOTION_ONEDNN_FORWARD=0</c>): oneDNN is switched off for the
+/// <item>otherwise (the forward output wrong too): oneDNN is switched off for the
 /// whole process (<c>at::globalContext().setUserEnabledMkldnn(false)</c>, PyTorch's <c>torch.backends.mkldnn.enabled = False</c>)
 /// so convolutions run on ATen's own kernels, which are right and do not crash (<see cref="OneDnnDisabled"/>).</item>
 /// </list>
@@ -127,7 +127,7 @@ public sealed record ConvolutionSelfCheck(double DefaultError, int Repetitions, 
             torch.set_num_threads(threads);
         }
         if (error <= limit && forward <= limit) return new ConvolutionSelfCheck(error, reps, false, null) { DataType = type, ForwardError = forward };
-        if (forward <= limit && switches.AllowForward && switches.OffForBackward())
+        if (forward <= limit && switches.OffForBackward())
         {
             double toggled = 0;
             for (int i = 0; i < MaxRepetitions && toggled <= limit; i++) toggled = Math.Max(toggled, InputGradientError(type, safeBackward: true));

@@ -15,13 +15,14 @@ namespace Emotion.Torch;
 /// right. When a float32 gradient disagrees with float64 and the forward output agrees, oneDNN stays on for forward passes
 /// and is switched off (<c>setUserEnabledMkldnn(false)</c>, PyTorch's <c>torch.backends.mkldnn.enabled = False</c>) only
 /// inside <see cref="SafeBackward"/> scopes, so backward passes run on ATen's own kernels; when the forward output is wrong
-/// too (or <c>EMOTION_ONEDNN_FORWARD=0</c> is set), oneDNN is switched off for the whole process.
+/// too, oneDNN is switched off for the whole process (<see cref="OneDnnForForward"/> and <c>EMOTION_ONEDNN_FORWARD=0</c> keep it
+/// off everywhere in the first case too).
 /// <c>EMOTION_CONV_SELF_CHECK=0</c> skips the check.</item>
 /// </list>
 /// <para><b>Backward passes of your own.</b> The library runs its backward passes (<see cref="Training.Trainer"/>, the
 /// explainers) in <see cref="SafeBackward"/> scopes. An application that calls <c>backward()</c> or <c>torch.autograd.grad</c>
 /// itself through convolutions must do the same (<c>using (TorchNativeSettings.SafeBackward()) loss.backward();</c>), or set
-/// <c>EMOTION_ONEDNN_FORWARD=0</c> before the first model is built to keep oneDNN off everywhere.</para>
+/// <c>EMOTION_ONEDNN_FORWARD=0</c> (or <see cref="OneDnnForForward"/> = false) to keep oneDNN off everywhere.</para>
 /// TorchSharp 0.107 exposes no setters, so the libtorch functions are called directly (Linux and macOS; elsewhere, or if
 /// the symbols are missing, nothing is changed).
 /// </summary>
@@ -139,7 +140,7 @@ public static class TorchNativeSettings
             if (Interlocked.Exchange(ref disposed, 1) != 0) return;
             lock (OneDnnLock)
             {
-                if (--backwardScopes == 0 && !oneDnnOffEverywhere) SetMkldnn(true);
+                if (--backwardScopes == 0 && !oneDnnOffEverywhere && !forwardOff) SetMkldnn(true);
             }
         }
     }
@@ -153,12 +154,42 @@ public static class TorchNativeSettings
         }
     }
 
+    private static bool forwardOff = Environment.GetEnvironmentVariable("EMOTION_ONEDNN_FORWARD") == "0";
+
+    /// <summary>
+    /// Whether oneDNN runs forward passes where the self-check switched it off for backward passes only
+    /// (<see cref="OneDnnOffForBackward"/>); true by default, false with <c>EMOTION_ONEDNN_FORWARD=0</c>. Setting it to false
+    /// keeps oneDNN off everywhere, as for an application with backward passes of its own outside <see cref="SafeBackward"/>
+    /// scopes; setting it back to true switches oneDNN on again once no scope is open. Where the self-check left oneDNN on, or
+    /// switched it off everywhere, it changes nothing. Set it before training or inference starts, not during.
+    /// </summary>
+    public static bool OneDnnForForward
+    {
+        get
+        {
+            Apply();
+            lock (OneDnnLock) return !forwardOff;
+        }
+        set
+        {
+            Apply();
+            lock (OneDnnLock)
+            {
+                forwardOff = !value;
+                if (oneDnnOffForBackward && !oneDnnOffEverywhere && backwardScopes == 0) SetMkldnn(value);
+            }
+        }
+    }
+
     private static readonly OneDnnSwitches Switches = new(
-        AllowForward: Environment.GetEnvironmentVariable("EMOTION_ONEDNN_FORWARD") != "0",
         OffForBackward: () =>
         {
             if (!CanSetMkldnn) return false;
-            lock (OneDnnLock) oneDnnOffForBackward = true;
+            lock (OneDnnLock)
+            {
+                oneDnnOffForBackward = true;
+                if (forwardOff) SetMkldnn(false);
+            }
             return true;
         },
         OffEverywhere: () =>
@@ -260,6 +291,5 @@ public static class TorchNativeSettings
     }
 }
 
-/// <summary>How the convolution self-check may switch oneDNN off: only for backward passes (when <paramref name="AllowForward"/>),
-/// or everywhere; each returns whether it could.</summary>
-internal sealed record OneDnnSwitches(bool AllowForward, Func<bool> OffForBackward, Func<bool> OffEverywhere);
+/// <summary>How the convolution self-check may switch oneDNN off: only for backward passes, or everywhere; each returns whether it could.</summary>
+internal sealed record OneDnnSwitches(Func<bool> OffForBackward, Func<bool> OffEverywhere);

@@ -40,6 +40,28 @@ public class SafeBackwardTests
     }
 
     [Fact]
+    public void OneDnnForForwardFalseKeepsOneDnnOffEverywhere()
+    {
+        TorchNativeSettings.Apply();
+        bool offForBackward = TorchNativeSettings.OneDnnOffForBackward;
+        bool? before = TorchNativeSettings.OneDnnEnabled;
+        try
+        {
+            TorchNativeSettings.OneDnnForForward = false;
+            Assert.False(TorchNativeSettings.OneDnnForForward);
+            // Where oneDNN is off for backward passes, forward passes lose it too; elsewhere nothing changes.
+            Assert.Equal(offForBackward ? false : before, TorchNativeSettings.OneDnnEnabled);
+            using (TorchNativeSettings.SafeBackward()) Assert.Equal(offForBackward ? false : before, TorchNativeSettings.OneDnnEnabled);
+            Assert.Equal(offForBackward ? false : before, TorchNativeSettings.OneDnnEnabled);
+        }
+        finally
+        {
+            TorchNativeSettings.OneDnnForForward = true;
+        }
+        Assert.Equal(before, TorchNativeSettings.OneDnnEnabled);
+    }
+
+    [Fact]
     public void ConcurrentScopesKeepOneDnnOffWhileAnyIsOpen()
     {
         TorchNativeSettings.Apply();
