@@ -1,8 +1,5 @@
 using Emotion.Cli.Workflows.Benchmarking;
 using Emotion.Onnx;
-using Emotion.Onnx.Export.Graph;
-using Emotion.Onnx.Export.Precision;
-using Emotion.Onnx.Export.Quantization;
 using Emotion.Torch;
 using Emotion.Torch.Models;
 using TorchSharp;
@@ -12,16 +9,13 @@ namespace Emotion.Cli.Workflows;
 /// <summary>
 /// Times the inference of one model on every backend available in this process: the library's TorchSharp model (when there
 /// is one; an .onnx file alone has none) and its ONNX export on ONNX Runtime, each on the CPU and on CUDA when available, in
-/// each precision asked for (float32; int8 = the export quantized by <see cref="OnnxQuantizer"/>, calibrated on generated
-/// frames; float16 = the export converted by <see cref="Float16Converter"/>, and the TorchSharp backbone under float16
+/// each precision asked for (float32; int8 = the export quantized by <c>OnnxQuantizer</c>, calibrated on generated
+/// frames; float16 = the export converted by <c>Float16Converter</c> (see <see cref="PrecisionModels"/>), and the TorchSharp backbone under float16
 /// autocast on CUDA; bfloat16 = the TorchSharp backbone under bfloat16 autocast), in batch mode and one frame at a time with
 /// the recurrent state carried. Combinations a backend or device lacks are listed with the reason, not measured.
 /// </summary>
 public static class BenchmarkWorkflow
 {
-    /// <summary>Generated frames the int8 activation ranges are calibrated on (uniform in [-1, 1], like the benchmark's inputs).</summary>
-    public const int CalibrationFrames = 64;
-
     /// <summary>Runs the measurements one after the other.</summary>
     /// <param name="model">The TorchSharp model, or null when only the ONNX file is known.</param>
     /// <param name="onnxPath">The model exported to ONNX in float32 (with state inputs, so that streaming carries the state).</param>
@@ -39,7 +33,7 @@ public static class BenchmarkWorkflow
         string temp = Directory.CreateTempSubdirectory("emotion-benchmark-precision-").FullName;
         try
         {
-            var onnxFiles = OnnxFiles(onnxPath, settings, temp, progress, unavailable);
+            var onnxFiles = PrecisionModels.OnnxFiles(onnxPath, settings.Precisions, settings.Threads, temp, progress, unavailable);
             foreach (var device in settings.Devices)
             {
                 string deviceName = device.ToString().ToLowerInvariant();
@@ -118,55 +112,6 @@ public static class BenchmarkWorkflow
                 "this CPU has no native bfloat16 instructions (avx512_bf16, amx_bf16 or ARM bf16), so bfloat16 would be emulated",
             _ => null,
         };
-    }
-
-    // The ONNX files of the precisions asked for: the float32 file as given, int8 and float16 derived from it into 'temp'. A
-    // precision whose file cannot be made is reported as unavailable and left out.
-    private static Dictionary<BenchmarkPrecision, string> OnnxFiles(string onnxPath, BenchmarkSettings settings, string temp, Action<string>? progress, List<string> unavailable)
-    {
-        var files = new Dictionary<BenchmarkPrecision, string> { [BenchmarkPrecision.Fp32] = onnxPath };
-        if (!settings.Precisions.Any(p => p is BenchmarkPrecision.Int8 or BenchmarkPrecision.Fp16)) return files;
-        var fp32 = OnnxModelFile.Load(onnxPath);
-        if (settings.Precisions.Contains(BenchmarkPrecision.Int8))
-        {
-            progress?.Invoke($"int8: quantizing (QDQ) with activation ranges calibrated on {CalibrationFrames} generated frames");
-            try
-            {
-                int frameLength;
-                using (var predictor = new EmotionPredictor(onnxPath, new EmotionPredictorOptions { IntraOpThreads = settings.Threads }))
-                    frameLength = predictor.FrameLength;
-                var random = new Random(1);
-                var sequences = Enumerable.Range(0, CalibrationFrames / 8).Select(_ =>
-                {
-                    var frames = new float[8 * frameLength];
-                    for (int i = 0; i < frames.Length; i++) frames[i] = (float)(random.NextDouble() * 2 - 1);
-                    return frames;
-                });
-                var calibration = CalibrationData.FromSequences(sequences, frameLength, "generated frames (uniform in [-1, 1])");
-                var result = OnnxQuantizer.Quantize(fp32, calibration, QuantizationOptions.Default with { CalibrationThreads = settings.Threads });
-                files[BenchmarkPrecision.Int8] = Path.Combine(temp, "model-int8.onnx");
-                OnnxModelFile.Save(result.Model, files[BenchmarkPrecision.Int8]);
-            }
-            catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException or InvalidDataException)
-            {
-                unavailable.Add($"{BackendNames.OnnxRuntime} int8: the model cannot be quantized: {e.Message}");
-            }
-        }
-        if (settings.Precisions.Contains(BenchmarkPrecision.Fp16))
-        {
-            progress?.Invoke("fp16: converting the export to float16 (float32 inputs and outputs)");
-            try
-            {
-                files[BenchmarkPrecision.Fp16] = Path.Combine(temp, "model-fp16.onnx");
-                OnnxModelFile.Save(Float16Converter.Convert(fp32), files[BenchmarkPrecision.Fp16]);
-            }
-            catch (NotSupportedException e)
-            {
-                files.Remove(BenchmarkPrecision.Fp16);
-                unavailable.Add($"{BackendNames.OnnxRuntime} fp16: the model cannot be converted: {e.Message}");
-            }
-        }
-        return files;
     }
 
     private static IInferenceRunner Create(string backend, EmotionModel? model, string onnxPath, BenchmarkDevice device, InferenceMode mode,
