@@ -5,7 +5,7 @@ are printed with '-' and listed; the exit code is then 1.
 
 usage: side-by-side-table.py DIR
 """
-import glob, json, os, sys
+import glob, json, os, re, sys
 out = sys.argv[1]
 rows = {}
 for path in glob.glob(os.path.join(out, "bdn", "**", "*.json"), recursive=True):
@@ -15,7 +15,24 @@ for path in glob.glob(os.path.join(out, "bdn", "**", "*.json"), recursive=True):
         mean = (b.get("Statistics") or {}).get("Mean")
         if mean:
             rows[(b["Type"], b["Method"])] = 1e9 / mean
-for line in open(os.path.join(out, "pytorch.tsv")):
+# A case whose type did not finish (the run was stopped) has no JSON report; its WorkloadResult lines in the log still give
+# BenchmarkDotNet's mean (the measured iterations left after its outlier removal, at least 3).
+log = os.path.join(out, "bdn.log")
+if os.path.exists(log):
+    current, results = None, {}
+    for line in open(log):
+        m = re.match(r"// Benchmark: (\w+)\.(\w+):", line)
+        if m:
+            current = (m.group(1), m.group(2))
+            results[current] = []
+        m = re.match(r"WorkloadResult\s+\d+: (\d+) op, ([\d.]+) ns", line)
+        if m and current:
+            results[current].append(float(m.group(2)) / int(m.group(1)))
+    for key, values in results.items():
+        if key not in rows and len(values) >= 3:
+            rows[key] = 1e9 / (sum(values) / len(values))
+pytorch = os.path.join(out, "pytorch.tsv")
+for line in (open(pytorch) if os.path.exists(pytorch) else []):
     if not line.startswith("#"):
         case, fps = line.split("\t")[:2]
         rows[("pytorch", case)] = float(fps)
@@ -49,5 +66,5 @@ print()
 print("train: 4 steps of 4 x 8 frames per iteration (forward, cross-entropy + MSE, backward, Adam); infer: one call of 4 x 8 frames, no gradients.")
 print("Not in this table: GPU rows (benchmarks/gpu.sh); TorchSharp fp16 on the CPU (libtorch's x86 CPU float16 kernels are not a speed path).")
 if missing:
-    print("missing (the case failed; see bdn.log): " + ", ".join(missing))
+    print("missing (the case failed or the run was stopped first; see bdn.log): " + ", ".join(missing))
     sys.exit(1)

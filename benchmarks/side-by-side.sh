@@ -8,7 +8,8 @@
 #                                 fp16 (on the CPU: Casts around float32 kernels, labelled)
 #   benchmarks/pytorch/bench.py   PyTorch 1.13 + torchvision 0.14, the same network and shapes, train step + inference, timed
 #                                 the same way (2 warm-up + 5 iterations, mean)
-# and prints one markdown table (also DIR/table.md, default artifacts/side-by-side) with frames/s and the ratio to plain
+# and prints one markdown table (benchmarks/side-by-side-table.py; also DIR/table.md, default artifacts/side-by-side) with
+# frames/s and the ratio to plain
 # TorchSharp of the same kind (training or inference), headed by the machine (CPU, flags) and the load average before and
 # after. Needs the .NET 10 SDK and Debian's python3-torch + python3-torchvision (PYTHON, default /usr/bin/python3).
 set -euo pipefail
@@ -47,51 +48,4 @@ log "PyTorch 1.13: train step + inference"
 "$PYTHON" benchmarks/pytorch/bench.py --threads "$THREADS" | tee "$OUT/pytorch.tsv" >&2
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg); whole run $(( $(date +%s) - START )) s" >> "$OUT/machine.txt"
 
-"$PYTHON" - "$OUT" <<'PY' | tee "$OUT/table.md"
-import glob, json, os, sys
-out = sys.argv[1]
-rows = {}
-for path in glob.glob(os.path.join(out, "bdn", "**", "*.json"), recursive=True):
-    with open(path) as f:
-        report = json.load(f)
-    for b in report.get("Benchmarks", []):
-        mean = (b.get("Statistics") or {}).get("Mean")
-        if mean:
-            rows[(b["Type"], b["Method"])] = 1e9 / mean
-for line in open(os.path.join(out, "pytorch.tsv")):
-    if not line.startswith("#"):
-        case, fps = line.split("\t")[:2]
-        rows[("pytorch", case)] = float(fps)
-cases = [
-    ("train", "TrainingBenchmarks", "PlainTorchSharp", "plain TorchSharp (baseline)", "TorchSharp", "fp32"),
-    ("train", "TrainingBenchmarks", "Library", "library Trainer (JPEG loader + trainer)", "TorchSharp", "fp32"),
-    ("train", "TrainingBenchmarks", "LibraryBFloat16", "library Trainer, bf16 autocast backbone", "TorchSharp", "bf16"),
-    ("train", "pytorch", "pytorch-train", "PyTorch 1.13 (torchvision resnet18 + GRU)", "PyTorch", "fp32"),
-    ("infer", "PrecisionInferenceBenchmarks", "PlainTorchSharp", "plain TorchSharp (baseline)", "TorchSharp", "fp32"),
-    ("infer", "PrecisionInferenceBenchmarks", "LibraryTorchSharp", "library EmotionModel", "TorchSharp", "fp32"),
-    ("infer", "PrecisionInferenceBenchmarks", "OnnxRuntimeFp32", "library export", "ONNX Runtime", "fp32"),
-    ("infer", "PrecisionInferenceBenchmarks", "OnnxRuntimeInt8", "library export, int8 QDQ (U8S8)", "ONNX Runtime", "int8"),
-    ("infer", "PrecisionInferenceBenchmarks", "OnnxRuntimeFp16Cpu", "library export, fp16 (CPU: Casts around fp32 kernels)", "ONNX Runtime", "fp16"),
-    ("infer", "pytorch", "pytorch-infer", "PyTorch 1.13 (torchvision resnet18 + GRU)", "PyTorch", "fp32"),
-]
-print("".join(open(os.path.join(out, "machine.txt")).readlines()).rstrip().replace("\n", "  \n"))
-print()
-print("| mode | backend | precision | case | frames/s | vs plain TorchSharp |")
-print("|---|---|---|---|---:|---:|")
-missing = []
-for mode, typ, method, label, backend, precision in cases:
-    key = (typ, method)
-    base = rows.get(("TrainingBenchmarks" if mode == "train" else "PrecisionInferenceBenchmarks", "PlainTorchSharp"))
-    if key not in rows:
-        missing.append(f"{typ}.{method}")
-        print(f"| {mode} | {backend} | {precision} | {label} | - | - |")
-        continue
-    ratio = f"{rows[key] / base:.2f}x" if base else "-"
-    print(f"| {mode} | {backend} | {precision} | {label} | {rows[key]:.1f} | {ratio} |")
-print()
-print("train: 4 steps of 4 x 8 frames per iteration (forward, cross-entropy + MSE, backward, Adam); infer: one call of 4 x 8 frames, no gradients.")
-print("Not in this table: GPU rows (benchmarks/gpu.sh); TorchSharp fp16 on the CPU (libtorch's x86 CPU float16 kernels are not a speed path).")
-if missing:
-    print("missing (the case failed; see bdn.log): " + ", ".join(missing))
-    sys.exit(1)
-PY
+"$PYTHON" benchmarks/side-by-side-table.py "$OUT" | tee "$OUT/table.md"
