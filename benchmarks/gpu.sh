@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# GPU benchmark, ready to run on a machine with an NVIDIA GPU (CUDA 12 + cuDNN 9 driver stack, .NET 10 SDK).
+# GPU benchmark, ready to run on a machine with an NVIDIA GPU (.NET 10 SDK; ONNX Runtime's GPU package 1.32 needs CUDA 13 and
+# cuDNN 9 libraries on the library path, and an NVIDIA driver recent enough for CUDA 13).
 #   benchmarks/gpu.sh [--seconds N] [--out DIR]
 # Builds the `emotion` CLI against ONNX Runtime's CUDA package (Microsoft.ML.OnnxRuntime.Gpu.Linux) instead of the CPU
-# one and, where a TorchSharp CUDA package restores from the configured feeds, against TorchSharp-cuda-linux instead of
-# TorchSharp-cpu. Then `emotion benchmark` measures ResNet-18 112x112 + GRU-128 in fp32 and in fp16 on every backend x
-# device it finds (TorchSharp CPU/CUDA, ONNX Runtime CPU/CUDA; fp16 runs where the device has fp16 kernels), batch
-# 4 x 8 frames and streaming one frame, and prints one table per precision (also written to DIR, default artifacts/gpu).
+# one and, where TorchSharp-cuda-linux restores from the configured feeds, gives the CLI its libtorch (EMOTION_LIBTORCH)
+# instead of libtorch-cpu. Then one `emotion benchmark --precision fp32,fp16,int8,bf16` run measures ResNet-18 112x112 + GRU-128 on
+# every backend x device it finds (TorchSharp CPU/CUDA, ONNX Runtime CPU/CUDA) in every precision that backend and device
+# have (ONNX Runtime: the export, its float16 conversion, its int8 QDQ quantization on the CPU; TorchSharp: float32 and the
+# backbone under float16/bfloat16 autocast on CUDA, bfloat16 on CPUs that have it), batch 4 x 8 frames and streaming one
+# frame, and prints one table (backend x device x precision x mode; also written to DIR/benchmark.txt, default
+# artifacts/gpu). Combinations that cannot run are listed under the table with the reason.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -28,8 +32,9 @@ mkdir -p "$OUT"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv | tee "$OUT/gpu.txt"
 
 ORT_GPU=Microsoft.ML.OnnxRuntime.Gpu.Linux
-TORCH_NATIVE=TorchSharp-cpu
-# TorchSharp's CUDA build comes as TorchSharp-cuda-linux (same version as TorchSharp). Probe whether the feeds hold it.
+# The CLI does not reference libtorch: it loads it from EMOTION_LIBTORCH (samples/Emotion.Cli/Workflows/LibTorch.cs). For the
+# TorchSharp CUDA path, restore TorchSharp-cuda-linux (same version as TorchSharp) and point EMOTION_LIBTORCH at the folder
+# of its libtorch_cuda.so; where it does not restore, TorchSharp runs on the CPU only and the table says so.
 TS_VERSION=$(sed -n 's/.*PackageVersion Include="TorchSharp" Version="\([^"]*\)".*/\1/p' Directory.Packages.props)
 probe=$(mktemp -d)
 cat > "$probe/probe.csproj" <<PROJ
@@ -38,23 +43,23 @@ cat > "$probe/probe.csproj" <<PROJ
   <ItemGroup><PackageReference Include="TorchSharp-cuda-linux" Version="$TS_VERSION" /></ItemGroup>
 </Project>
 PROJ
-if dotnet restore "$probe/probe.csproj" --configfile "$ROOT/nuget.config" >"$probe/restore.log" 2>&1; then
-  TORCH_NATIVE=TorchSharp-cuda-linux
-  log "TorchSharp-cuda-linux $TS_VERSION restored: the TorchSharp CUDA path is measured too"
+if dotnet build "$probe/probe.csproj" -o "$probe/bin" --configfile "$ROOT/nuget.config" >"$probe/restore.log" 2>&1 \
+   && cuda_lib=$(find "$probe/bin" -name 'libtorch_cuda.so' | head -1) && [ -n "$cuda_lib" ]; then
+  mkdir -p "$OUT/libtorch-cuda"
+  cp "$(dirname "$cuda_lib")"/*.so* "$OUT/libtorch-cuda/"
+  export EMOTION_LIBTORCH="$OUT/libtorch-cuda"
+  log "TorchSharp-cuda-linux $TS_VERSION restored: EMOTION_LIBTORCH=$EMOTION_LIBTORCH, the TorchSharp CUDA path is measured too"
 else
-  log "TorchSharp-cuda-linux $TS_VERSION is not in the configured feeds: TorchSharp runs on the CPU only ($(grep -m1 -o 'NU1[0-9]*[^.]*' "$probe/restore.log" || echo 'restore failed'))"
+  log "TorchSharp-cuda-linux $TS_VERSION did not restore or has no libtorch_cuda.so: TorchSharp runs on the CPU only ($(grep -m1 -o 'NU1[0-9]*[^.]*' "$probe/restore.log" || echo 'see the restore log'))"
 fi
 rm -rf "$probe"
 
 CLI_OUT="$OUT/cli"
-log "building the CLI against $ORT_GPU and $TORCH_NATIVE"
-dotnet build samples/Emotion.Cli -c Release -nologo -v:q -o "$CLI_OUT" \
-  -p:OnnxRuntimeNativePackage=$ORT_GPU -p:TorchSharpNativePackage=$TORCH_NATIVE
+log "building the CLI against $ORT_GPU"
+dotnet build samples/Emotion.Cli -c Release -nologo -v:q -o "$CLI_OUT" -p:OnnxRuntimeNativePackage=$ORT_GPU
 emotion() { dotnet "$CLI_OUT/emotion.dll" "$@"; }
 
-for precision in fp32 fp16; do
-  log "benchmark: ResNet-18 112x112 + GRU-128, $precision (fresh weights: speed does not depend on them)"
-  emotion benchmark --backbone resnet18 --head gru --size 112 --batch 4 --frames 8 --precision "$precision" \
-    --seconds "$SECONDS_PER_CASE" | tee "$OUT/benchmark-$precision.txt"
-done
-log "tables written to $OUT"
+log "benchmark: ResNet-18 112x112 + GRU-128, fp32/fp16/int8/bf16 (fresh weights: speed does not depend on them)"
+emotion benchmark --backbone resnet18 --head gru --size 112 --batch 4 --frames 8 --precision fp32,fp16,int8,bf16 \
+  --seconds "$SECONDS_PER_CASE" | tee "$OUT/benchmark.txt"
+log "table written to $OUT/benchmark.txt"

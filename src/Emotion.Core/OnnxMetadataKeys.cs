@@ -70,7 +70,7 @@ public static class OnnxMetadataKeys
 
     /// <summary>
     /// The numeric precision of the graph's main operators: <see cref="PrecisionInt8"/> for a model quantized by
-    /// <c>Emotion.Onnx.Export.Quantization.OnnxQuantizer</c>; absent (or <see cref="PrecisionFloat32"/>) for a float32 export.
+    /// <c>Emotion.Onnx.Export.Quantization.OnnxQuantizer</c>, <see cref="PrecisionFloat16"/> for a float16 conversion; absent (or <see cref="PrecisionFloat32"/>) for a float32 export.
     /// </summary>
     public const string Precision = "emotion.precision";
 
@@ -79,6 +79,12 @@ public static class OnnxMetadataKeys
 
     /// <summary>The value of <see cref="Precision"/> for a statically quantized graph (QDQ format, int8 weights, 8-bit activations).</summary>
     public const string PrecisionInt8 = "int8";
+
+    /// <summary>
+    /// The value of <see cref="Precision"/> for a graph converted to float16 by <c>Emotion.Onnx.Export.Precision.Float16Converter</c>
+    /// (float16 weights and activations; float32 inputs and outputs behind Cast nodes).
+    /// </summary>
+    public const string PrecisionFloat16 = "fp16";
 
     /// <summary>
     /// How a quantized model's activation ranges were calibrated, for example <c>percentile(99.999)</c>, <c>minmax</c> or

@@ -17,12 +17,12 @@ public sealed class BenchmarkCommandTests : IDisposable
 
     public void Dispose() => temp.Dispose();
 
-    /// <summary>The table's rows as (backend, device, mode, frames/s, ms per call, ratio) cells.</summary>
+    /// <summary>The table's rows as (backend, device, mode, frames/s, ms per call, vs fastest, calls, precision, vs fp32) cells.</summary>
     private static List<string[]> Rows(string output) =>
         output.Split('\n')
             .Select(line => line.Split('│', StringSplitOptions.TrimEntries))
-            .Where(cells => cells.Length == 9 && cells[1] is BackendNames.TorchSharp or BackendNames.OnnxRuntime)
-            .Select(cells => cells[1..8])
+            .Where(cells => cells.Length == 11 && cells[1] is BackendNames.TorchSharp or BackendNames.OnnxRuntime)
+            .Select(cells => new[] { cells[1], cells[2], cells[4], cells[5], cells[6], cells[8], cells[9], cells[3], cells[7] })
             .ToList();
 
     private static double Number(string cell) => double.Parse(cell.TrimEnd('x'), NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
@@ -93,12 +93,54 @@ public sealed class BenchmarkCommandTests : IDisposable
     }
 
     [Fact]
+    public void PrecisionListPutsInt8AndFp16RowsInTheOneTableAndListsWhatCannotRun()
+    {
+        var result = CliRunner.Run("benchmark", "--backbone", "small_cnn", "--head", "gru", "--size", "32", "--batch", "2", "--frames", "4",
+            "--seconds", "0.2", "--precision", "fp32, int8,fp16,bf16");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var rows = Rows(result.Output);
+        foreach (var row in rows) AssertConsistentRow(row);
+        foreach (string precision in new[] { "fp32", "int8", "fp16" })
+            foreach (string mode in new[] { "batch 2x4", "stream, 1 frame" })
+                Assert.Contains(rows, r => r[0] == BackendNames.OnnxRuntime && r[1] == "cpu" && r[7] == precision && r[2] == mode);
+        Assert.Contains(rows, r => r[0] == BackendNames.TorchSharp && r[1] == "cpu" && r[7] == "fp32");
+        // 'vs fp32' is 1.00x on the fp32 rows and frames/s over the fp32 row's frames/s on the others.
+        foreach (var row in rows)
+        {
+            var fp32 = rows.Single(r => r[0] == row[0] && r[1] == row[1] && r[2] == row[2] && r[7] == "fp32");
+            Assert.Equal(Number(row[3]) / Number(fp32[3]), Number(row[8]), 0.006 + Number(row[8]) * 0.002);
+        }
+        Assert.Contains("unavailable: TorchSharp cpu int8: TorchSharp has no int8 inference path", result.Output);
+        Assert.Contains("unavailable: TorchSharp cpu fp16: libtorch's CPU float16", result.Output);
+        Assert.Contains("unavailable: ONNX Runtime cpu bf16: there is no bfloat16 ONNX conversion", result.Output);
+        Assert.Contains("note: ONNX Runtime cpu fp16: the CPU provider has no float16", result.Output);
+        if (Emotion.Torch.CpuFeatures.NativeBFloat16 == true)
+            Assert.Contains(rows, r => r[0] == BackendNames.TorchSharp && r[1] == "cpu" && r[7] == "bf16");
+        else
+            Assert.Contains("unavailable: TorchSharp cpu bf16: this CPU has no native bfloat16", result.Output);
+    }
+
+    [Theory]
+    [InlineData("fp8")]
+    [InlineData("fp32,")]
+    [InlineData("")]
+    [InlineData("int4,fp16")]
+    public void BadPrecisionIsAUsageErrorNamingTheOption(string value)
+    {
+        var result = CliRunner.Run("benchmark", "--backbone", "small_cnn", "--size", "32", "--seconds", "0.1", "--precision", value);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--precision", result.Error);
+        Assert.Contains("fp32, int8, fp16, bf16", result.Error);
+        Assert.DoesNotContain("   at ", result.Error);
+    }
+
+    [Fact]
     public void BenchmarkIsListedAndHasHelp()
     {
         Assert.Contains("benchmark", CliRunner.Run("--help").Output);
         var help = CliRunner.Run("benchmark", "--help");
         Assert.Equal(0, help.ExitCode);
-        foreach (var option in new[] { "--model", "--backbone", "--head", "--size", "--batch", "--frames", "--threads", "--seconds" })
+        foreach (var option in new[] { "--model", "--backbone", "--head", "--size", "--batch", "--frames", "--threads", "--seconds", "--precision" })
             Assert.Contains(option, help.Output);
     }
 

@@ -20,6 +20,9 @@ public sealed record BenchmarkSettings
     /// <summary>The modes measured for every backend (batch and one-frame streaming by default).</summary>
     public IReadOnlyList<InferenceMode> Modes { get; init; } = [InferenceMode.Batch, InferenceMode.Stream];
 
+    /// <summary>The precisions measured (float32 by default); a combination a backend or device lacks is reported, not measured.</summary>
+    public IReadOnlyList<BenchmarkPrecision> Precisions { get; init; } = [BenchmarkPrecision.Fp32];
+
     /// <summary>The devices tried (CPU and CUDA by default; an unavailable one is reported, not measured).</summary>
     public IReadOnlyList<BenchmarkDevice> Devices { get; init; } = [BenchmarkDevice.Cpu, BenchmarkDevice.Cuda];
 }

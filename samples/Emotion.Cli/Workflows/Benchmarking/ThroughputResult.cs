@@ -12,6 +12,9 @@ namespace Emotion.Cli.Workflows.Benchmarking;
 public sealed record ThroughputResult(string Backend, BenchmarkDevice Device, InferenceMode Mode, int BatchSize, int SequenceLength,
     int Calls, double MedianMilliseconds, double MeanMilliseconds)
 {
+    /// <summary>The precision the model ran in (float32 unless set).</summary>
+    public BenchmarkPrecision Precision { get; init; } = BenchmarkPrecision.Fp32;
+
     /// <summary>Frames processed by one call.</summary>
     public int FramesPerCall => BatchSize * SequenceLength;
 

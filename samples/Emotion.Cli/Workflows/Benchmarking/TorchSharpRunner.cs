@@ -15,6 +15,7 @@ public sealed class TorchSharpRunner : IInferenceRunner
     private readonly EmotionModel? copy;
     private readonly Tensor input;
     private readonly bool carryState;
+    private readonly ScalarType? autocast;
     private RecurrentState? state;
 
     /// <summary>Prepares the runner.</summary>
@@ -23,9 +24,12 @@ public sealed class TorchSharpRunner : IInferenceRunner
     /// <param name="mode">Batch or stream.</param>
     /// <param name="batchSize">Sequences per call (batch mode).</param>
     /// <param name="sequenceLength">Frames per sequence (batch mode).</param>
+    /// <param name="autocast">Null for float32, or <see cref="ScalarType.BFloat16"/> / <see cref="ScalarType.Float16"/>: the backbone
+    /// runs under autocast (<see cref="EmotionModel.AutocastBackbone"/>) in every call.</param>
     /// <exception cref="InvalidOperationException">The device is not available (the message says why).</exception>
-    public TorchSharpRunner(EmotionModel model, BenchmarkDevice device, InferenceMode mode, int batchSize = 1, int sequenceLength = 1)
+    public TorchSharpRunner(EmotionModel model, BenchmarkDevice device, InferenceMode mode, int batchSize = 1, int sequenceLength = 1, ScalarType? autocast = null)
     {
+        this.autocast = autocast;
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(sequenceLength, 1);
@@ -68,6 +72,7 @@ public sealed class TorchSharpRunner : IInferenceRunner
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
+        using var lower = autocast is { } type ? model.AutocastBackbone(type) : null;
         var output = model.Forward(input, carryState ? state : null);
         float value = (output.Logits is { } logits ? logits.softmax(-1) : output.ValenceArousal!).flatten()[0].ToSingle();
         if (carryState && output.State is { } next)
