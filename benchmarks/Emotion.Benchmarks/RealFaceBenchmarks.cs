@@ -3,10 +3,10 @@ using Emotion.Core.IO;
 using Emotion.FaceDetection;
 using Emotion.Onnx;
 using Emotion.Onnx.Export;
-using Emotion.Preprocessing.Transforms;
 using Emotion.Torch.Pretrained;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Emotion.Core.Faces;
 
 namespace Emotion.Benchmarks;
 

@@ -1,7 +1,8 @@
+using Emotion.Core.Faces;
+using Emotion.Core.Predictions;
+
 using System.Collections.Immutable;
 using Emotion.Core;
-using Emotion.Preprocessing.Annotations;
-using Emotion.Preprocessing.Transforms;
 
 namespace Emotion.Preprocessing.Tests;
 

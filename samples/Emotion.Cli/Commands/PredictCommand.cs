@@ -11,6 +11,7 @@ using Emotion.Preprocessing.Annotations;
 using Emotion.Torch.Inference;
 using Emotion.Torch.Training;
 using Emotion.Video;
+using Emotion.Core.Predictions;
 
 namespace Emotion.Cli.Commands;
 

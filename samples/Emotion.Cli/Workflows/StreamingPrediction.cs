@@ -1,10 +1,10 @@
 using Emotion.Onnx.Video;
-using Emotion.Preprocessing.Annotations;
 using Emotion.Preprocessing.Frames;
 using Emotion.Torch.Inference;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
+using Emotion.Core.Predictions;
 
 namespace Emotion.Cli.Workflows;
 

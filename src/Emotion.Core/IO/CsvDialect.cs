@@ -1,7 +1,7 @@
 using System.Globalization;
 using CsvHelper;
 
-namespace Emotion.Preprocessing.Annotations;
+namespace Emotion.Core.IO;
 
 /// <summary>The one CSV dialect of every file the library writes: comma, <c>\n</c> line ends, invariant culture, no BOM.</summary>
 public static class CsvDialect

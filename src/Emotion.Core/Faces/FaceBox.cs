@@ -1,6 +1,4 @@
-using SixLabors.ImageSharp;
-
-namespace Emotion.Preprocessing.Transforms;
+namespace Emotion.Core.Faces;
 
 /// <summary>A face bounding box in pixel coordinates of the source image (x to the right, y down).</summary>
 /// <param name="X">Left edge.</param>
@@ -22,13 +20,15 @@ public readonly record struct FaceBox(float X, float Y, float Width, float Heigh
     /// <summary>
     /// The pixel rectangle to crop: the box grown by <paramref name="margin"/> times its width/height on every side,
     /// rounded outwards to whole pixels, then clamped to the image (parts outside the image are cut off, the box is not
-    /// shifted). A box that does not overlap the image at all is an error.
+    /// shifted). A box that does not overlap the image at all is an error. <c>Emotion.Preprocessing</c>'s
+    /// <c>FaceBoxCrop.ClampTo</c> returns the same rectangle as an ImageSharp <c>Rectangle</c>.
     /// </summary>
     /// <param name="imageWidth">The image width in pixels.</param>
     /// <param name="imageHeight">The image height in pixels.</param>
     /// <param name="margin">The fraction of the box size added on each side (0 = the box itself).</param>
     /// <exception cref="ArgumentException">The box is empty, not finite, or lies entirely outside the image.</exception>
-    public Rectangle ClampTo(int imageWidth, int imageHeight, float margin = 0f)
+    /// <returns>The left and top pixel and the width and height in pixels, all within the image.</returns>
+    public (int X, int Y, int Width, int Height) ClampToPixels(int imageWidth, int imageHeight, float margin = 0f)
     {
         if (!(Width > 0 && Height > 0) || !float.IsFinite(X) || !float.IsFinite(Y) || !float.IsFinite(Width) || !float.IsFinite(Height))
             throw new ArgumentException($"Face box {this} must have finite coordinates and a positive width and height.");
@@ -43,6 +43,6 @@ public readonly record struct FaceBox(float X, float Y, float Width, float Heigh
         bottom = Math.Min(bottom, imageHeight);
         if (right <= left || bottom <= top)
             throw new ArgumentException($"Face box {this} (margin {margin}) lies outside the {imageWidth}x{imageHeight} image.");
-        return new Rectangle(left, top, right - left, bottom - top);
+        return (left, top, right - left, bottom - top);
     }
 }

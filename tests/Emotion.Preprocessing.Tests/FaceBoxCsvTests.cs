@@ -1,8 +1,8 @@
 using Emotion.Preprocessing.Annotations;
-using Emotion.Preprocessing.Transforms;
 using Emotion.Testing;
+using Emotion.Core.Faces;
 
-namespace Emotion.Video.Tests;
+namespace Emotion.Preprocessing.Tests;
 
 public sealed class FaceBoxCsvTests : IDisposable
 {
