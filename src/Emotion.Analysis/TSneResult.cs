@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Emotion.Core.Analysis;
+namespace Emotion.Analysis;
 
 /// <summary>A t-SNE embedding.</summary>
 /// <param name="Embedding">Row-major n x <paramref name="Dimensions"/> coordinates (centred on the origin).</param>

@@ -1,4 +1,4 @@
-namespace Emotion.Preprocessing.Synthetic;
+namespace Emotion.Synthetic;
 
 /// <summary>What <see cref="SyntheticDatasetGenerator.Generate"/> wrote.</summary>
 /// <param name="Root">The dataset root (load it with <c>AffWild2Dataset.Load(Root, split)</c>).</param>

@@ -1,6 +1,6 @@
 using Emotion.Core;
 
-namespace Emotion.Preprocessing.Synthetic;
+namespace Emotion.Synthetic;
 
 /// <summary>What the generator draws and writes for one frame.</summary>
 /// <param name="Number">The 1-based frame number.</param>

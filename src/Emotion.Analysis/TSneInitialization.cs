@@ -1,4 +1,4 @@
-namespace Emotion.Core.Analysis;
+namespace Emotion.Analysis;
 
 /// <summary>How t-SNE places the points before optimising.</summary>
 public enum TSneInitialization

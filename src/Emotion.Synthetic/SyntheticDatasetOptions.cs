@@ -1,4 +1,4 @@
-namespace Emotion.Preprocessing.Synthetic;
+namespace Emotion.Synthetic;
 
 /// <summary>What <see cref="SyntheticDatasetGenerator"/> writes.</summary>
 public sealed record SyntheticDatasetOptions

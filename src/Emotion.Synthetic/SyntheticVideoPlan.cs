@@ -1,4 +1,4 @@
-namespace Emotion.Preprocessing.Synthetic;
+namespace Emotion.Synthetic;
 
 /// <summary>A synthetic video: id, split, appearance and per-frame plan.</summary>
 /// <param name="Id">The video id (folder and annotation file name).</param>

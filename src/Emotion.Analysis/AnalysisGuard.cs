@@ -1,4 +1,4 @@
-namespace Emotion.Core.Analysis;
+namespace Emotion.Analysis;
 
 /// <summary>Checks shared by the feature-space analyses.</summary>
 internal static class AnalysisGuard

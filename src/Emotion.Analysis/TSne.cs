@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Emotion.Core.Analysis;
+namespace Emotion.Analysis;
 
 /// <summary>
 /// Exact t-distributed stochastic neighbour embedding (van der Maaten &amp; Hinton, 2008, "Visualizing Data using t-SNE", JMLR 9),

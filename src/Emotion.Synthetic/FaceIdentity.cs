@@ -1,4 +1,4 @@
-namespace Emotion.Preprocessing.Synthetic;
+namespace Emotion.Synthetic;
 
 /// <summary>The per-video appearance of a synthetic face: colours, placement, lighting and background.</summary>
 /// <param name="Skin">Skin colour (RGB, 0..255).</param>

@@ -1,6 +1,6 @@
 using Emotion.Core;
 
-namespace Emotion.Preprocessing.Synthetic;
+namespace Emotion.Synthetic;
 
 /// <summary>
 /// The semantics of the synthetic faces: which facial parameter (and so which region of the face) determines each

@@ -7,7 +7,7 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.PixelFormats;
 
-namespace Emotion.Preprocessing.Synthetic;
+namespace Emotion.Synthetic;
 
 /// <summary>
 /// Generates the bundled synthetic dataset in the Aff-Wild2 layout (<see cref="AffWild2Layout"/>):

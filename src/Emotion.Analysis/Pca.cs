@@ -1,11 +1,14 @@
 using System.Collections.Immutable;
+using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.LinearAlgebra.Factorization;
 
-namespace Emotion.Core.Analysis;
+namespace Emotion.Analysis;
 
 /// <summary>
 /// Principal component analysis of an n x d matrix (rows = samples, for example per-frame features), for 2-D views of a
 /// feature space. Computes the eigen-decomposition of the d x d covariance (or, when d &gt; n, of the n x n Gram matrix, which
-/// has the same non-zero spectrum) with a Householder + QL solver, in double precision.
+/// has the same non-zero spectrum) with MathNet.Numerics' symmetric eigenvalue decomposition (Householder reduction to
+/// tridiagonal form and the implicit QL algorithm in its managed provider), in double precision.
 /// </summary>
 /// <remarks>
 /// <para>Covariance = Xc^T Xc / (n - 1) with Xc the column-centred data; the components are its leading eigenvectors and the
@@ -70,7 +73,7 @@ public static class Pca
             }
         });
         var eigenvalues = new double[d];
-        SymmetricEigenSolver.Decompose(covariance, d, eigenvalues);
+        DecomposeSymmetric(covariance, d, eigenvalues);
         for (int c = 0; c < k; c++)
         {
             variances[c] = Math.Max(eigenvalues[c], 0.0);
@@ -93,7 +96,7 @@ public static class Pca
             }
         });
         var eigenvalues = new double[n];
-        SymmetricEigenSolver.Decompose(gram, n, eigenvalues);
+        DecomposeSymmetric(gram, n, eigenvalues);
         for (int c = 0; c < k; c++)
         {
             variances[c] = Math.Max(eigenvalues[c], 0.0);
@@ -108,6 +111,26 @@ public static class Pca
             norm = Math.Sqrt(norm);
             if (norm > 0)
                 for (int j = 0; j < d; j++) axes[c * d + j] /= norm;
+        }
+    }
+
+    /// <summary>
+    /// Decomposes the row-major n x n symmetric matrix <paramref name="a"/> (MathNet.Numerics' <c>Evd</c>). On return
+    /// <paramref name="a"/> holds the orthonormal eigenvectors in its rows (row i belongs to eigenvalue i) and
+    /// <paramref name="eigenvalues"/> the eigenvalues in descending order. An eigenvector's sign is arbitrary here;
+    /// <see cref="OrientBySamples"/> fixes it afterwards.
+    /// </summary>
+    private static void DecomposeSymmetric(double[] a, int n, double[] eigenvalues)
+    {
+        // Symmetric, so the row-major array is also the column-major storage MathNet expects.
+        var evd = Matrix<double>.Build.Dense(n, n, a).Evd(Symmetricity.Symmetric);
+        var values = evd.EigenValues;
+        var vectors = evd.EigenVectors;
+        var order = Enumerable.Range(0, n).OrderByDescending(i => values[i].Real).ToArray();
+        for (int c = 0; c < n; c++)
+        {
+            eigenvalues[c] = values[order[c]].Real;
+            for (int j = 0; j < n; j++) a[c * n + j] = vectors[j, order[c]];
         }
     }
 

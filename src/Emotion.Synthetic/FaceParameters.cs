@@ -1,4 +1,4 @@
-namespace Emotion.Preprocessing.Synthetic;
+namespace Emotion.Synthetic;
 
 /// <summary>
 /// The expression parameters of a synthetic face. Each is driven by one category (see <see cref="SyntheticFaces"/>):

@@ -1,4 +1,4 @@
-namespace Emotion.Core.Analysis;
+namespace Emotion.Analysis;
 
 /// <summary>
 /// Options of exact t-SNE (<see cref="TSne"/>). Defaults follow van der Maaten's reference implementations and scikit-learn:

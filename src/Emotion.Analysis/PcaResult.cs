@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Emotion.Core.Analysis;
+namespace Emotion.Analysis;
 
 /// <summary>A fitted principal component analysis (see <see cref="Pca"/>).</summary>
 public sealed class PcaResult

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Emotion.Preprocessing.Synthetic;
+namespace Emotion.Synthetic;
 
 /// <summary>An axis-aligned rectangle in normalised frame coordinates: x to the right and y down, both in [0, 1].</summary>
 /// <param name="X">Left edge.</param>

@@ -1,4 +1,4 @@
-namespace Emotion.Preprocessing.Synthetic;
+namespace Emotion.Synthetic;
 
 /// <summary>
 /// The geometry of the synthetic face, shared by the renderer and <see cref="SyntheticFaces.RegionOf"/> so that the
