@@ -1,5 +1,6 @@
 using Emotion.Onnx.Video;
 using Emotion.Preprocessing.Frames;
+using Emotion.Preprocessing.Transforms;
 using Emotion.Torch.Inference;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
