@@ -1,10 +1,8 @@
+using System.Collections.Immutable;
 using Emotion.Core.Faces;
 using Emotion.Core.Predictions;
 
-using System.Collections.Immutable;
-using Emotion.Core;
-
-namespace Emotion.Preprocessing.Tests;
+namespace Emotion.Core.Tests.Predictions;
 
 public sealed class PredictionCsvTests
 {
