@@ -12,6 +12,7 @@ using Emotion.Synthetic;
 using Emotion.Preprocessing.Transforms;
 using Emotion.Torch.Backbones;
 using Emotion.Torch.Heads;
+using Emotion.Torch.Losses;
 using Emotion.Torch.Models;
 using Emotion.Torch.Training;
 
@@ -47,7 +48,6 @@ try
         .WithBackbone(BackboneSpec.SmallCnn())               // or BackboneSpec.ResNet18(), MobileNetV3Small(), ...
         .WithRecurrentHead(HeadSpec.Gru(hidden: 64))         // or HeadSpec.Lstm(...), HeadSpec.NoRecurrence()
         .ForTask(EmotionTask.Combined)
-        .WithLoss(l => l.CrossEntropy(weight: 1.0).Ccc(weight: 1.0))
         .Build();
 
     // Overlapping 8-frame windows, augmented and decoded on background threads.
@@ -64,6 +64,7 @@ try
     });
     var options = new TrainerOptions
     {
+        Loss = new LossBuilder().CrossEntropy(weight: 1.0).Ccc(weight: 1.0).Build(), // how the model learns; the builder above is the architecture
         Epochs = epochs,
         LearningRate = 2e-3,
         Schedule = LearningRateSchedule.Cosine(),

@@ -1,3 +1,4 @@
+using Emotion.Core.IO;
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -46,31 +47,16 @@ public sealed record EmotionModelInfo
     public static string CurrentLibraryVersion { get; } =
         typeof(EmotionModelInfo).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    /// <summary>JSON options used for every file the library writes (camelCase, enums as strings, indented).</summary>
-    public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
+    /// <summary>JSON options used for every file the library writes (camelCase, enums as strings, indented): <see cref="EmotionJson.Options"/>.</summary>
+    public static JsonSerializerOptions JsonOptions => EmotionJson.Options;
 
     /// <summary>Serialises to JSON.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+    public string ToJson() => EmotionJson.Serialize(this);
 
     /// <summary>Parses JSON written by <see cref="ToJson"/>.</summary>
     /// <exception cref="FormatException">The text is not a valid model description.</exception>
     public static EmotionModelInfo FromJson(string json)
-    {
-        try
-        {
-            var info = JsonSerializer.Deserialize<EmotionModelInfo>(json, JsonOptions)
-                ?? throw new FormatException("Model description is empty.");
-            return info.Validate();
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException($"Not a valid model description: {e.Message}", e);
-        }
-    }
+        => EmotionJson.Deserialize<EmotionModelInfo>(json, "model description", info => info.Validate());
 
     /// <summary>Checks that the values are consistent.</summary>
     /// <exception cref="FormatException">A value is out of range or inconsistent with the task.</exception>

@@ -65,6 +65,46 @@ public static class OnnxSessionFactory
         }
     }
 
+    /// <summary>Opens a model held in memory (for example one exported from a TorchSharp checkpoint without a file).</summary>
+    /// <param name="model">The serialised ONNX model (an ONNX <c>ModelProto</c>).</param>
+    /// <param name="modelName">How to name the model in messages (for example <c>in-memory export of checkpoint 'run1'</c>).</param>
+    /// <param name="settings">Provider, threads, optimisation (defaults when null).</param>
+    /// <param name="modelKind">What the model is, for messages (default <c>ONNX</c>).</param>
+    /// <returns>The session; the caller disposes it.</returns>
+    /// <exception cref="InvalidOnnxModelException">The bytes are not a valid ONNX model.</exception>
+    /// <exception cref="ExecutionProviderUnavailableException">No native ONNX Runtime is found, or CUDA was asked for and
+    /// its provider does not load.</exception>
+    /// <exception cref="ArgumentException">The bytes are empty or the settings are invalid.</exception>
+    public static InferenceSession Open(byte[] model, string modelName, OnnxSessionSettings? settings = null, string modelKind = "ONNX")
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelKind);
+        if (model.Length == 0) throw new ArgumentException($"{modelKind} model {modelName} is empty (0 bytes).", nameof(model));
+        settings = (settings ?? OnnxSessionSettings.Default).Validate();
+        try
+        {
+            using var options = CreateOptions(settings);
+            try
+            {
+                return new InferenceSession(model, options);
+            }
+            catch (OnnxRuntimeException e) when (settings.ExecutionProvider == OnnxExecutionProvider.Cuda && LooksLikeProviderFailure(e))
+            {
+                throw CudaUnavailable(settings.CudaDeviceId, e);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw new InvalidOnnxModelException(modelName, $"{modelName} is not a valid {modelKind} model ({model.Length} bytes): {e.Message}", e);
+            }
+        }
+        catch (Exception e) when (IsMissingNativeRuntime(e))
+        {
+            throw new ExecutionProviderUnavailableException(settings.ExecutionProvider,
+                $"ONNX Runtime's native library could not be loaded to open {modelName}: {FirstLine(Innermost(e).Message)}. {NativePackageAdvice}", e);
+        }
+    }
+
     // Session options are copied into the session when it is created, so they are disposed right after.
     private static SessionOptions CreateOptions(OnnxSessionSettings settings)
     {

@@ -52,11 +52,16 @@ public sealed class EmotionPredictor : IEmotionPredictor, IDisposable
     /// <exception cref="ExecutionProviderUnavailableException">CUDA was asked for and is not available.</exception>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     public EmotionPredictor(string modelPath, EmotionPredictorOptions? options = null, ILogger? logger = null)
+        : this(modelPath, (options ?? EmotionPredictorOptions.Default).Validate(), logger, o => OnnxSessionFactory.Open(modelPath, o.SessionSettings(), "ONNX"))
+    {
+    }
+
+    private EmotionPredictor(string modelPath, EmotionPredictorOptions options, ILogger? logger, Func<EmotionPredictorOptions, InferenceSession> open)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
-        Options = (options ?? EmotionPredictorOptions.Default).Validate();
+        Options = options;
         ModelPath = modelPath;
-        session = OnnxSessionFactory.Open(modelPath, Options.SessionSettings(), "ONNX");
+        session = open(Options);
         try
         {
             Descriptor = Options.Descriptor ?? ReadDescriptor(modelPath, session);
@@ -77,7 +82,28 @@ public sealed class EmotionPredictor : IEmotionPredictor, IDisposable
             IsStateful ? "state carried across chunks" : "no recurrent state", Options.ExecutionProvider);
     }
 
-    /// <summary>The model file.</summary>
+    /// <summary>
+    /// Opens a model held in memory, without a file: for example the ONNX export of a TorchSharp checkpoint made on the fly
+    /// (<c>Emotion.Onnx.Export.CheckpointPredictor</c>). Everything else is as for a file.
+    /// </summary>
+    /// <param name="model">The serialised ONNX model; ONNX Runtime copies what it needs, so the array may be released afterwards.</param>
+    /// <param name="modelName">How the model is named in <see cref="ModelPath"/>, messages and the log (for example
+    /// <c>in-memory export of checkpoint 'runs/a'</c>).</param>
+    /// <param name="options">Execution provider, threads, batching, smoothing, descriptor (defaults when null).</param>
+    /// <param name="logger">Where the predictor reports (null for nowhere).</param>
+    /// <exception cref="InvalidOnnxModelException">The bytes are not a valid ONNX model, have no Emotion.Core metadata and
+    /// no descriptor was given, or do not match the descriptor.</exception>
+    /// <exception cref="ExecutionProviderUnavailableException">CUDA was asked for and is not available.</exception>
+    /// <exception cref="ArgumentException">The bytes are empty or the options are invalid.</exception>
+    public static EmotionPredictor FromBytes(byte[] model, string modelName, EmotionPredictorOptions? options = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelName);
+        return new EmotionPredictor(modelName, (options ?? EmotionPredictorOptions.Default).Validate(), logger,
+            o => OnnxSessionFactory.Open(model, modelName, o.SessionSettings(), "ONNX"));
+    }
+
+    /// <summary>The model file, or for a model opened with <see cref="FromBytes"/> the name it was given.</summary>
     public string ModelPath { get; }
 
     /// <summary>The options in use.</summary>

@@ -195,9 +195,10 @@ public sealed partial class CommandTests(TrainedModelFixture fixture) : IClassFi
         Assert.Contains("mode: windowed", windowed.Output);
         Assert.Contains("\"mode\": \"windowed\"", File.ReadAllText(Path.Combine(windowedDir, "metrics.json")));
 
-        // emotion predict on the same frames: every value of every frame as evaluate wrote it (both stream the video and reset at the gap).
+        // emotion predict on the same frames, on TorchSharp as evaluate runs: every value of every frame as evaluate wrote it
+        // (both stream the video and reset at the gap). The ONNX Runtime backend's agreement is CommandTests.Backend.cs's.
         string csv = Path.Combine(NewDir(), "predict.csv");
-        var predict = CliRunner.Run("predict", "--model", fixture.Checkpoint, "--input", folder, "--out", csv);
+        var predict = CliRunner.Run("predict", "--model", fixture.Checkpoint, "--input", folder, "--backend", "torch", "--out", csv);
         Assert.True(predict.ExitCode == 0, predict.ToString());
         var predicted = PredictionTable.Read(csv);
         var evaluated = PredictionTable.Read(Path.Combine(streamingDir, "predictions.csv"));

@@ -136,6 +136,25 @@ public sealed class PredictVideoTests(VideoPredictionFixture fixture, ITestOutpu
 
     [Fact]
     [Trait("Category", "Slow")]
+    public void CheckpointWithAllFacesRunsOnOnnxRuntimeAsItsExportDoes()
+    {
+        string video = Emotion.Testing.TestAssets.Path("Megamind.avi");
+        string detector = Emotion.Testing.TestAssets.Path("blazeface_front_128.onnx");
+        string[] options = ["--detector", detector, "--all-faces", "--every", "10", "--max-frames", "12"];
+        var exported = Predict(fixture.Onnx, video, options);
+        var checkpoint = Predict(fixture.Model.Checkpoint, video, options);
+        Assert.NotEmpty(checkpoint.Rows);
+        Assert.Equal(exported.Header, checkpoint.Header);
+        Assert.Equal(exported.Rows.Select(r => r[0] + "," + r[1]), checkpoint.Rows.Select(r => r[0] + "," + r[1]));
+        Assert.InRange(PredictionTable.MaxDifference(exported, checkpoint), 0, 1e-4);
+
+        var torch = CliRunner.Run(["predict", "--model", fixture.Model.Checkpoint, "--input", video, "--backend", "torch", "--out", Path.Combine(fixture.NewDir(), "x.csv"), .. options]);
+        Assert.Equal(2, torch.ExitCode);
+        Assert.Contains("--all-faces", torch.Error);
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
     public void TruncatedVideoWarnsOnStderrAndInTheSummaryHowManyFramesWereRead()
     {
         var bytes = File.ReadAllBytes(Emotion.Testing.TestAssets.Path("Megamind.avi"));

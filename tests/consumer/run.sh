@@ -19,7 +19,6 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CONFIG=${CONFIG:-Release}
 TFM=net10.0
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-export ONEDNN_MAX_CPU_ISA=${ONEDNN_MAX_CPU_ISA:-SSE41} # as the suite (build.sh test)
 LIMIT=250000000                                      # nuget.org's package size limit, 250 MB
 START=$SECONDS
 

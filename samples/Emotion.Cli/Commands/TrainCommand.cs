@@ -199,6 +199,7 @@ public static class TrainCommand
 
             var trainerOptions = new TrainerOptions
             {
+                Loss = lossSpec,
                 Epochs = CliArguments.Positive(parse.GetValue(epochs), "--epochs"),
                 LearningRate = parse.GetValue(lr) > 0 ? parse.GetValue(lr) : throw new UsageException($"--lr must be positive; got {parse.GetValue(lr)}."),
                 Schedule = LearningRateSchedule.Cosine(minFactor: 0.05),
@@ -217,7 +218,7 @@ public static class TrainCommand
                 CliArguments.Positive(parse.GetValue(frames), "--frames"), CliArguments.Positive(parse.GetValue(size), "--size"), parse.GetValue(seed),
                 new TransferOptions(parse.GetValue(pretrained), parse.GetValue(freeze),
                     BackboneGiven: Given(backbone), SizeGiven: Given(size)),
-                new ModelChoices(parse.GetValue(preset)?.ToLowerInvariant(), lossSpec, categories, deviceType,
+                new ModelChoices(parse.GetValue(preset)?.ToLowerInvariant(), categories, deviceType,
                     HeadGiven: Given(head), HiddenGiven: Given(hidden), LayersGiven: Given(layers), FramesGiven: Given(frames)));
             if (parse.GetValue(preset) is { } presetName)
                 ui.Line($"preset {presetName.ToLowerInvariant()}: backbone {model.Options.Backbone.Name}, head {model.Options.Head.Kind.ToString().ToLowerInvariant()} " +
@@ -404,16 +405,15 @@ public static class TrainCommand
     /// <param name="SizeGiven">Whether --size was given explicitly (else a pretrained network's input size is used).</param>
     public sealed record TransferOptions(string? Pretrained = null, string? Freeze = null, bool BackboneGiven = false, bool SizeGiven = false);
 
-    /// <summary>Model choices beyond the architecture options: a preset, the loss, the categories and the device.</summary>
+    /// <summary>Model choices beyond the architecture options: a preset, the categories and the device (the loss is a trainer option).</summary>
     /// <param name="Preset">A <see cref="PresetNames"/> entry, or null.</param>
-    /// <param name="Loss">The training loss, or null for the task's default.</param>
     /// <param name="Categories">The categories (7 or 8), or default for the basic seven.</param>
     /// <param name="Device">Where the model lives.</param>
     /// <param name="HeadGiven">Whether --head was given explicitly (it then overrides a preset's).</param>
     /// <param name="HiddenGiven">Whether --hidden was given explicitly.</param>
     /// <param name="LayersGiven">Whether --layers was given explicitly.</param>
     /// <param name="FramesGiven">Whether --frames was given explicitly.</param>
-    public sealed record ModelChoices(string? Preset = null, Emotion.Torch.Losses.LossSpec? Loss = null,
+    public sealed record ModelChoices(string? Preset = null,
         ImmutableArray<EmotionCategory> Categories = default, TorchSharp.DeviceType Device = TorchSharp.DeviceType.CPU,
         bool HeadGiven = false, bool HiddenGiven = false, bool LayersGiven = false, bool FramesGiven = false);
 
@@ -457,7 +457,6 @@ public static class TrainCommand
             }
             builder.ForTask(task).WithSeed(seed).OnDevice(choices.Device);
             if (!choices.Categories.IsDefault) builder.WithCategories(choices.Categories);
-            if (choices.Loss is { } lossSpec) builder.WithLoss(lossSpec);
             if (transfer.Freeze is { } freeze)
             {
                 var stages = freeze.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -1,7 +1,7 @@
+using Emotion.Onnx.Export;
 using Emotion.Onnx.Video;
 using Emotion.Preprocessing.Frames;
 using Emotion.Preprocessing.Transforms;
-using Emotion.Torch.Inference;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
@@ -10,14 +10,15 @@ using Emotion.Core.Predictions;
 namespace Emotion.Cli.Workflows;
 
 /// <summary>
-/// The TorchSharp counterpart of <see cref="VideoEmotionPredictor"/> (which serves ONNX models): frames -> face regions
-/// -> per-frame predictions of a checkpoint -> rows, lazily, following one face.
+/// The checkpoint counterpart of <see cref="VideoEmotionPredictor"/> (which serves ONNX models): frames -> face regions
+/// -> per-frame predictions of a checkpoint (on TorchSharp or, through an in-memory export, ONNX Runtime) -> rows, lazily,
+/// following one face.
 /// </summary>
 public static class StreamingPrediction
 {
     /// <summary>
     /// The rows of a TorchSharp checkpoint over <paramref name="input"/>, one face: each frame (cropped to its face) is
-    /// copied into an in-memory frame source for <see cref="FrameSequencePredictor"/>, which predicts chunk by chunk with
+    /// copied into an in-memory frame source for the <see cref="CheckpointPredictor"/> (on either backend), which predicts chunk by chunk with
     /// the recurrent state carried; the copies are released as their predictions come out. The predictor sees each frame's
     /// <see cref="PredictionFrame.EffectiveSequenceNumber"/>, so it resets the state where frames without a face (or, in a
     /// frame folder, missing files) leave a gap (<see cref="Emotion.Core.Sequences.FrameGaps"/>), and where the followed
@@ -25,7 +26,7 @@ public static class StreamingPrediction
     /// carry the frames' own numbers.
     /// </summary>
     /// <exception cref="ArgumentException">The finder yields several faces per frame (use an ONNX model for that).</exception>
-    public static IEnumerable<PredictionRow> Checkpoint(FrameSequencePredictor predictor, PredictionInput input, FaceRegionFinder faces,
+    public static IEnumerable<PredictionRow> Checkpoint(CheckpointPredictor predictor, PredictionInput input, FaceRegionFinder faces,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(predictor);

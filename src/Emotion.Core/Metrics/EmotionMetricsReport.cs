@@ -1,3 +1,4 @@
+using Emotion.Core.IO;
 using System.Collections.Immutable;
 using System.Text.Json;
 
@@ -56,20 +57,10 @@ public sealed record EmotionMetricsReport
     public double? AbawF1AccuracyExpressionScore { get; init; }
 
     /// <summary>Serialises with <see cref="EmotionModelInfo.JsonOptions"/>.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, EmotionModelInfo.JsonOptions);
+    public string ToJson() => EmotionJson.Serialize(this);
 
     /// <summary>Parses JSON written by <see cref="ToJson"/>.</summary>
     /// <exception cref="FormatException">The text is not a metrics report.</exception>
     public static EmotionMetricsReport FromJson(string json)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<EmotionMetricsReport>(json, EmotionModelInfo.JsonOptions)
-                ?? throw new FormatException("The metrics report is empty.");
-        }
-        catch (Exception e) when (e is JsonException or ArgumentException)
-        {
-            throw new FormatException($"Not a valid metrics report: {e.Message}", e);
-        }
-    }
+        => EmotionJson.Deserialize<EmotionMetricsReport>(json, "metrics report");
 }

@@ -1,3 +1,4 @@
+using Emotion.Core.IO;
 using System.Collections.Immutable;
 using Emotion.Core;
 
@@ -160,7 +161,7 @@ public sealed record OnnxModelDescriptor
     };
 
     /// <summary>Serialises to JSON (camelCase, enums as strings: <see cref="EmotionModelInfo.JsonOptions"/>), the format <see cref="FromJson"/> reads.</summary>
-    public string ToJson() => System.Text.Json.JsonSerializer.Serialize(this, EmotionModelInfo.JsonOptions);
+    public string ToJson() => EmotionJson.Serialize(this);
 
     /// <summary>
     /// Reads a descriptor from JSON, for example
@@ -169,23 +170,7 @@ public sealed record OnnxModelDescriptor
     /// </summary>
     /// <exception cref="FormatException">The text is not JSON of a descriptor, or the descriptor is invalid (the message says why).</exception>
     public static OnnxModelDescriptor FromJson(string json)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        try
-        {
-            var descriptor = System.Text.Json.JsonSerializer.Deserialize<OnnxModelDescriptor>(json, EmotionModelInfo.JsonOptions)
-                ?? throw new FormatException("The model descriptor is empty (null).");
-            return descriptor.Validate();
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            throw new FormatException($"Not a valid model descriptor: {e.Message}", e);
-        }
-        catch (ArgumentException e)
-        {
-            throw new FormatException($"Not a valid model descriptor: {e.Message}", e);
-        }
-    }
+        => EmotionJson.Deserialize<OnnxModelDescriptor>(json, "model descriptor", d => d.Validate());
 
     /// <summary>Checks that the values are consistent and returns this descriptor.</summary>
     /// <exception cref="ArgumentException">A value is missing, out of range or inconsistent; the message names it.</exception>

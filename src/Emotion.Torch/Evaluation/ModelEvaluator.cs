@@ -145,101 +145,15 @@ public static class ModelEvaluator
     private static long Stream(EmotionModel model, IEnumerable<SequenceBatch> batches, int chunkSize, FrameCollector collector,
         EmotionLoss? loss, LossAverager lossSums, CancellationToken cancellationToken)
     {
-        var streams = new Dictionary<string, VideoStream>(StringComparer.Ordinal);
-        bool perFrame = model.Options.Head.Output == SequenceOutput.PerFrame;
-        int classes = collector.Classes;
-        bool categories = model.Options.Task.HasCategories(), valenceArousal = model.Options.Task.HasValenceArousal();
-        long sequences = 0;
-        var run = new List<int>(chunkSize);
-        try
+        using var streamer = new Streamer(model, chunkSize, collector, withLoss: loss is not null);
+        foreach (var batch in batches)
         {
-            foreach (var batch in batches)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                CheckSize(batch, model);
-                int t = batch.SequenceLength, steps = perFrame ? t : 1;
-                // The streamed outputs in the batch's layout, for the loss: [B, T or 1, C] logits and [B, T or 1, 2] valence/arousal.
-                float[]? batchLogits = loss is not null && categories ? new float[batch.BatchSize * steps * classes] : null;
-                float[]? batchVa = loss is not null && valenceArousal ? new float[batch.BatchSize * steps * 2] : null;
-                for (int b = 0; b < batch.BatchSize; b++)
-                {
-                    int last = -1;
-                    bool numbered = true;
-                    for (int f = 0; f < t; f++)
-                    {
-                        if (!batch.FrameMask[b * t + f]) continue;
-                        last = f;
-                        if (batch.FrameNumbers[b * t + f] < 0) numbered = false;
-                    }
-                    if (last < 0) continue;
-                    string video = batch.VideoIds[b] ?? string.Empty;
-                    bool alone = !numbered || video.Length == 0;
-                    VideoStream stream;
-                    if (alone) stream = new VideoStream(new ModelStream(model));
-                    else if (!streams.TryGetValue(video, out stream!)) streams[video] = stream = new VideoStream(new ModelStream(model));
-                    try
-                    {
-                        run.Clear();
-                        for (int f = 0; f <= last; f++)
-                        {
-                            int i = b * t + f;
-                            if (!batch.FrameMask[i]) continue;
-                            int number = batch.FrameNumbers[i];
-                            if (!alone && stream.Last is { } previous && number <= previous)
-                                throw new ArgumentException(
-                                    $"Streaming evaluation needs each video's frames once and in time order, but frame {number} of video '{video}' comes after frame {previous}. " +
-                                    "Give the windows unshuffled and without overlap (SequenceBatchLoader.ForEvaluation), or use EvaluationMode.Windowed.", nameof(batches));
-                            bool starts = stream.Last is not { } p || numbered && FrameGaps.BreaksSequence(p, number);
-                            if (starts || run.Count == chunkSize) Flush();
-                            if (starts)
-                            {
-                                stream.Model.Reset();
-                                sequences++;
-                            }
-                            run.Add(f);
-                            stream.Last = number;
-                        }
-                        Flush();
-                    }
-                    finally
-                    {
-                        if (alone) stream.Model.Dispose();
-                    }
-
-                    void Flush()
-                    {
-                        if (run.Count == 0) return;
-                        int length = batch.FrameLength, n = run.Count;
-                        var data = new float[n * length];
-                        for (int k = 0; k < n; k++) batch.Frame(b, run[k]).CopyTo(data.AsSpan(k * length, length));
-                        var output = stream.Model.Run(data, n);
-                        for (int k = 0; k < n; k++)
-                        {
-                            int f = run[k], i = b * t + f;
-                            var p = output.Probabilities is null ? default : output.Probabilities.AsSpan(k * classes, classes);
-                            float v = output.ValenceArousal?[2 * k] ?? 0, a = output.ValenceArousal?[2 * k + 1] ?? 0;
-                            collector.AddFrame(alone ? null : video, batch, b, f, p, v, a);
-                            int row = perFrame ? i : f == last ? b : -1;
-                            if (row < 0) continue;
-                            if (batchLogits is not null && output.Logits is not null)
-                                output.Logits.AsSpan(k * classes, classes).CopyTo(batchLogits.AsSpan(row * classes, classes));
-                            if (batchVa is not null && output.ValenceArousal is not null)
-                            {
-                                batchVa[2 * row] = v;
-                                batchVa[2 * row + 1] = a;
-                            }
-                        }
-                        run.Clear();
-                    }
-                }
-                if (loss is not null) AddLoss(model, batch, steps, classes, batchLogits, batchVa, loss, lossSums);
-            }
+            cancellationToken.ThrowIfCancellationRequested();
+            CheckSize(batch, model);
+            var outputs = streamer.StreamBatch(batch);
+            if (loss is not null) AddLoss(model, batch, outputs.Steps, collector.Classes, outputs.Logits, outputs.ValenceArousal, loss, lossSums);
         }
-        finally
-        {
-            foreach (var stream in streams.Values) stream.Model.Dispose();
-        }
-        return sequences;
+        return streamer.Sequences;
     }
 
     private static void AddLoss(EmotionModel model, SequenceBatch batch, int steps, int classes, float[]? logits, float[]? valenceArousal,
@@ -273,5 +187,128 @@ public static class ModelEvaluator
         public ModelStream Model { get; } = model;
 
         public int? Last { get; set; }
+    }
+
+    /// <summary>The streamed outputs of a batch in its layout, for the loss: <c>[B, T or 1, C]</c> logits and <c>[B, T or 1, 2]</c> valence/arousal (null when not needed).</summary>
+    private sealed record BatchOutputs(int Steps, float[]? Logits, float[]? ValenceArousal);
+
+    /// <summary>A batch row being streamed: its last real frame, its video (null when streamed on its own), its stream and the batch's outputs.</summary>
+    private readonly record struct RowContext(SequenceBatch Batch, int Row, int Last, string? Video, VideoStream Stream, BatchOutputs Outputs);
+
+    /// <summary>
+    /// Streams the rows of batches through one <see cref="ModelStream"/> per video (see the remarks of <see cref="ModelEvaluator"/>):
+    /// in chunks of at most <c>chunkSize</c> frames, reset where a sequence starts, each frame's outputs to the collector.
+    /// </summary>
+    private sealed class Streamer(EmotionModel model, int chunkSize, FrameCollector collector, bool withLoss) : IDisposable
+    {
+        private readonly Dictionary<string, VideoStream> _streams = new(StringComparer.Ordinal);
+        private readonly List<int> _run = new(chunkSize);
+        private readonly bool _perFrame = model.Options.Head.Output == SequenceOutput.PerFrame;
+        private readonly bool _categories = model.Options.Task.HasCategories();
+        private readonly bool _valenceArousal = model.Options.Task.HasValenceArousal();
+
+        /// <summary>Sequences streamed so far (runs of consecutive frames, each from a zero state).</summary>
+        public long Sequences { get; private set; }
+
+        public BatchOutputs StreamBatch(SequenceBatch batch)
+        {
+            int steps = _perFrame ? batch.SequenceLength : 1, classes = collector.Classes;
+            var outputs = new BatchOutputs(steps,
+                withLoss && _categories ? new float[batch.BatchSize * steps * classes] : null,
+                withLoss && _valenceArousal ? new float[batch.BatchSize * steps * 2] : null);
+            for (int b = 0; b < batch.BatchSize; b++) StreamRow(batch, b, outputs);
+            return outputs;
+        }
+
+        public void Dispose()
+        {
+            foreach (var stream in _streams.Values) stream.Model.Dispose();
+        }
+
+        private void StreamRow(SequenceBatch batch, int b, BatchOutputs outputs)
+        {
+            var (last, numbered) = LastRealFrame(batch, b);
+            if (last < 0) return;
+            string video = batch.VideoIds[b] ?? string.Empty;
+            bool alone = !numbered || video.Length == 0;
+            var stream = alone ? new VideoStream(new ModelStream(model)) : StreamOf(video);
+            var row = new RowContext(batch, b, last, alone ? null : video, stream, outputs);
+            try
+            {
+                _run.Clear();
+                for (int f = 0; f <= last; f++)
+                {
+                    int i = b * batch.SequenceLength + f;
+                    if (!batch.FrameMask[i]) continue;
+                    int number = batch.FrameNumbers[i];
+                    if (!alone && stream.Last is { } previous && number <= previous)
+                        throw new ArgumentException(
+                            $"Streaming evaluation needs each video's frames once and in time order, but frame {number} of video '{video}' comes after frame {previous}. " +
+                            "Give the windows unshuffled and without overlap (SequenceBatchLoader.ForEvaluation), or use EvaluationMode.Windowed.", "batches");
+                    bool starts = stream.Last is not { } p || numbered && FrameGaps.BreaksSequence(p, number);
+                    if (starts || _run.Count == chunkSize) Flush(row);
+                    if (starts)
+                    {
+                        stream.Model.Reset();
+                        Sequences++;
+                    }
+                    _run.Add(f);
+                    stream.Last = number;
+                }
+                Flush(row);
+            }
+            finally
+            {
+                if (alone) stream.Model.Dispose();
+            }
+        }
+
+        /// <summary>Runs the frames gathered for <paramref name="row"/> as one chunk and hands each frame's outputs on.</summary>
+        private void Flush(RowContext row)
+        {
+            if (_run.Count == 0) return;
+            var batch = row.Batch;
+            int b = row.Row, t = batch.SequenceLength, length = batch.FrameLength, n = _run.Count, classes = collector.Classes;
+            var data = new float[n * length];
+            for (int k = 0; k < n; k++) batch.Frame(b, _run[k]).CopyTo(data.AsSpan(k * length, length));
+            var output = row.Stream.Model.Run(data, n);
+            for (int k = 0; k < n; k++)
+            {
+                int f = _run[k], i = b * t + f;
+                var p = output.Probabilities is null ? default : output.Probabilities.AsSpan(k * classes, classes);
+                float v = output.ValenceArousal?[2 * k] ?? 0, a = output.ValenceArousal?[2 * k + 1] ?? 0;
+                collector.AddFrame(row.Video, batch, b, f, p, v, a);
+                int target = _perFrame ? i : f == row.Last ? b : -1;
+                if (target < 0) continue;
+                if (row.Outputs.Logits is { } logits && output.Logits is not null)
+                    output.Logits.AsSpan(k * classes, classes).CopyTo(logits.AsSpan(target * classes, classes));
+                if (row.Outputs.ValenceArousal is { } va && output.ValenceArousal is not null)
+                {
+                    va[2 * target] = v;
+                    va[2 * target + 1] = a;
+                }
+            }
+            _run.Clear();
+        }
+
+        private VideoStream StreamOf(string video)
+        {
+            if (!_streams.TryGetValue(video, out var stream)) _streams[video] = stream = new VideoStream(new ModelStream(model));
+            return stream;
+        }
+
+        /// <summary>The row's last real frame (-1 when it has none) and whether every real frame has a number.</summary>
+        private static (int Last, bool Numbered) LastRealFrame(SequenceBatch batch, int b)
+        {
+            int t = batch.SequenceLength, last = -1;
+            bool numbered = true;
+            for (int f = 0; f < t; f++)
+            {
+                if (!batch.FrameMask[b * t + f]) continue;
+                last = f;
+                if (batch.FrameNumbers[b * t + f] < 0) numbered = false;
+            }
+            return (last, numbered);
+        }
     }
 }

@@ -150,36 +150,48 @@ public static class CntkResNetWeights
                     layer++;
                     block = 0;
                 }
-                string prefix = $"layer{layer}.{block}";
-                string h = ConvBn(main, $"{prefix}.conv1", $"{prefix}.bn1", kernel: 3, stride: stride);
-                h = Relu(h);
-                var conv2 = Single(graph.ConsumersOf(h), "Conv", $"'{h}' (the ReLU in {prefix})");
-                h = ConvBn(conv2, $"{prefix}.conv2", $"{prefix}.bn2", kernel: 3, stride: 1);
-                string shortcut = x;
-                var downsample = convs.FirstOrDefault(c => c != main);
-                if (downsample is not null)
-                    shortcut = ConvBn(downsample, $"{prefix}.downsample.0", $"{prefix}.downsample.1", kernel: 1, stride: stride);
-                else if (stride != 1)
-                    throw Error($"block {prefix} has stride {stride} but no downsample convolution");
-                var sum = Single(graph.ConsumersOf(h), "Add", $"'{h}' (the end of {prefix})");
-                if (sum.Inputs.Count != 2 || !sum.Inputs.Contains(h) || !sum.Inputs.Contains(shortcut))
-                    throw Error($"the residual addition of {prefix} is {sum}, expected the sum of '{h}' and '{shortcut}'");
-                if (sizes[h] != sizes[shortcut]) throw Error($"the residual addition of {prefix} adds maps of sizes {sizes[h]} and {sizes[shortcut]}");
-                Visit(sum);
-                sizes[sum.Outputs[0]] = sizes[h];
-                x = Relu(sum.Outputs[0]);
+                x = BasicBlock(x, main, convs.FirstOrDefault(c => c != main), stride, $"layer{layer}.{block}");
                 block++;
                 total++;
             }
             perLayer.Add(block);
             if (perLayer.Count != 4) throw Error($"it has {perLayer.Count} stages of blocks ([{string.Join(", ", perLayer)}]), a ResNet has 4");
+            CheckEverythingMapped();
+            return mapping;
+        }
 
+        /// <summary>
+        /// A TorchVision BasicBlock after <paramref name="x"/>: conv-bn-ReLU-conv-bn on the main path, the downsample conv-bn
+        /// (or <paramref name="x"/> itself) as the shortcut, their sum and a ReLU; returns the ReLU's output.
+        /// </summary>
+        private string BasicBlock(string x, OnnxNode main, OnnxNode? downsample, long stride, string prefix)
+        {
+            string h = ConvBn(main, $"{prefix}.conv1", $"{prefix}.bn1", kernel: 3, stride: stride);
+            h = Relu(h);
+            var conv2 = Single(graph.ConsumersOf(h), "Conv", $"'{h}' (the ReLU in {prefix})");
+            h = ConvBn(conv2, $"{prefix}.conv2", $"{prefix}.bn2", kernel: 3, stride: 1);
+            string shortcut = x;
+            if (downsample is not null)
+                shortcut = ConvBn(downsample, $"{prefix}.downsample.0", $"{prefix}.downsample.1", kernel: 1, stride: stride);
+            else if (stride != 1)
+                throw Error($"block {prefix} has stride {stride} but no downsample convolution");
+            var sum = Single(graph.ConsumersOf(h), "Add", $"'{h}' (the end of {prefix})");
+            if (sum.Inputs.Count != 2 || !sum.Inputs.Contains(h) || !sum.Inputs.Contains(shortcut))
+                throw Error($"the residual addition of {prefix} is {sum}, expected the sum of '{h}' and '{shortcut}'");
+            if (sizes[h] != sizes[shortcut]) throw Error($"the residual addition of {prefix} adds maps of sizes {sizes[h]} and {sizes[shortcut]}");
+            Visit(sum);
+            sizes[sum.Outputs[0]] = sizes[h];
+            return Relu(sum.Outputs[0]);
+        }
+
+        /// <summary>Every node is part of the mapped body and every initializer was used: nothing of the graph is left out.</summary>
+        private void CheckEverythingMapped()
+        {
             var unusedNodes = graph.Nodes.Where(n => !visited.Contains(n)).ToList();
             if (unusedNodes.Count > 0)
                 throw Error($"{unusedNodes.Count} node(s) are not part of the ResNet body: {string.Join("; ", unusedNodes.Take(5))} (a classifier or other head is not supported)");
             var unused = graph.Initializers.Where(i => !usedInitializers.Contains(i.Name)).Select(i => i.Name).ToList();
             if (unused.Count > 0) throw Error($"{unused.Count} initializer(s) are not used by the mapped layers: {string.Join(", ", unused.Take(8))}");
-            return mapping;
         }
 
         private OnnxNode Single(IReadOnlyList<OnnxNode> nodes, string op, string after)

@@ -104,37 +104,51 @@ public static class MiniXceptionWeights
             long[] blockChannels = [128, 256];
             for (int b = 0; b < blockChannels.Length; b++)
             {
-                string key = $"backbone.block{b + 1}";
-                long outChannels = blockChannels[b];
-                var next = Consumers(x);
-                var shortcutNode = next.SingleOrDefault(n => n.Op == "_FusedConv2D")
-                    ?? throw Invalid($"node '{x.Name}' feeds no single 1 x 1 shortcut _FusedConv2D (consumers: {Describe(next)})");
-                var shortcut = FusedConv(shortcutNode, $"{key}.shortcut", kernel: 1, inChannels: channels, outChannels: outChannels, stride: 2, padding: "SAME", relu: false);
-                bool preActivation = b > 0;
-                var main = next.SingleOrDefault(n => n.Op == (preActivation ? "Relu" : "DepthwiseConv2dNative"))
-                    ?? throw Invalid($"node '{x.Name}' feeds no {(preActivation ? "Relu" : "DepthwiseConv2dNative")} (the main branch of {key}; consumers: {Describe(next)})");
-                if (next.Count != 2) throw Invalid($"node '{x.Name}' feeds {next.Count} nodes; expected the shortcut and the main branch of {key} ({Describe(next)})");
-                TfjsNode y = main;
-                if (preActivation)
-                {
-                    Visit(main);
-                    y = Only(main, "DepthwiseConv2dNative");
-                }
-                y = Separable(y, $"{key}.sepconv1", channels, outChannels, relu: true);
-                y = Separable(Only(y, "DepthwiseConv2dNative"), $"{key}.sepconv2", outChannels, outChannels, relu: false);
-                var pool = Only(y, "MaxPool");
-                RequireInts(pool, "ksize", [1, 3, 3, 1]);
-                RequireInts(pool, "strides", [1, 2, 2, 1]);
-                RequireString(pool, "padding", "SAME");
-                Visit(pool);
-                var add = Only(pool, "AddV2");
-                if (add.Inputs.Count != 2 || !add.Inputs.Select(Source).Order(StringComparer.Ordinal).SequenceEqual(new[] { pool.Name, shortcut.Name }.Order(StringComparer.Ordinal)))
-                    throw Invalid($"node '{add.Name}' adds [{string.Join(", ", add.Inputs)}]; expected '{pool.Name}' and the shortcut '{shortcut.Name}'");
-                x = Visit(add);
-                channels = outChannels;
+                x = ResidualBlock(x, $"backbone.block{b + 1}", channels, blockChannels[b], preActivation: b > 0);
+                channels = blockChannels[b];
             }
+            Top(x, channels);
 
-            // Top: a 3 x 3 'same' convolution to the 7 class scores, spatial mean, softmax.
+            var left = file.Nodes.Where(n => !visited.Contains(n.Name) && n.Op != "Const").Select(n => $"'{n.Name}' ({n.Op})").ToArray();
+            if (left.Length > 0) throw Invalid($"the graph has nodes outside human's emotion network: {string.Join(", ", left)}");
+            return map;
+        }
+
+        /// <summary>
+        /// A residual block after node <paramref name="x"/>: a 1 x 1 stride-2 shortcut, and (after a ReLU when
+        /// <paramref name="preActivation"/>) two separable convolutions and a 3 x 3 stride-2 max pool, added; returns the sum.
+        /// </summary>
+        private TfjsNode ResidualBlock(TfjsNode x, string key, long channels, long outChannels, bool preActivation)
+        {
+            var next = Consumers(x);
+            var shortcutNode = next.SingleOrDefault(n => n.Op == "_FusedConv2D")
+                ?? throw Invalid($"node '{x.Name}' feeds no single 1 x 1 shortcut _FusedConv2D (consumers: {Describe(next)})");
+            var shortcut = FusedConv(shortcutNode, $"{key}.shortcut", kernel: 1, inChannels: channels, outChannels: outChannels, stride: 2, padding: "SAME", relu: false);
+            var main = next.SingleOrDefault(n => n.Op == (preActivation ? "Relu" : "DepthwiseConv2dNative"))
+                ?? throw Invalid($"node '{x.Name}' feeds no {(preActivation ? "Relu" : "DepthwiseConv2dNative")} (the main branch of {key}; consumers: {Describe(next)})");
+            if (next.Count != 2) throw Invalid($"node '{x.Name}' feeds {next.Count} nodes; expected the shortcut and the main branch of {key} ({Describe(next)})");
+            TfjsNode y = main;
+            if (preActivation)
+            {
+                Visit(main);
+                y = Only(main, "DepthwiseConv2dNative");
+            }
+            y = Separable(y, $"{key}.sepconv1", channels, outChannels, relu: true);
+            y = Separable(Only(y, "DepthwiseConv2dNative"), $"{key}.sepconv2", outChannels, outChannels, relu: false);
+            var pool = Only(y, "MaxPool");
+            RequireInts(pool, "ksize", [1, 3, 3, 1]);
+            RequireInts(pool, "strides", [1, 2, 2, 1]);
+            RequireString(pool, "padding", "SAME");
+            Visit(pool);
+            var add = Only(pool, "AddV2");
+            if (add.Inputs.Count != 2 || !add.Inputs.Select(Source).Order(StringComparer.Ordinal).SequenceEqual(new[] { pool.Name, shortcut.Name }.Order(StringComparer.Ordinal)))
+                throw Invalid($"node '{add.Name}' adds [{string.Join(", ", add.Inputs)}]; expected '{pool.Name}' and the shortcut '{shortcut.Name}'");
+            return Visit(add);
+        }
+
+        /// <summary>Top: a 3 x 3 'same' convolution to the 7 class scores, spatial mean, softmax, and only Identity outputs after it.</summary>
+        private void Top(TfjsNode x, long channels)
+        {
             var top = FusedConv(Only(x, "_FusedConv2D"), "backbone.top", kernel: 3, inChannels: channels, outChannels: MiniXceptionBackbone.TopClasses, stride: 1, padding: "SAME", relu: false);
             var mean = Only(top, "Mean");
             if (mean.Inputs.Count != 2) throw Invalid($"node '{mean.Name}' (Mean) has {mean.Inputs.Count} inputs; expected the map and its reduction_indices");
@@ -153,10 +167,6 @@ public static class MiniXceptionWeights
                 if (n.Op != "Identity") throw Invalid($"node '{n.Name}' ({n.Op}) follows the softmax; expected only Identity outputs");
                 Visit(n);
             }
-
-            var left = file.Nodes.Where(n => !visited.Contains(n.Name) && n.Op != "Const").Select(n => $"'{n.Name}' ({n.Op})").ToArray();
-            if (left.Length > 0) throw Invalid($"the graph has nodes outside human's emotion network: {string.Join(", ", left)}");
-            return map;
         }
 
         /// <summary>A depthwise 3 x 3 'same' convolution and its pointwise _FusedConv2D; returns the pointwise node.</summary>

@@ -249,83 +249,18 @@ public static class OnnxGraphReader
 
         private OnnxInitializer Tensor(ProtoWireReader r)
         {
-            string name = "";
-            int dataType = 0;
-            var dims = new List<long>();
-            var bytes = new ArrayBufferWriter<byte>(); // float_data / double_data, already little-endian
-            var integers = new List<long>();            // int32_data / int64_data / uint64_data
-            int floatCount = 0, doubleCount = 0, int32Count = 0, int64Count = 0, uint64Count = 0, stringCount = 0;
-            (int Start, int Length)? raw = null;
-            bool external = false;
-            string? location = null;
-            while (r.TryReadTag(out int field, out int wire))
-            {
-                switch (field, wire)
-                {
-                    case (1, ProtoWireReader.Varint): dims.Add((long)r.ReadVarint()); break;
-                    case (1, ProtoWireReader.LengthDelimited):
-                        var packedDims = r.ReadNested();
-                        while (!packedDims.AtEnd) dims.Add((long)packedDims.ReadVarint());
-                        break;
-                    case (2, ProtoWireReader.Varint): dataType = (int)r.ReadVarint(); break;
-                    case (3, _): throw new NotSupportedException($"A tensor in '{source}' ({context}) is split into segments, which the reader does not support.");
-                    case (4, ProtoWireReader.Fixed32): AppendFixed(bytes, r.ReadFixed32()); floatCount++; break;
-                    case (4, ProtoWireReader.LengthDelimited):
-                        var (fs, fl) = r.ReadLengthDelimited();
-                        if (fl % 4 != 0) throw new InvalidDataException($"packed float_data of {fl} bytes is not a whole number of floats");
-                        bytes.Write(r.Slice(fs, fl));
-                        floatCount += fl / 4;
-                        break;
-                    case (5, ProtoWireReader.Varint): integers.Add((int)r.ReadVarint()); int32Count++; break;
-                    case (5, ProtoWireReader.LengthDelimited):
-                        var packed32 = r.ReadNested();
-                        while (!packed32.AtEnd) { integers.Add((int)packed32.ReadVarint()); int32Count++; }
-                        break;
-                    case (6, ProtoWireReader.LengthDelimited): r.ReadLengthDelimited(); stringCount++; break;
-                    case (7, ProtoWireReader.Varint): integers.Add((long)r.ReadVarint()); int64Count++; break;
-                    case (7, ProtoWireReader.LengthDelimited):
-                        var packed64 = r.ReadNested();
-                        while (!packed64.AtEnd) { integers.Add((long)packed64.ReadVarint()); int64Count++; }
-                        break;
-                    case (8, ProtoWireReader.LengthDelimited): name = r.ReadString(); break;
-                    case (9, ProtoWireReader.LengthDelimited): raw = r.ReadLengthDelimited(); break;
-                    case (10, ProtoWireReader.Fixed64): AppendFixed(bytes, r.ReadFixed64()); doubleCount++; break;
-                    case (10, ProtoWireReader.LengthDelimited):
-                        var (ds, dl) = r.ReadLengthDelimited();
-                        if (dl % 8 != 0) throw new InvalidDataException($"packed double_data of {dl} bytes is not a whole number of doubles");
-                        bytes.Write(r.Slice(ds, dl));
-                        doubleCount += dl / 8;
-                        break;
-                    case (11, ProtoWireReader.Varint): integers.Add((long)r.ReadVarint()); uint64Count++; break;
-                    case (11, ProtoWireReader.LengthDelimited):
-                        var packedU64 = r.ReadNested();
-                        while (!packedU64.AtEnd) { integers.Add((long)packedU64.ReadVarint()); uint64Count++; }
-                        break;
-                    case (13, ProtoWireReader.LengthDelimited):
-                        external = true;
-                        var entry = r.ReadNested();
-                        string key = "", value = "";
-                        while (entry.TryReadTag(out int ef, out int ew))
-                        {
-                            if (ef == 1 && ew == ProtoWireReader.LengthDelimited) key = entry.ReadString();
-                            else if (ef == 2 && ew == ProtoWireReader.LengthDelimited) value = entry.ReadString();
-                            else entry.Skip(ew);
-                        }
-                        if (key == "location") location = value;
-                        break;
-                    case (14, ProtoWireReader.Varint): external |= r.ReadVarint() == 1; break;
-                    default: r.Skip(wire); break;
-                }
-            }
+            var t = new TensorFields();
+            while (r.TryReadTag(out int field, out int wire)) ReadTensorField(ref r, field, wire, t);
 
-            string label = name.Length > 0 ? $"'{name}'" : $"(unnamed, {context})";
-            if (external)
+            string label = t.Name.Length > 0 ? $"'{t.Name}'" : $"(unnamed, {context})";
+            if (t.External)
                 throw new InvalidDataException(
-                    $"tensor {label} keeps its data in an external file{(location is null ? "" : $" ('{location}')")}; the reader only handles tensors stored inside the model file " +
+                    $"tensor {label} keeps its data in an external file{(t.Location is null ? "" : $" ('{t.Location}')")}; the reader only handles tensors stored inside the model file " +
                     "(re-save it with onnx.save_model(model, path, save_as_external_data=False))");
-            var type = (OnnxElementType)dataType;
+            var type = (OnnxElementType)t.DataType;
             int size = ElementSize(type)
-                ?? throw new InvalidDataException($"tensor {label} has data type {dataType}, which the reader does not know");
+                ?? throw new InvalidDataException($"tensor {label} has data type {t.DataType}, which the reader does not know");
+            var dims = t.Dims;
             long count;
             try
             {
@@ -340,31 +275,133 @@ public static class OnnxGraphReader
 
             if (type == OnnxElementType.String)
             {
-                if (stringCount != count) throw new InvalidDataException($"tensor {label} has {expected} but string_data holds {stringCount} strings");
-                return new OnnxInitializer(name, type, [.. dims], []);
+                if (t.StringCount != count) throw new InvalidDataException($"tensor {label} has {expected} but string_data holds {t.StringCount} strings");
+                return new OnnxInitializer(t.Name, type, [.. dims], []);
             }
-            byte[] result;
-            if (raw is { } rr)
+            return new OnnxInitializer(t.Name, type, [.. dims], TensorData(r, t, type, size, count, $"tensor {label} has {expected}"));
+        }
+
+        /// <summary>The tensor's bytes from <c>raw_data</c> or from the typed field its type uses, checked against <paramref name="count"/>.</summary>
+        private static byte[] TensorData(in ProtoWireReader r, TensorFields t, OnnxElementType type, int size, long count, string described)
+        {
+            if (t.Raw is { } raw)
             {
-                if (rr.Length != count * size)
-                    throw new InvalidDataException($"tensor {label} has {expected} = {count * size} bytes but raw_data holds {rr.Length} bytes");
-                result = r.Slice(rr.Start, rr.Length).ToArray();
+                if (raw.Length != count * size)
+                    throw new InvalidDataException($"{described} = {count * size} bytes but raw_data holds {raw.Length} bytes");
+                return r.Slice(raw.Start, raw.Length).ToArray();
             }
-            else
+            (int have, string fieldName) = type switch
             {
-                (int have, string fieldName) = type switch
-                {
-                    OnnxElementType.Float => (floatCount, "float_data"),
-                    OnnxElementType.Double => (doubleCount, "double_data"),
-                    OnnxElementType.Int64 => (int64Count, "int64_data"),
-                    OnnxElementType.UInt32 or OnnxElementType.UInt64 => (uint64Count, "uint64_data"),
-                    _ => (int32Count, "int32_data"),
-                };
-                if (have != count)
-                    throw new InvalidDataException($"tensor {label} has {expected} but {fieldName} holds {have} values" + (have == 0 ? " (no data at all)" : ""));
-                result = type is OnnxElementType.Float or OnnxElementType.Double ? bytes.WrittenSpan.ToArray() : PackIntegers(integers, size);
+                OnnxElementType.Float => (t.FloatCount, "float_data"),
+                OnnxElementType.Double => (t.DoubleCount, "double_data"),
+                OnnxElementType.Int64 => (t.Int64Count, "int64_data"),
+                OnnxElementType.UInt32 or OnnxElementType.UInt64 => (t.UInt64Count, "uint64_data"),
+                _ => (t.Int32Count, "int32_data"),
+            };
+            if (have != count)
+                throw new InvalidDataException($"{described} but {fieldName} holds {have} values" + (have == 0 ? " (no data at all)" : ""));
+            return type is OnnxElementType.Float or OnnxElementType.Double ? t.Bytes.WrittenSpan.ToArray() : PackIntegers(t.Integers, size);
+        }
+
+        /// <summary>Reads one field of a <c>TensorProto</c> into <paramref name="t"/> (unknown fields are skipped); advances <paramref name="r"/> past it.</summary>
+        private void ReadTensorField(ref ProtoWireReader r, int field, int wire, TensorFields t)
+        {
+            switch (field, wire)
+            {
+                case (1, ProtoWireReader.Varint): t.Dims.Add((long)r.ReadVarint()); break;
+                case (1, ProtoWireReader.LengthDelimited):
+                    var packedDims = r.ReadNested();
+                    while (!packedDims.AtEnd) t.Dims.Add((long)packedDims.ReadVarint());
+                    break;
+                case (2, ProtoWireReader.Varint): t.DataType = (int)r.ReadVarint(); break;
+                case (3, _): throw new NotSupportedException($"A tensor in '{source}' ({context}) is split into segments, which the reader does not support.");
+                case (4, ProtoWireReader.Fixed32): AppendFixed(t.Bytes, r.ReadFixed32()); t.FloatCount++; break;
+                case (4, ProtoWireReader.LengthDelimited):
+                    var (fs, fl) = r.ReadLengthDelimited();
+                    if (fl % 4 != 0) throw new InvalidDataException($"packed float_data of {fl} bytes is not a whole number of floats");
+                    t.Bytes.Write(r.Slice(fs, fl));
+                    t.FloatCount += fl / 4;
+                    break;
+                case (5, ProtoWireReader.Varint): t.Integers.Add((int)r.ReadVarint()); t.Int32Count++; break;
+                case (5, ProtoWireReader.LengthDelimited):
+                    var packed32 = r.ReadNested();
+                    while (!packed32.AtEnd) { t.Integers.Add((int)packed32.ReadVarint()); t.Int32Count++; }
+                    break;
+                case (6, ProtoWireReader.LengthDelimited): r.ReadLengthDelimited(); t.StringCount++; break;
+                case (7, ProtoWireReader.Varint): t.Integers.Add((long)r.ReadVarint()); t.Int64Count++; break;
+                case (7, ProtoWireReader.LengthDelimited):
+                    var packed64 = r.ReadNested();
+                    while (!packed64.AtEnd) { t.Integers.Add((long)packed64.ReadVarint()); t.Int64Count++; }
+                    break;
+                case (8, ProtoWireReader.LengthDelimited): t.Name = r.ReadString(); break;
+                case (9, ProtoWireReader.LengthDelimited): t.Raw = r.ReadLengthDelimited(); break;
+                case (10, ProtoWireReader.Fixed64): AppendFixed(t.Bytes, r.ReadFixed64()); t.DoubleCount++; break;
+                case (10, ProtoWireReader.LengthDelimited):
+                    var (ds, dl) = r.ReadLengthDelimited();
+                    if (dl % 8 != 0) throw new InvalidDataException($"packed double_data of {dl} bytes is not a whole number of doubles");
+                    t.Bytes.Write(r.Slice(ds, dl));
+                    t.DoubleCount += dl / 8;
+                    break;
+                case (11, ProtoWireReader.Varint): t.Integers.Add((long)r.ReadVarint()); t.UInt64Count++; break;
+                case (11, ProtoWireReader.LengthDelimited):
+                    var packedU64 = r.ReadNested();
+                    while (!packedU64.AtEnd) { t.Integers.Add((long)packedU64.ReadVarint()); t.UInt64Count++; }
+                    break;
+                case (13, ProtoWireReader.LengthDelimited):
+                    t.External = true;
+                    if (ExternalDataEntry(r.ReadNested()) is ("location", var value)) t.Location = value;
+                    break;
+                case (14, ProtoWireReader.Varint): t.External |= r.ReadVarint() == 1; break;
+                default: r.Skip(wire); break;
             }
-            return new OnnxInitializer(name, type, [.. dims], result);
+        }
+
+        /// <summary>The key and value of an <c>external_data</c> entry (a <c>StringStringEntryProto</c>).</summary>
+        private static (string Key, string Value) ExternalDataEntry(ProtoWireReader entry)
+        {
+            string key = "", value = "";
+            while (entry.TryReadTag(out int ef, out int ew))
+            {
+                if (ef == 1 && ew == ProtoWireReader.LengthDelimited) key = entry.ReadString();
+                else if (ef == 2 && ew == ProtoWireReader.LengthDelimited) value = entry.ReadString();
+                else entry.Skip(ew);
+            }
+            return (key, value);
+        }
+
+        /// <summary>The fields of a <c>TensorProto</c> as read: shape, type, name and the data in whichever field holds it.</summary>
+        private sealed class TensorFields
+        {
+            public string Name { get; set; } = "";
+
+            public int DataType { get; set; }
+
+            public List<long> Dims { get; } = [];
+
+            /// <summary>float_data / double_data, already little-endian.</summary>
+            public ArrayBufferWriter<byte> Bytes { get; } = new();
+
+            /// <summary>int32_data / int64_data / uint64_data.</summary>
+            public List<long> Integers { get; } = [];
+
+            public int FloatCount { get; set; }
+
+            public int DoubleCount { get; set; }
+
+            public int Int32Count { get; set; }
+
+            public int Int64Count { get; set; }
+
+            public int UInt64Count { get; set; }
+
+            public int StringCount { get; set; }
+
+            /// <summary>Where raw_data lies in the reader's buffer, or null.</summary>
+            public (int Start, int Length)? Raw { get; set; }
+
+            public bool External { get; set; }
+
+            public string? Location { get; set; }
         }
 
         private static void AppendFixed(ArrayBufferWriter<byte> writer, uint value)

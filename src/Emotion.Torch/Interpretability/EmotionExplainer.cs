@@ -126,34 +126,16 @@ public sealed class EmotionExplainer
             if (source is null || sourceRoot is null)
                 throw new InvalidOperationException($"Layer '{LayerName}' was not called during the forward pass; choose a layer on the backbone's path.");
 
-            var scores = target.Select(output);
-            if (!scores.requires_grad)
-                throw new InvalidOperationException($"Target '{target.Name}' does not depend on {(LayerName is null ? "the input" : $"layer '{LayerName}'")}, so it has no gradient to explain.");
-            if (scores.dim() != 2 || scores.shape[0] != batch || (scores.shape[1] != time && scores.shape[1] != 1))
-                throw new InvalidOperationException(
-                    $"Target '{target.Name}' returned [{string.Join(", ", scores.shape)}]; expected one value per output frame, [{batch}, {time}] or [{batch}, 1].");
+            var scores = Scores(target, output, batch, time);
             int scoreFrames = (int)scores.shape[1];
             var mode = scoreFrames == 1 ? SequenceTargetMode.LastFrame : Options.SequenceMode;
             var gradients = Gradients(scores, sourceRoot, mode, batch, time, sourceIsSequences: Options.Method.Source == ExplanationSource.Input);
             if (Options.Method.Source == ExplanationSource.Input) gradients = gradients.view(batch * time, 3, height, width);
 
-            var maps = Options.Method.Compute(source.detach(), gradients);
-            if (maps.dim() != 3 || maps.shape[0] != batch * time)
-                throw new InvalidOperationException($"Method '{Options.Method.Name}' returned [{string.Join(", ", maps.shape)}]; expected [{batch * time}, h, w].");
-            if (maps.shape[1] != height || maps.shape[2] != width)
-                maps = FeatureMapResampler.Upsample(maps, LayerGrid ?? FeatureGrid.Tiling(height, width, (int)maps.shape[1], (int)maps.shape[2]), height, width);
-            if (Options.Normalize)
-            {
-                var flat = maps.view(batch * time, -1);
-                var min = flat.amin([1], keepdim: true);
-                var shifted = flat - min;
-                maps = (shifted / (shifted.amax([1], keepdim: true) + 1e-7)).view(batch * time, height, width);
-            }
+            var maps = Maps(source.detach(), gradients, batch * time, height, width);
             float[] mapValues = maps.detach().cpu().contiguous().data<float>().ToArray();
             float[] scoreValues = scores.detach().cpu().contiguous().data<float>().ToArray();
-            for (int i = 0; i < mapValues.Length; i++)
-                if (!float.IsFinite(mapValues[i]))
-                    throw new InvalidOperationException($"Method '{Options.Method.Name}' produced a non-finite value in the map of frame {i / (height * width) % time} of sequence {i / (height * width) / time}; check the model's outputs for NaN.");
+            CheckFinite(mapValues, time, height, width);
             return new ExplanationResult(mapValues, batch, time, height, width, scoreValues, scoreFrames,
                 Options.Method.Name, LayerName, target.Name, mode, Options.Normalize);
         }
@@ -163,6 +145,40 @@ public sealed class EmotionExplainer
             activation?.Dispose();
             Model.train(wasTraining);
         }
+    }
+
+    /// <summary>The target's scores of <paramref name="output"/>: <c>[B, T]</c> or <c>[B, 1]</c>, in the graph of the explained source.</summary>
+    private Tensor Scores(IExplanationTarget target, EmotionOutput output, int batch, int time)
+    {
+        var scores = target.Select(output);
+        if (!scores.requires_grad)
+            throw new InvalidOperationException($"Target '{target.Name}' does not depend on {(LayerName is null ? "the input" : $"layer '{LayerName}'")}, so it has no gradient to explain.");
+        if (scores.dim() != 2 || scores.shape[0] != batch || (scores.shape[1] != time && scores.shape[1] != 1))
+            throw new InvalidOperationException(
+                $"Target '{target.Name}' returned [{string.Join(", ", scores.shape)}]; expected one value per output frame, [{batch}, {time}] or [{batch}, 1].");
+        return scores;
+    }
+
+    /// <summary>The method's maps <c>[B x T, H, W]</c> at the frame size (upsampled from the layer's grid), scaled to [0, 1] per frame when <see cref="ExplanationOptions.Normalize"/>.</summary>
+    private Tensor Maps(Tensor source, Tensor gradients, int frames, int height, int width)
+    {
+        var maps = Options.Method.Compute(source, gradients);
+        if (maps.dim() != 3 || maps.shape[0] != frames)
+            throw new InvalidOperationException($"Method '{Options.Method.Name}' returned [{string.Join(", ", maps.shape)}]; expected [{frames}, h, w].");
+        if (maps.shape[1] != height || maps.shape[2] != width)
+            maps = FeatureMapResampler.Upsample(maps, LayerGrid ?? FeatureGrid.Tiling(height, width, (int)maps.shape[1], (int)maps.shape[2]), height, width);
+        if (!Options.Normalize) return maps;
+        var flat = maps.view(frames, -1);
+        var min = flat.amin([1], keepdim: true);
+        var shifted = flat - min;
+        return (shifted / (shifted.amax([1], keepdim: true) + 1e-7)).view(frames, height, width);
+    }
+
+    private void CheckFinite(float[] mapValues, int time, int height, int width)
+    {
+        for (int i = 0; i < mapValues.Length; i++)
+            if (!float.IsFinite(mapValues[i]))
+                throw new InvalidOperationException($"Method '{Options.Method.Name}' produced a non-finite value in the map of frame {i / (height * width) % time} of sequence {i / (height * width) / time}; check the model's outputs for NaN.");
     }
 
     /// <summary>The gradient of the target with respect to <paramref name="source"/> (a layer's <c>[B x T, ...]</c>, or the input <c>[B, T, ...]</c> when <paramref name="sourceIsSequences"/>), per mode.</summary>

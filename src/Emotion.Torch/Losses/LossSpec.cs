@@ -1,3 +1,4 @@
+using Emotion.Core.IO;
 using System.Collections.Immutable;
 using System.Text.Json;
 using Emotion.Core;
@@ -71,28 +72,12 @@ public sealed record LossSpec
     public string Describe() => Terms.IsDefaultOrEmpty ? "(empty)" : string.Join(" + ", Terms.Select(t => t.Describe()));
 
     /// <summary>Serialises to JSON with <see cref="EmotionModelInfo.JsonOptions"/>.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, EmotionModelInfo.JsonOptions);
+    public string ToJson() => EmotionJson.Serialize(this);
 
     /// <summary>Parses JSON written by <see cref="ToJson"/> and validates the terms.</summary>
     /// <exception cref="FormatException">The text is not a valid loss description.</exception>
     public static LossSpec FromJson(string json)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        try
-        {
-            var spec = JsonSerializer.Deserialize<LossSpec>(json, EmotionModelInfo.JsonOptions)
-                ?? throw new FormatException("Loss description is empty.");
-            return spec.Validate();
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException($"Not a valid loss description: {e.Message}", e);
-        }
-        catch (ArgumentException e)
-        {
-            throw new FormatException($"Not a valid loss description: {e.Message}", e);
-        }
-    }
+        => EmotionJson.Deserialize<LossSpec>(json, "loss description", spec => spec.Validate());
 
     /// <inheritdoc />
     public bool Equals(LossSpec? other)

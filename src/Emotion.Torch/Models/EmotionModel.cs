@@ -93,7 +93,11 @@ public sealed class EmotionModel : nn.Module<Tensor, EmotionOutput>
     /// <summary>The device of the model's parameters.</summary>
     public Device Device => backbone.parameters().FirstOrDefault()?.device ?? head.parameters().FirstOrDefault()?.device ?? CPU;
 
-    /// <summary>Creates the model described by <paramref name="options"/>, with fresh weights (seeded when <see cref="EmotionModelOptions.Seed"/> is set) and the backbone's pretrained weights file when given.</summary>
+    /// <summary>
+    /// Creates the model described by <paramref name="options"/>, with fresh weights drawn from TorchSharp's global generator
+    /// (seed it first with <c>torch.random.manual_seed</c>, or use <see cref="EmotionModelBuilder.WithSeed"/>, for reproducible
+    /// weights) and the backbone's pretrained weights file when given.
+    /// </summary>
     /// <param name="options">The architecture.</param>
     /// <param name="device">Where to put the model (CPU when null).</param>
     /// <param name="registry">Where to find the backbone (<see cref="BackboneRegistry.Default"/> when null).</param>
@@ -109,7 +113,6 @@ public sealed class EmotionModel : nn.Module<Tensor, EmotionOutput>
         if (problems.Count > 0)
             throw new ArgumentException($"Cannot build the emotion model: {string.Join(" ", problems)}", nameof(options));
 
-        if (fresh && prebuilt is null && options.Seed is { } seed) random.manual_seed(seed);
         Backbone? createdBackbone = prebuilt;
         RecurrentHead? createdHead = null;
         try

@@ -2,14 +2,14 @@ using System.Collections.Immutable;
 using Emotion.Core;
 using Emotion.Torch.Backbones;
 using Emotion.Torch.Heads;
-using Emotion.Torch.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Emotion.Torch.Models;
 
 /// <summary>
-/// Describes an <see cref="EmotionModel"/> step by step; <see cref="Build"/> validates everything at once and says what to change.
+/// Describes an <see cref="EmotionModel"/>'s architecture step by step; <see cref="Build"/> validates everything at once and says
+/// what to change. How the model is trained (loss, optimizer, epochs) is <see cref="Training.TrainerOptions"/>.
 /// </summary>
 /// <example>
 /// <code>
@@ -18,7 +18,6 @@ namespace Emotion.Torch.Models;
 ///     .WithBackbone(BackboneSpec.ResNet18())
 ///     .WithRecurrentHead(HeadSpec.Gru(hidden: 128, layers: 2))
 ///     .ForTask(EmotionTask.Combined)
-///     .WithLoss(l => l.CrossEntropy().Ccc())
 ///     .OnDevice(DeviceType.CPU)
 ///     .WithSeed(42)
 ///     .Build();
@@ -37,7 +36,6 @@ public sealed class EmotionModelBuilder
     private ImmutableArray<string> frozenStages = [];
     private string? freezeUpTo;
     private bool freezeAll;
-    private LossSpec? loss;
     private int? seed;
     private ValenceArousalSource valenceArousalSource = ValenceArousalSource.Regressed;
     private Device? device;
@@ -125,21 +123,6 @@ public sealed class EmotionModelBuilder
         return this;
     }
 
-    /// <summary>Sets the training loss (stored in the options; default: cross-entropy and/or CCC per task).</summary>
-    public EmotionModelBuilder WithLoss(Func<LossBuilder, LossBuilder> configure)
-    {
-        ArgumentNullException.ThrowIfNull(configure);
-        loss = configure(new LossBuilder()).Build();
-        return this;
-    }
-
-    /// <summary>Sets the training loss (stored in the options).</summary>
-    public EmotionModelBuilder WithLoss(LossSpec spec)
-    {
-        loss = spec ?? throw new ArgumentNullException(nameof(spec));
-        return this;
-    }
-
     /// <summary>Puts the model on a device (default CPU).</summary>
     public EmotionModelBuilder OnDevice(DeviceType deviceType) => OnDevice(new Device(deviceType));
 
@@ -150,7 +133,10 @@ public sealed class EmotionModelBuilder
         return this;
     }
 
-    /// <summary>Seeds TorchSharp's global generator before the weights are initialised (reproducible runs on CPU).</summary>
+    /// <summary>
+    /// Seeds TorchSharp's global generator when <see cref="Build"/> initialises the weights (reproducible initial weights on CPU).
+    /// The seed is an action of the build, not part of the architecture: <see cref="ToOptions"/> does not record it.
+    /// </summary>
     public EmotionModelBuilder WithSeed(int value)
     {
         seed = value;
@@ -253,8 +239,6 @@ public sealed class EmotionModelBuilder
             Normalization = normalization ?? Normalization.ImageNet,
             OutputDropout = outputDropout,
             FrozenStages = frozenStages,
-            Loss = loss ?? (Enum.IsDefined(task) ? LossSpec.DefaultFor(task) : null),
-            Seed = seed,
             ValenceArousalSource = valenceArousalSource,
         };
         var problems = options.Validate(reg);

@@ -1,17 +1,26 @@
+using Emotion.Core.IO;
 using System.Collections.Immutable;
 using System.Text.Json;
 using Emotion.Core;
 using Emotion.Torch.Backbones;
 using Emotion.Torch.Heads;
-using Emotion.Torch.Losses;
 
 namespace Emotion.Torch.Models;
 
 /// <summary>
-/// The complete description of an <see cref="EmotionModel"/>: input, backbone, head, task, categories, normalisation,
-/// output dropout, frozen stages, loss and seed. Immutable and JSON-serialisable (<see cref="EmotionModelInfo.JsonOptions"/>);
-/// checkpoints store it beside the weights, and <see cref="EmotionModel.FromOptions"/> rebuilds the architecture from it.
+/// The complete description of an <see cref="EmotionModel"/>'s architecture: input, backbone, head, task, categories,
+/// normalisation, output dropout and frozen stages. Immutable and JSON-serialisable (<see cref="EmotionModelInfo.JsonOptions"/>);
+/// checkpoints store it beside the weights (<c>model.json</c>), and <see cref="EmotionModel.FromOptions"/> rebuilds the
+/// architecture from it.
 /// </summary>
+/// <remarks>
+/// How the model is trained is not part of it: the loss is <see cref="Training.TrainerOptions.Loss"/> and the seeds are
+/// <see cref="EmotionModelBuilder.WithSeed"/> (initial weights) and <see cref="Training.TrainerOptions.Seed"/> (each epoch).
+/// Files written before the training settings left this record carry <c>loss</c> and <c>seed</c> fields; <see cref="FromJson"/>
+/// reads such files and ignores both. A checkpoint's <c>training.json</c> holds the same loss, which
+/// <see cref="Training.TrainingState.FromJson"/> moves into the trainer options; the initial-weights seed has no use once the
+/// weights exist.
+/// </remarks>
 public sealed record EmotionModelOptions
 {
     /// <summary>The version of this description's layout.</summary>
@@ -53,12 +62,6 @@ public sealed record EmotionModelOptions
 
     /// <summary>Backbone stages frozen when the model is built.</summary>
     public ImmutableArray<string> FrozenStages { get; init; } = [];
-
-    /// <summary>The training loss (read by the trainer; it does not change the architecture).</summary>
-    public LossSpec? Loss { get; init; }
-
-    /// <summary>The seed of TorchSharp's global generator set before the weights are initialised, or null to leave it.</summary>
-    public int? Seed { get; init; }
 
     /// <summary>The number of category logits (0 for a valence/arousal-only model).</summary>
     public int ClassCount => Task.HasCategories() && !Categories.IsDefault ? Categories.Length : 0;
@@ -112,32 +115,19 @@ public sealed record EmotionModelOptions
             catch (ArgumentOutOfRangeException e) { problems.Add(e.Message); }
         }
         if (!(OutputDropout >= 0 && OutputDropout < 1)) problems.Add($"The output dropout must be in [0, 1) (got {OutputDropout}).");
-        if (Loss is not null && Enum.IsDefined(Task))
-        {
-            try { Loss.Validate(Task, Task.HasCategories() ? ClassCount : null); }
-            catch (ArgumentException e) { problems.Add(e.Message); }
-        }
         return problems;
     }
 
     /// <summary>Serialises to JSON (camelCase, enums as strings).</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, EmotionModelInfo.JsonOptions);
+    public string ToJson() => EmotionJson.Serialize(this);
 
-    /// <summary>Parses JSON written by <see cref="ToJson"/>.</summary>
+    /// <summary>
+    /// Parses JSON written by <see cref="ToJson"/>, including files of earlier versions whose <c>loss</c> and <c>seed</c> fields
+    /// (training settings, now in <see cref="Training.TrainerOptions"/>) are ignored.
+    /// </summary>
     /// <exception cref="FormatException">The text is not a valid model description.</exception>
     public static EmotionModelOptions FromJson(string json)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        try
-        {
-            return JsonSerializer.Deserialize<EmotionModelOptions>(json, EmotionModelInfo.JsonOptions)
-                ?? throw new FormatException("Model options are empty.");
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException($"Not a valid model options file: {e.Message}", e);
-        }
-    }
+        => EmotionJson.Deserialize<EmotionModelOptions>(json, "model options file");
 
     /// <summary>Value equality, comparing the category and frozen-stage lists element by element.</summary>
     public bool Equals(EmotionModelOptions? other) =>
@@ -153,12 +143,10 @@ public sealed record EmotionModelOptions
         && ValenceArousalSource == other.ValenceArousalSource
         && Origin == other.Origin
         && OutputDropout.Equals(other.OutputDropout)
-        && SeqEq(FrozenStages, other.FrozenStages)
-        && Equals(Loss, other.Loss)
-        && Seed == other.Seed;
+        && SeqEq(FrozenStages, other.FrozenStages);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Backbone, Head, Task, FrameSize, SequenceLength, Normalization, Loss, Seed);
+    public override int GetHashCode() => HashCode.Combine(Backbone, Head, Task, FrameSize, SequenceLength, Normalization, OutputDropout);
 
     private static bool SeqEq<T>(ImmutableArray<T> a, ImmutableArray<T> b) =>
         a.IsDefaultOrEmpty ? b.IsDefaultOrEmpty : !b.IsDefault && a.SequenceEqual(b);

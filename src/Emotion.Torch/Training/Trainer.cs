@@ -12,8 +12,8 @@ using static TorchSharp.torch;
 namespace Emotion.Torch.Training;
 
 /// <summary>
-/// Trains an <see cref="EmotionModel"/>: epochs of optimizer steps on training batches with the model's loss
-/// (<see cref="EmotionModelOptions.Loss"/>, or the task's default), per-epoch validation with the field's metrics,
+/// Trains an <see cref="EmotionModel"/>: epochs of optimizer steps on training batches with the loss of the options
+/// (<see cref="TrainerOptions.Loss"/>, or the task's default), per-epoch validation with the field's metrics,
 /// a history (<c>history.json</c>, <c>history.csv</c>), best and last checkpoints, early stopping and resume.
 /// </summary>
 /// <remarks>
@@ -61,7 +61,7 @@ public sealed class Trainer : IDisposable
     /// <param name="model">The model to train.</param>
     /// <param name="options">Training options (defaults when null).</param>
     /// <param name="progress">Receives progress reports, or null.</param>
-    /// <exception cref="ArgumentException">The options or the model's loss are invalid, or the monitored metric does not fit the task.</exception>
+    /// <exception cref="ArgumentException">The options are invalid, or the loss or the monitored metric does not fit the model's task.</exception>
     /// <exception cref="NotSupportedException">A mixed <see cref="TrainerOptions.Precision"/> was asked for but libtorch's autocast entry points are missing.</exception>
     public Trainer(EmotionModel model, TrainerOptions? options = null, IProgress<TrainingProgress>? progress = null)
         : this(model, options, progress, ownsModel: false)
@@ -72,8 +72,9 @@ public sealed class Trainer : IDisposable
     {
         Model = model ?? throw new ArgumentNullException(nameof(model));
         Task = model.Options.Task;
-        Options = (options ?? new TrainerOptions()).Validate(Task);
-        Loss = (model.Options.Loss ?? LossSpec.DefaultFor(Task)).Validate(Task, Task.HasCategories() ? model.Options.ClassCount : null);
+        var given = (options ?? new TrainerOptions()).Validate(Task);
+        Loss = (given.Loss ?? LossSpec.DefaultFor(Task)).Validate(Task, Task.HasCategories() ? model.Options.ClassCount : null);
+        Options = given with { Loss = Loss };
         Monitor = MonitorMetric.Normalize(Options.MonitorMetric ?? MonitorMetric.DefaultFor(Task));
         if (Options.Stateful) CheckStateful(model);
         _progress = progress;
@@ -97,10 +98,10 @@ public sealed class Trainer : IDisposable
     /// <summary>The model's task.</summary>
     public EmotionTask Task { get; }
 
-    /// <summary>The training options.</summary>
+    /// <summary>The training options, with <see cref="TrainerOptions.Loss"/> resolved (the task's default when none was given).</summary>
     public TrainerOptions Options { get; }
 
-    /// <summary>The loss trained.</summary>
+    /// <summary>The loss trained (<see cref="TrainerOptions.Loss"/> of <see cref="Options"/>).</summary>
     public LossSpec Loss { get; }
 
     /// <summary>The monitored metric's canonical name.</summary>
@@ -139,7 +140,7 @@ public sealed class Trainer : IDisposable
     /// <summary>
     /// Opens a checkpoint to continue its run exactly: loads the model (architecture and weights from the checkpoint), builds a
     /// trainer with the checkpoint's options (or <paramref name="options"/>, for example with more epochs or another output
-    /// directory) and restores the optimizer state, the epoch and step counters, the best value and epoch, the early-stopping
+    /// directory; without a <see cref="TrainerOptions.Loss"/> they take the checkpoint's loss) and restores the optimizer state, the epoch and step counters, the best value and epoch, the early-stopping
     /// counter and the history, which <see cref="Fit"/> then appends to. The trainer owns the model and disposes it.
     /// </summary>
     /// <remarks>
@@ -161,7 +162,9 @@ public sealed class Trainer : IDisposable
         var model = TrainingCheckpoint.LoadModel(dir, device);
         try
         {
-            var trainer = new Trainer(model, options ?? state.Options, progress, ownsModel: true);
+            var chosen = options ?? state.Options;
+            if (chosen.Loss is null) chosen = chosen with { Loss = state.Loss };
+            var trainer = new Trainer(model, chosen, progress, ownsModel: true);
             trainer.RestoreState(dir, state);
             return trainer;
         }
@@ -191,7 +194,7 @@ public sealed class Trainer : IDisposable
         {
             throw new FormatException($"Checkpoint '{dir}': {e.Message}", e);
         }
-        if (!SameArchitecture(saved, Model.Options))
+        if (!saved.Equals(Model.Options))
             throw new InvalidOperationException(
                 $"Checkpoint '{dir}' was saved for another architecture and cannot be restored into this model. " +
                 $"Checkpoint: {Describe(saved)}. This model: {Describe(Model.Options)}. " +
@@ -218,142 +221,16 @@ public sealed class Trainer : IDisposable
                 $"The monitored metric '{Monitor}' is computed on validation data, but none was given; pass validation batches or set MonitorMetric = \"loss\" (training loss).",
                 nameof(validation));
         EnsureLoss(training, cancellationToken);
-        var device = Model.Device;
-        var clock = Stopwatch.StartNew();
-        var trainClock = new Stopwatch();
-        long stepsThisRun = 0;
-
+        var run = new RunClock();
         for (int epoch = _completedEpochs; epoch < Options.Epochs && !_stoppedEarly; epoch++)
         {
-            if (Options.Seed is { } seed) torch.manual_seed(MixSeed(seed, epoch));
-            _carry?.Reset();
-            Model.train();
-            var epochClock = Stopwatch.StartNew();
-            int? stepsPerEpoch = training.BatchesPerEpoch ?? _stepsPerEpoch;
-            var averager = new LossAverager();
-            long frames = 0;
-            int step = 0;
-            double lr = 0;
-            foreach (var batch in training.Batches(epoch, cancellationToken))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                trainClock.Start();
-                double fraction = stepsPerEpoch is { } n ? Math.Min(step, n) / (double)n : 0;
-                lr = ApplySchedule(epoch, fraction);
-                var values = TrainStep(batch, device);
-                trainClock.Stop();
-                if (!double.IsFinite(values.Total))
-                    throw new InvalidOperationException(
-                        $"The training loss became {values.Total} at epoch {epoch + 1}, step {step + 1} (terms: {string.Join(", ", values.Terms.Select(t => $"{t.Key}={t.Value}"))}); lower the learning rate or enable GradientClipNorm.");
-                averager.Add(values);
-                frames += SequenceBatchTensors.RealFrames(batch);
-                step++;
-                _globalStep++;
-                stepsThisRun++;
-                if (_progress is not null && (step % Options.ProgressEverySteps == 0 || step == stepsPerEpoch))
-                {
-                    double secondsPerStep = trainClock.Elapsed.TotalSeconds / stepsThisRun;
-                    TimeSpan? eta = stepsPerEpoch is { } total
-                        ? TimeSpan.FromSeconds(secondsPerStep * (Math.Max(0, total - step) + (long)(Options.Epochs - epoch - 1) * total))
-                        : null;
-                    _progress.Report(new TrainingProgress
-                    {
-                        Phase = TrainingPhase.Step,
-                        Epoch = epoch + 1,
-                        Epochs = Options.Epochs,
-                        Step = step,
-                        StepsPerEpoch = stepsPerEpoch,
-                        GlobalStep = _globalStep,
-                        Loss = values.Total,
-                        AverageLoss = averager.Mean().Total,
-                        LossTerms = values.Terms,
-                        LearningRate = lr,
-                        FramesPerSecond = frames / Math.Max(1e-9, epochClock.Elapsed.TotalSeconds),
-                        Elapsed = clock.Elapsed,
-                        EstimatedRemaining = eta,
-                    });
-                }
-            }
-            if (step == 0)
-                throw new InvalidOperationException($"The training batch source produced no batches for epoch {epoch + 1}.");
-            _stepsPerEpoch = step;
-            double trainSeconds = epochClock.Elapsed.TotalSeconds;
-            var trainLoss = averager.Mean();
-
-            EvaluationResult? evaluation = null;
-            if (validation is not null)
-            {
-                _progress?.Report(new TrainingProgress
-                {
-                    Phase = TrainingPhase.Validating, Epoch = epoch + 1, Epochs = Options.Epochs, Step = step, StepsPerEpoch = _stepsPerEpoch,
-                    GlobalStep = _globalStep, Loss = trainLoss.Total, AverageLoss = trainLoss.Total, LearningRate = lr, Elapsed = clock.Elapsed,
-                });
-                evaluation = ModelEvaluator.Evaluate(Model, validation.Batches(0, cancellationToken),
-                    new EvaluationOptions { CollectPredictions = false }, _loss, cancellationToken);
-            }
-            double monitorLoss = evaluation?.Loss?.Total ?? trainLoss.Total;
-            double? value = MonitorMetric.Read(Monitor, evaluation?.Metrics, monitorLoss);
-            bool improved = value is { } v && (_bestValue is not { } best || Improves(v, best));
-            _completedEpochs = epoch + 1;
-            if (improved)
-            {
-                _bestValue = value;
-                _bestEpoch = _completedEpochs;
-                _sinceImprovement = 0;
-            }
-            else
-            {
-                _sinceImprovement++;
-            }
-            if (Options.EarlyStoppingPatience is { } patience && _sinceImprovement >= patience && _completedEpochs < Options.Epochs)
-                _stoppedEarly = true;
-
-            var record = new EpochRecord
-            {
-                Epoch = _completedEpochs,
-                GlobalStep = _globalStep,
-                LearningRate = lr,
-                TrainLoss = trainLoss.Total,
-                TrainLossTerms = trainLoss.Terms,
-                TrainFrames = frames,
-                ValidationLoss = evaluation?.Loss?.Total,
-                ValidationLossTerms = evaluation?.Loss?.Terms ?? ImmutableDictionary<string, double>.Empty,
-                Validation = evaluation?.Metrics,
-                Monitor = Monitor,
-                MonitorValue = value,
-                IsBest = improved,
-                Seconds = epochClock.Elapsed.TotalSeconds,
-                FramesPerSecond = frames / Math.Max(1e-9, trainSeconds),
-            };
-            _history = _history.Add(record);
-            WriteOutputs(improved, isLastEpoch: _completedEpochs >= Options.Epochs || _stoppedEarly);
-            _progress?.Report(new TrainingProgress
-            {
-                Phase = TrainingPhase.EpochCompleted, Epoch = _completedEpochs, Epochs = Options.Epochs, Step = step, StepsPerEpoch = _stepsPerEpoch,
-                GlobalStep = _globalStep, Loss = trainLoss.Total, AverageLoss = trainLoss.Total, LossTerms = trainLoss.Terms, LearningRate = lr,
-                FramesPerSecond = record.FramesPerSecond, Elapsed = clock.Elapsed, EpochRecord = record,
-                EstimatedRemaining = TimeSpan.FromSeconds(stepsThisRun == 0 ? 0 : trainClock.Elapsed.TotalSeconds / stepsThisRun * (long)(Options.Epochs - _completedEpochs) * step),
-            });
+            var pass = TrainEpoch(training, epoch, run, cancellationToken);
+            var evaluation = ValidateEpoch(validation, pass, run, cancellationToken);
+            var record = CompleteEpoch(pass, evaluation);
+            ReportEpochCompleted(pass, record, run);
         }
-
-        _progress?.Report(new TrainingProgress
-        {
-            Phase = TrainingPhase.Finished, Epoch = _completedEpochs, Epochs = Options.Epochs, StepsPerEpoch = _stepsPerEpoch,
-            GlobalStep = _globalStep, Elapsed = clock.Elapsed, EstimatedRemaining = TimeSpan.Zero,
-            Loss = _history.Epochs.IsDefaultOrEmpty ? 0 : _history.Epochs[^1].TrainLoss,
-        });
-        return new TrainingResult
-        {
-            History = _history,
-            CompletedEpochs = _completedEpochs,
-            GlobalStep = _globalStep,
-            Monitor = Monitor,
-            BestValue = _bestValue,
-            BestEpoch = _bestEpoch,
-            StoppedEarly = _stoppedEarly,
-            BestCheckpoint = BestCheckpointPath is { } b && Directory.Exists(b) ? b : null,
-            LastCheckpoint = LastCheckpointPath is { } l && Directory.Exists(l) ? l : null,
-        };
+        ReportFinished(run);
+        return Result();
     }
 
     /// <summary>Saves a checkpoint of the current state (model, optimizer, counters, history) into <paramref name="directory"/>.</summary>
@@ -533,12 +410,210 @@ public sealed class Trainer : IDisposable
         };
     }
 
-    private static bool SameArchitecture(EmotionModelOptions a, EmotionModelOptions b) =>
-        (a with { Loss = null, Seed = null }).Equals(b with { Loss = null, Seed = null });
-
     private static string Describe(EmotionModelOptions o) =>
         $"backbone {o.Backbone.Name}, head {o.Head.Kind}(hidden {o.Head.Hidden}, layers {o.Head.Layers}{(o.Head.Bidirectional ? ", bidirectional" : "")}, {o.Head.Output}), " +
         $"task {o.Task.ToName()}, {o.ClassCount} classes, {o.FrameSize}px";
 
     private static long MixSeed(long seed, int epoch) => unchecked(seed * 1_000_003L + epoch);
+
+    /// <summary>One epoch's optimizer steps: seeds the generator for (seed, epoch), resets the carried state and steps through the batches.</summary>
+    private EpochPass TrainEpoch(BatchSource training, int epoch, RunClock run, CancellationToken cancellationToken)
+    {
+        if (Options.Seed is { } seed) torch.manual_seed(MixSeed(seed, epoch));
+        _carry?.Reset();
+        Model.train();
+        var pass = new EpochPass(epoch, training.BatchesPerEpoch ?? _stepsPerEpoch);
+        var device = Model.Device;
+        foreach (var batch in training.Batches(epoch, cancellationToken))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var values = ScheduledStep(batch, pass, run, device);
+            pass.Add(values, SequenceBatchTensors.RealFrames(batch));
+            _globalStep++;
+            run.Steps++;
+            ReportStep(pass, values, run);
+        }
+        if (pass.Steps == 0)
+            throw new InvalidOperationException($"The training batch source produced no batches for epoch {epoch + 1}.");
+        _stepsPerEpoch = pass.Steps;
+        pass.EndTraining();
+        return pass;
+    }
+
+    /// <summary>Sets the scheduled learning rate for the step's position in the epoch, takes the step (timed) and checks that its loss is finite.</summary>
+    private LossValues ScheduledStep(SequenceBatch batch, EpochPass pass, RunClock run, Device device)
+    {
+        run.Training.Start();
+        double fraction = pass.StepsPerEpoch is { } n ? Math.Min(pass.Steps, n) / (double)n : 0;
+        pass.LearningRate = ApplySchedule(pass.Epoch, fraction);
+        var values = TrainStep(batch, device);
+        run.Training.Stop();
+        if (!double.IsFinite(values.Total))
+            throw new InvalidOperationException(
+                $"The training loss became {values.Total} at epoch {pass.Epoch + 1}, step {pass.Steps + 1} (terms: {string.Join(", ", values.Terms.Select(t => $"{t.Key}={t.Value}"))}); lower the learning rate or enable GradientClipNorm.");
+        return values;
+    }
+
+    /// <summary>Reports a step every <see cref="TrainerOptions.ProgressEverySteps"/> steps and at the epoch's last step, with the time left at this run's pace.</summary>
+    private void ReportStep(EpochPass pass, LossValues values, RunClock run)
+    {
+        if (_progress is null || (pass.Steps % Options.ProgressEverySteps != 0 && pass.Steps != pass.StepsPerEpoch)) return;
+        double secondsPerStep = run.Training.Elapsed.TotalSeconds / run.Steps;
+        TimeSpan? eta = pass.StepsPerEpoch is { } total
+            ? TimeSpan.FromSeconds(secondsPerStep * (Math.Max(0, total - pass.Steps) + (long)(Options.Epochs - pass.Epoch - 1) * total))
+            : null;
+        _progress.Report(new TrainingProgress
+        {
+            Phase = TrainingPhase.Step,
+            Epoch = pass.Epoch + 1,
+            Epochs = Options.Epochs,
+            Step = pass.Steps,
+            StepsPerEpoch = pass.StepsPerEpoch,
+            GlobalStep = _globalStep,
+            Loss = values.Total,
+            AverageLoss = pass.Averager.Mean().Total,
+            LossTerms = values.Terms,
+            LearningRate = pass.LearningRate,
+            FramesPerSecond = pass.Frames / Math.Max(1e-9, pass.Clock.Elapsed.TotalSeconds),
+            Elapsed = run.Total.Elapsed,
+            EstimatedRemaining = eta,
+        });
+    }
+
+    /// <summary>Evaluates the validation batches (epoch 0 of the source) with the training loss, or returns null without validation data.</summary>
+    private EvaluationResult? ValidateEpoch(BatchSource? validation, EpochPass pass, RunClock run, CancellationToken cancellationToken)
+    {
+        if (validation is null) return null;
+        _progress?.Report(new TrainingProgress
+        {
+            Phase = TrainingPhase.Validating, Epoch = pass.Epoch + 1, Epochs = Options.Epochs, Step = pass.Steps, StepsPerEpoch = _stepsPerEpoch,
+            GlobalStep = _globalStep, Loss = pass.TrainLoss.Total, AverageLoss = pass.TrainLoss.Total, LearningRate = pass.LearningRate, Elapsed = run.Total.Elapsed,
+        });
+        return ModelEvaluator.Evaluate(Model, validation.Batches(0, cancellationToken),
+            new EvaluationOptions { CollectPredictions = false }, _loss, cancellationToken);
+    }
+
+    /// <summary>Counts the epoch as done: reads the monitored metric, updates the best value and early stopping, appends the history and writes the outputs.</summary>
+    private EpochRecord CompleteEpoch(EpochPass pass, EvaluationResult? evaluation)
+    {
+        double monitorLoss = evaluation?.Loss?.Total ?? pass.TrainLoss.Total;
+        double? value = MonitorMetric.Read(Monitor, evaluation?.Metrics, monitorLoss);
+        _completedEpochs = pass.Epoch + 1;
+        bool improved = TrackImprovement(value);
+        var record = new EpochRecord
+        {
+            Epoch = _completedEpochs,
+            GlobalStep = _globalStep,
+            LearningRate = pass.LearningRate,
+            TrainLoss = pass.TrainLoss.Total,
+            TrainLossTerms = pass.TrainLoss.Terms,
+            TrainFrames = pass.Frames,
+            ValidationLoss = evaluation?.Loss?.Total,
+            ValidationLossTerms = evaluation?.Loss?.Terms ?? ImmutableDictionary<string, double>.Empty,
+            Validation = evaluation?.Metrics,
+            Monitor = Monitor,
+            MonitorValue = value,
+            IsBest = improved,
+            Seconds = pass.Clock.Elapsed.TotalSeconds,
+            FramesPerSecond = pass.Frames / Math.Max(1e-9, pass.TrainSeconds),
+        };
+        _history = _history.Add(record);
+        WriteOutputs(improved, isLastEpoch: _completedEpochs >= Options.Epochs || _stoppedEarly);
+        return record;
+    }
+
+    /// <summary>Whether <paramref name="value"/> improves on the best so far (then it becomes the best); counts the epochs without improvement and stops early after the patience.</summary>
+    private bool TrackImprovement(double? value)
+    {
+        bool improved = value is { } v && (_bestValue is not { } best || Improves(v, best));
+        if (improved)
+        {
+            _bestValue = value;
+            _bestEpoch = _completedEpochs;
+            _sinceImprovement = 0;
+        }
+        else
+        {
+            _sinceImprovement++;
+        }
+        if (Options.EarlyStoppingPatience is { } patience && _sinceImprovement >= patience && _completedEpochs < Options.Epochs)
+            _stoppedEarly = true;
+        return improved;
+    }
+
+    private void ReportEpochCompleted(EpochPass pass, EpochRecord record, RunClock run) => _progress?.Report(new TrainingProgress
+    {
+        Phase = TrainingPhase.EpochCompleted, Epoch = _completedEpochs, Epochs = Options.Epochs, Step = pass.Steps, StepsPerEpoch = _stepsPerEpoch,
+        GlobalStep = _globalStep, Loss = pass.TrainLoss.Total, AverageLoss = pass.TrainLoss.Total, LossTerms = pass.TrainLoss.Terms, LearningRate = pass.LearningRate,
+        FramesPerSecond = record.FramesPerSecond, Elapsed = run.Total.Elapsed, EpochRecord = record,
+        EstimatedRemaining = TimeSpan.FromSeconds(run.Steps == 0 ? 0 : run.Training.Elapsed.TotalSeconds / run.Steps * (long)(Options.Epochs - _completedEpochs) * pass.Steps),
+    });
+
+    private void ReportFinished(RunClock run) => _progress?.Report(new TrainingProgress
+    {
+        Phase = TrainingPhase.Finished, Epoch = _completedEpochs, Epochs = Options.Epochs, StepsPerEpoch = _stepsPerEpoch,
+        GlobalStep = _globalStep, Elapsed = run.Total.Elapsed, EstimatedRemaining = TimeSpan.Zero,
+        Loss = _history.Epochs.IsDefaultOrEmpty ? 0 : _history.Epochs[^1].TrainLoss,
+    });
+
+    private TrainingResult Result() => new()
+    {
+        History = _history,
+        CompletedEpochs = _completedEpochs,
+        GlobalStep = _globalStep,
+        Monitor = Monitor,
+        BestValue = _bestValue,
+        BestEpoch = _bestEpoch,
+        StoppedEarly = _stoppedEarly,
+        BestCheckpoint = BestCheckpointPath is { } b && Directory.Exists(b) ? b : null,
+        LastCheckpoint = LastCheckpointPath is { } l && Directory.Exists(l) ? l : null,
+    };
+
+    /// <summary>The clocks of one <see cref="Fit"/> call: the whole call, the time spent in training steps, and the steps taken.</summary>
+    private sealed class RunClock
+    {
+        public Stopwatch Total { get; } = Stopwatch.StartNew();
+
+        public Stopwatch Training { get; } = new();
+
+        public long Steps { get; set; }
+    }
+
+    /// <summary>One epoch's training pass: its steps, frames, mean loss, learning rate and timing.</summary>
+    private sealed class EpochPass(int epoch, int? stepsPerEpoch)
+    {
+        public int Epoch { get; } = epoch;
+
+        /// <summary>The epoch's expected number of steps (the source's, else the previous epoch's), or null when unknown.</summary>
+        public int? StepsPerEpoch { get; } = stepsPerEpoch;
+
+        public Stopwatch Clock { get; } = Stopwatch.StartNew();
+
+        public LossAverager Averager { get; } = new();
+
+        public int Steps { get; private set; }
+
+        public long Frames { get; private set; }
+
+        public double LearningRate { get; set; }
+
+        /// <summary>Seconds from the epoch's start to the end of its last step (set by <see cref="EndTraining"/>).</summary>
+        public double TrainSeconds { get; private set; }
+
+        /// <summary>The mean training loss of the epoch (set by <see cref="EndTraining"/>).</summary>
+        public LossValues TrainLoss { get; private set; } = LossValues.Zero;
+
+        public void Add(LossValues values, long frames)
+        {
+            Averager.Add(values);
+            Frames += frames;
+            Steps++;
+        }
+
+        public void EndTraining()
+        {
+            TrainSeconds = Clock.Elapsed.TotalSeconds;
+            TrainLoss = Averager.Mean();
+        }
+    }
 }

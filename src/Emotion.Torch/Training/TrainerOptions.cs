@@ -1,16 +1,25 @@
+using Emotion.Core.IO;
 using System.Collections.Immutable;
 using System.Text.Json;
 using Emotion.Core;
+using Emotion.Torch.Losses;
 
 namespace Emotion.Torch.Training;
 
 /// <summary>
-/// How a <see cref="Trainer"/> trains: optimizer, learning rates (a separate rate for the backbone's parameter group),
+/// How a <see cref="Trainer"/> trains: the loss, optimizer, learning rates (a separate rate for the backbone's parameter group),
 /// schedule, gradient clipping, precision, epochs, early stopping, seeding and where to write checkpoints and the history.
 /// Immutable and JSON-serialisable (stored in every checkpoint).
 /// </summary>
 public sealed record TrainerOptions
 {
+    /// <summary>
+    /// The loss to minimise (build one with <see cref="LossBuilder"/>: <c>new LossBuilder().CrossEntropy().Ccc(weight: 0.5).Build()</c>),
+    /// or null for the task's default (<see cref="LossSpec.DefaultFor"/>: cross-entropy and/or CCC, weight 1 each). It must fit the
+    /// model's task: every output the task has trained by a term, no term on an output it lacks.
+    /// </summary>
+    public LossSpec? Loss { get; init; }
+
     /// <summary>The optimizer.</summary>
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
 
@@ -86,7 +95,7 @@ public sealed record TrainerOptions
     /// </summary>
     public ImmutableSortedDictionary<string, string>? RunSettings { get; init; }
 
-    /// <summary>Checks the values; with <paramref name="task"/>, also that the monitored metric fits it.</summary>
+    /// <summary>Checks the values; with <paramref name="task"/>, also that the loss and the monitored metric fit it.</summary>
     /// <exception cref="ArgumentException">A value is out of range (the message names it).</exception>
     public TrainerOptions Validate(EmotionTask? task = null)
     {
@@ -106,6 +115,7 @@ public sealed record TrainerOptions
         if (EarlyStoppingPatience is { } p && p <= 0) throw new ArgumentException($"EarlyStoppingPatience is {p}; expected at least 1 (null to disable).", nameof(EarlyStoppingPatience));
         if (!(EarlyStoppingMinDelta >= 0)) throw new ArgumentException($"EarlyStoppingMinDelta is {EarlyStoppingMinDelta}; expected 0 or more.", nameof(EarlyStoppingMinDelta));
         if (ProgressEverySteps <= 0) throw new ArgumentException($"ProgressEverySteps is {ProgressEverySteps}; expected at least 1.", nameof(ProgressEverySteps));
+        Loss?.Validate(task);
         if (MonitorMetric is not null)
         {
             string name = Training.MonitorMetric.Normalize(MonitorMetric);
@@ -116,19 +126,10 @@ public sealed record TrainerOptions
     }
 
     /// <summary>Serialises to JSON with <see cref="EmotionModelInfo.JsonOptions"/>.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, EmotionModelInfo.JsonOptions);
+    public string ToJson() => EmotionJson.Serialize(this);
 
     /// <summary>Parses JSON written by <see cref="ToJson"/>.</summary>
     /// <exception cref="FormatException">The text is not valid trainer options.</exception>
     public static TrainerOptions FromJson(string json)
-    {
-        try
-        {
-            return (JsonSerializer.Deserialize<TrainerOptions>(json, EmotionModelInfo.JsonOptions) ?? throw new FormatException("Trainer options are empty.")).Validate();
-        }
-        catch (Exception e) when (e is JsonException or ArgumentException)
-        {
-            throw new FormatException($"Not valid trainer options: {e.Message}", e);
-        }
-    }
+        => EmotionJson.Deserialize<TrainerOptions>(json, "trainer options", options => options.Validate());
 }

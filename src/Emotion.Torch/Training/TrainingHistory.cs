@@ -26,21 +26,12 @@ public sealed record TrainingHistory
     public TrainingHistory Add(EpochRecord record) => this with { Epochs = Epochs.Add(record) };
 
     /// <summary>Serialises to JSON with <see cref="EmotionModelInfo.JsonOptions"/>.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, EmotionModelInfo.JsonOptions);
+    public string ToJson() => EmotionJson.Serialize(this);
 
     /// <summary>Parses JSON written by <see cref="ToJson"/>.</summary>
     /// <exception cref="FormatException">The text is not a training history.</exception>
     public static TrainingHistory FromJson(string json)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<TrainingHistory>(json, EmotionModelInfo.JsonOptions) ?? throw new FormatException("The training history is empty.");
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException($"Not a training history: {e.Message}", e);
-        }
-    }
+        => EmotionJson.Deserialize<TrainingHistory>(json, "training history");
 
     /// <summary>
     /// The CSV columns: <c>epoch, global_step, learning_rate, train_loss, train_&lt;term&gt;..., val_loss, val_&lt;term&gt;...,

@@ -1,3 +1,4 @@
+using Emotion.Core.IO;
 using System.Collections.Immutable;
 using System.Text.Json;
 using Emotion.Core;
@@ -38,10 +39,13 @@ public sealed record TrainingState
     /// <summary>Whether the run stopped early.</summary>
     public bool StoppedEarly { get; init; }
 
-    /// <summary>The trainer's options.</summary>
+    /// <summary>The trainer's options (their <see cref="TrainerOptions.Loss"/> is the loss trained).</summary>
     public required TrainerOptions Options { get; init; }
 
-    /// <summary>The loss trained.</summary>
+    /// <summary>
+    /// The loss trained: the same as <see cref="TrainerOptions.Loss"/> of <see cref="Options"/>. Checkpoints written while the loss
+    /// was part of the model options (<c>model.json</c>) have it only here; <see cref="FromJson"/> moves it into the options.
+    /// </summary>
     public required LossSpec Loss { get; init; }
 
     /// <summary>The training label counts used for balanced class weights (empty when not needed).</summary>
@@ -60,24 +64,24 @@ public sealed record TrainingState
     public DateTimeOffset SavedAt { get; init; } = DateTimeOffset.UtcNow;
 
     /// <summary>Serialises to JSON with <see cref="EmotionModelInfo.JsonOptions"/>.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, EmotionModelInfo.JsonOptions);
+    public string ToJson() => EmotionJson.Serialize(this);
 
-    /// <summary>Parses JSON written by <see cref="ToJson"/>.</summary>
+    /// <summary>
+    /// Parses JSON written by <see cref="ToJson"/>. A state written before <see cref="TrainerOptions.Loss"/> existed gets
+    /// <see cref="Loss"/> as its options' loss, so that the options alone describe how the run trained.
+    /// </summary>
     /// <exception cref="FormatException">The text is not a training state.</exception>
     public static TrainingState FromJson(string json)
+        => EmotionJson.Deserialize<TrainingState>(json, "training state", Checked);
+
+    private static TrainingState Checked(TrainingState state)
     {
-        try
-        {
-            var state = JsonSerializer.Deserialize<TrainingState>(json, EmotionModelInfo.JsonOptions) ?? throw new FormatException("The training state is empty.");
-            if (state.FormatVersion != 1) throw new FormatException($"Training state format {state.FormatVersion} is not supported (expected 1).");
-            if (state.Epoch < 0 || state.GlobalStep < 0) throw new FormatException($"Training state has epoch {state.Epoch} and step {state.GlobalStep}; expected non-negative values.");
-            state.Options.Validate();
-            state.Loss.Validate();
-            return state;
-        }
-        catch (Exception e) when (e is JsonException or ArgumentException or NullReferenceException)
-        {
-            throw new FormatException($"Not a valid training state: {e.Message}", e);
-        }
+        if (state.FormatVersion != 1) throw new FormatException($"Training state format {state.FormatVersion} is not supported (expected 1).");
+        if (state.Epoch < 0 || state.GlobalStep < 0) throw new FormatException($"Training state has epoch {state.Epoch} and step {state.GlobalStep}; expected non-negative values.");
+        if (state.Options is null) throw new FormatException("The training state has no trainer options (\"options\").");
+        if (state.Loss is null) throw new FormatException("The training state has no loss description (\"loss\").");
+        state.Options.Validate();
+        state.Loss.Validate();
+        return state.Options.Loss is null ? state with { Options = state.Options with { Loss = state.Loss } } : state;
     }
 }

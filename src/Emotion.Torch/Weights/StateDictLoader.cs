@@ -71,39 +71,7 @@ public static class StateDictLoader
         ArgumentNullException.ThrowIfNull(options);
         sourceName ??= "";
         var target = module.state_dict();
-        var matched = new Dictionary<string, (string SourceKey, Tensor Tensor)>(StringComparer.Ordinal);
-        var renamed = new Dictionary<string, string>(StringComparer.Ordinal);
-        var ignored = new List<string>();
-        var unexpected = new List<string>();
-        var mismatched = new List<WeightsShapeMismatch>();
-        var duplicates = new List<string>();
-
-        foreach (var (sourceKey, tensor) in source)
-        {
-            string key = options.KeyMap.Map(sourceKey);
-            if (key != sourceKey) renamed[sourceKey] = key;
-            if (options.IgnoredPrefixes.Any(p => key.StartsWith(p, StringComparison.Ordinal)))
-            {
-                ignored.Add(sourceKey);
-                continue;
-            }
-            if (!target.TryGetValue(key, out var destination))
-            {
-                unexpected.Add(sourceKey);
-                continue;
-            }
-            if (!destination.shape.AsSpan().SequenceEqual(tensor.shape) || destination.dtype != tensor.dtype)
-            {
-                mismatched.Add(new WeightsShapeMismatch(key, sourceKey, destination.dtype, destination.shape, tensor.dtype, tensor.shape));
-                continue;
-            }
-            if (matched.TryGetValue(key, out var first))
-            {
-                duplicates.Add($"{key}: file entries '{first.SourceKey}' and '{sourceKey}' both map to it");
-                continue;
-            }
-            matched.Add(key, (sourceKey, tensor));
-        }
+        var (matched, renamed, ignored, unexpected, mismatched, duplicates) = Match(source, target, options);
         var mismatchedKeys = mismatched.Select(m => m.Key).ToHashSet(StringComparer.Ordinal);
         var missing = target.Keys.Where(k => !matched.ContainsKey(k) && !mismatchedKeys.Contains(k)).ToList();
         var missingFatal = missing.Where(k => !(options.AllowMissingBatchCounters && WeightsLoadResult.IsBatchCounter(k))).ToList();
@@ -117,6 +85,51 @@ public static class StateDictLoader
             throw new WeightsMismatchException(sourceName, targetName, missing, unexpected, mismatchedText,
                 "Nothing in the file fits the module (no entry has a module name and shape); it was saved for another network, or its names need a WeightsLoadOptions.KeyMap.");
 
+        var loaded = Copy(target, matched);
+        return new WeightsLoadResult(format, loaded, missing, [.. ignored, .. unexpected])
+        {
+            Source = sourceName,
+            Unexpected = unexpected,
+            Mismatched = mismatched,
+            Renamed = renamed,
+        };
+    }
+
+    /// <summary>
+    /// Sorts the file's entries by the module entry their mapped name finds: matched (same shape and type), ignored (an ignored
+    /// prefix), unexpected (no such module entry), mismatched (another shape or type) or a duplicate (a second entry for one name).
+    /// </summary>
+    private static (Dictionary<string, (string SourceKey, Tensor Tensor)> Matched, Dictionary<string, string> Renamed, List<string> Ignored,
+        List<string> Unexpected, List<WeightsShapeMismatch> Mismatched, List<string> Duplicates) Match(
+        IReadOnlyDictionary<string, Tensor> source, Dictionary<string, Tensor> target, WeightsLoadOptions options)
+    {
+        var matched = new Dictionary<string, (string SourceKey, Tensor Tensor)>(StringComparer.Ordinal);
+        var renamed = new Dictionary<string, string>(StringComparer.Ordinal);
+        var ignored = new List<string>();
+        var unexpected = new List<string>();
+        var mismatched = new List<WeightsShapeMismatch>();
+        var duplicates = new List<string>();
+        foreach (var (sourceKey, tensor) in source)
+        {
+            string key = options.KeyMap.Map(sourceKey);
+            if (key != sourceKey) renamed[sourceKey] = key;
+            if (options.IgnoredPrefixes.Any(p => key.StartsWith(p, StringComparison.Ordinal)))
+                ignored.Add(sourceKey);
+            else if (!target.TryGetValue(key, out var destination))
+                unexpected.Add(sourceKey);
+            else if (!destination.shape.AsSpan().SequenceEqual(tensor.shape) || destination.dtype != tensor.dtype)
+                mismatched.Add(new WeightsShapeMismatch(key, sourceKey, destination.dtype, destination.shape, tensor.dtype, tensor.shape));
+            else if (matched.TryGetValue(key, out var first))
+                duplicates.Add($"{key}: file entries '{first.SourceKey}' and '{sourceKey}' both map to it");
+            else
+                matched.Add(key, (sourceKey, tensor));
+        }
+        return (matched, renamed, ignored, unexpected, mismatched, duplicates);
+    }
+
+    /// <summary>Copies the matched tensors into the module's entries (without recording gradients); returns the names loaded.</summary>
+    private static List<string> Copy(Dictionary<string, Tensor> target, Dictionary<string, (string SourceKey, Tensor Tensor)> matched)
+    {
         var loaded = new List<string>(matched.Count);
         using (no_grad())
         {
@@ -126,13 +139,7 @@ public static class StateDictLoader
                 loaded.Add(key);
             }
         }
-        return new WeightsLoadResult(format, loaded, missing, [.. ignored, .. unexpected])
-        {
-            Source = sourceName,
-            Unexpected = unexpected,
-            Mismatched = mismatched,
-            Renamed = renamed,
-        };
+        return loaded;
     }
 
     private static WeightsLoadOptions Options(bool strict, IEnumerable<string>? ignoredPrefixes) =>

@@ -1,3 +1,4 @@
+using Emotion.Core.IO;
 using System.Collections.Immutable;
 using System.Text.Json;
 using Emotion.Core;
@@ -38,20 +39,10 @@ public sealed record InterpretabilityReportSummary
     public ImmutableArray<string> Images { get; init; } = [];
 
     /// <summary>Serialises to JSON with <see cref="EmotionModelInfo.JsonOptions"/>.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, EmotionModelInfo.JsonOptions);
+    public string ToJson() => EmotionJson.Serialize(this);
 
     /// <summary>Parses JSON written by <see cref="ToJson"/>.</summary>
     /// <exception cref="FormatException">The text is not a report summary.</exception>
     public static InterpretabilityReportSummary FromJson(string json)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<InterpretabilityReportSummary>(json, EmotionModelInfo.JsonOptions)
-                ?? throw new FormatException("The report summary is empty.");
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException($"Not a report summary: {e.Message}", e);
-        }
-    }
+        => EmotionJson.Deserialize<InterpretabilityReportSummary>(json, "report summary");
 }

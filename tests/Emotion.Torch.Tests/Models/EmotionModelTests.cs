@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Emotion.Core;
 using Emotion.Torch.Backbones;
 using Emotion.Torch.Heads;
@@ -27,7 +28,6 @@ public sealed class EmotionModelTests
             .WithBackbone(BackboneSpec.ResNet18())
             .WithRecurrentHead(HeadSpec.Gru(hidden: 128, layers: 2, bidirectional: false))
             .ForTask(EmotionTask.Combined)
-            .WithLoss(l => l.CrossEntropy(weight: 1.0, labelSmoothing: 0.1).Ccc(weight: 0.5))
             .OnDevice(DeviceType.CPU)
             .WithSeed(42)
             .Build();
@@ -35,8 +35,6 @@ public sealed class EmotionModelTests
         Assert.Equal(BackboneNames.ResNet18, o.Backbone.Name);
         Assert.Equal(HeadSpec.Gru(128, 2), o.Head);
         Assert.Equal(Normalization.ImageNet, o.Normalization);
-        Assert.Equal(2, o.Loss!.Terms.Length);
-        Assert.Equal(42, o.Seed);
         Assert.Equal(new EmotionModelInfo
         {
             Task = EmotionTask.Combined,
@@ -54,6 +52,43 @@ public sealed class EmotionModelTests
         Assert.Equal(o, back);
         Assert.Contains("\"name\": \"resnet18\"", json);
         Assert.Contains("\"task\": \"combined\"", json);
+        // Training settings are not part of the architecture: the loss is a trainer option, the seed an action of Build.
+        Assert.DoesNotContain("\"loss\"", json);
+        Assert.DoesNotContain("\"seed\"", json);
+    }
+
+    [Fact]
+    public void ModelJsonOfTheEarlierFormatWithLossAndSeedStillReads()
+    {
+        using var model = Small().Build();
+        var current = JsonNode.Parse(model.Options.ToJson())!.AsObject();
+        // The layout written while the options carried the loss and the seed: both fields, set and null.
+        var withValues = current.DeepClone().AsObject();
+        withValues["loss"] = JsonNode.Parse(Emotion.Torch.Losses.LossSpec.DefaultFor(EmotionTask.Combined).ToJson());
+        withValues["seed"] = 7;
+        var withNulls = current.DeepClone().AsObject();
+        withNulls["loss"] = null;
+        withNulls["seed"] = null;
+        foreach (var old in new[] { withValues, withNulls })
+        {
+            var read = EmotionModelOptions.FromJson(old.ToJsonString());
+            Assert.Equal(model.Options, read);
+            Assert.Equal(model.Options.ToJson(), read.ToJson());
+        }
+
+        // The fuzzing seed is a model.json written by the earlier version (loss and seed null).
+        string seedFile = Path.Combine(RepositoryRoot(), "tests", "fuzz", "seeds", "model-options", "valid.json");
+        var legacy = EmotionModelOptions.FromJson(File.ReadAllText(seedFile));
+        Assert.Equal(BackboneNames.ResNet18, legacy.Backbone.Name);
+        Assert.Equal(64, legacy.FrameSize);
+        Assert.DoesNotContain("\"loss\"", legacy.ToJson());
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Directory.Packages.props"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new DirectoryNotFoundException($"No repository root (Directory.Packages.props) above {AppContext.BaseDirectory}.");
     }
 
     [Fact]
@@ -176,8 +211,6 @@ public sealed class EmotionModelTests
 
         Assert.Contains("at least 32", Message(b => b.WithBackbone(BackboneSpec.ResNet18()).WithInput(8, 24)));
         Assert.Contains("divisible by 32", Message(b => b.WithBackbone(BackboneSpec.Vgg16(fullyConnectedWidth: 64)).WithInput(8, 100)));
-        Assert.Contains("task 'categorical' predicts no valence/arousal", Message(b => b.ForTask(EmotionTask.Categorical).WithLoss(l => l.CrossEntropy().Ccc())));
-        Assert.Contains("no cross-entropy", Message(b => b.ForTask(EmotionTask.Combined).WithLoss(l => l.Ccc())));
         Assert.Contains("Unknown backbone 'resnet7'", Message(b => b.WithBackbone("resnet7")));
         Assert.Contains("layers: 2", Message(b => b.WithRecurrentHead(HeadSpec.Gru(hidden: 8, layers: 1, dropout: 0.2))));
         Assert.Contains("EmotionCategories.Basic", Message(b => b.WithCategories([EmotionCategory.Anger, EmotionCategory.Fear])));

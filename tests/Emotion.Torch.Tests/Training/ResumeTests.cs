@@ -1,6 +1,8 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Emotion.Core;
 using Emotion.Torch.Heads;
+using Emotion.Torch.Losses;
 using Emotion.Torch.Models;
 using Emotion.Torch.Training;
 using TorchSharp;
@@ -147,5 +149,58 @@ public class ResumeTests
         Assert.Equal(3, first.Epoch);
         Assert.Equal(9, first.GlobalStep);
         Assert.Equal(3e-3 * LearningRateSchedule.Cosine(0.05).Factor(2, 0, 8, 4), first.LearningRate, 12);
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void ACheckpointOfTheFormatWithTheLossInModelJsonResumesExactlyWithItsLoss()
+    {
+        var loss = new LossBuilder().CrossEntropy(weight: 1.0, labelSmoothing: 0.1).Ccc(weight: 0.5).Build();
+        using var fullFolder = new TempFolder("emotion-torch-");
+        using var cutFolder = new TempFolder("emotion-torch-");
+        using var model = NewModel();
+        TrainingResult expected;
+        using (var trainer = new Trainer(model, Options(2, fullFolder.Path) with { Loss = loss }))
+        {
+            var (train, valid) = Data();
+            expected = trainer.Fit(train, valid);
+        }
+
+        // The same run interrupted during epoch 2, after epoch 1's checkpoint was written.
+        using var cutModel = NewModel();
+        using var cts = new CancellationTokenSource();
+        var stopper = new SyntheticBatches.Recorder { OnReport = r => { if (r.Phase == TrainingPhase.EpochCompleted && r.Epoch == 1) cts.Cancel(); } };
+        using (var trainer = new Trainer(cutModel, Options(2, cutFolder.Path) with { Loss = loss }, stopper))
+        {
+            var (train, valid) = Data();
+            Assert.ThrowsAny<OperationCanceledException>(() => trainer.Fit(train, valid, cts.Token));
+        }
+
+        // Rewrite the checkpoint as the earlier version wrote it: the loss and the initial-weights seed in model.json, no loss
+        // in training.json's trainer options (only the state's own "loss").
+        string last = Path.Combine(cutFolder.Path, TrainingCheckpoint.LastName);
+        string modelFile = Path.Combine(last, EmotionModel.OptionsFileName), stateFile = Path.Combine(last, TrainingCheckpoint.StateFileName);
+        var modelJson = JsonNode.Parse(File.ReadAllText(modelFile))!.AsObject();
+        Assert.False(modelJson.ContainsKey("loss"));
+        modelJson["loss"] = JsonNode.Parse(loss.ToJson());
+        modelJson["seed"] = 4;
+        File.WriteAllText(modelFile, modelJson.ToJsonString());
+        var stateJson = JsonNode.Parse(File.ReadAllText(stateFile))!.AsObject();
+        Assert.True(stateJson["options"]!.AsObject().Remove("loss"));
+        File.WriteAllText(stateFile, stateJson.ToJsonString());
+        Assert.Equal(loss, TrainingCheckpoint.ReadState(last).Options.Loss); // moved from the state into the options
+
+        using var resumed = Trainer.Resume(cutFolder.Path);
+        Assert.Equal(loss, resumed.Loss);
+        Assert.Equal(loss, resumed.Options.Loss);
+        Assert.Equal(model.Options, resumed.Model.Options);
+        var (t2, v2) = Data();
+        var result = resumed.Fit(t2, v2);
+        Assert.Equal(Values(expected.History), Values(result.History));
+        Assert.Equal(0.0, MaxDifference(model, resumed.Model));
+
+        // The checkpoint it wrote is in the current format: the loss in the trainer options, none in model.json.
+        Assert.DoesNotContain("\"loss\"", File.ReadAllText(modelFile));
+        Assert.Equal(loss, TrainingState.FromJson(File.ReadAllText(stateFile)).Options.Loss);
     }
 }

@@ -1,5 +1,6 @@
 using Emotion.Core;
 using Emotion.Torch.Heads;
+using Emotion.Torch.Losses;
 using Emotion.Torch.Models;
 using Emotion.Torch.Training;
 using TorchSharp;
@@ -139,5 +140,31 @@ public class TrainerRunTests
         Assert.Throws<ArgumentException>(() => new Trainer(model, new TrainerOptions { MonitorMetric = "cccMean" }));
         Assert.Throws<ArgumentException>(() => new Trainer(model, new TrainerOptions { MonitorMetric = "auc" }));
         Assert.Throws<ArgumentException>(() => new Trainer(model, new TrainerOptions { LearningRate = 0 }));
+    }
+
+    [Fact]
+    public void TheLossIsATrainerOptionCheckedAgainstTheTaskAndTrained()
+    {
+        using (var categorical = SyntheticBatches.Model(EmotionTask.Categorical, size: 16, frames: 2, hidden: 8, width: 0.25))
+        {
+            var both = new LossBuilder().CrossEntropy().Ccc().Build();
+            Assert.Contains("task 'categorical' predicts no valence/arousal",
+                Assert.Throws<ArgumentException>(() => new Trainer(categorical, new TrainerOptions { Loss = both })).Message);
+            using var defaulted = new Trainer(categorical, new TrainerOptions { Epochs = 1 });
+            Assert.Equal(LossSpec.DefaultFor(EmotionTask.Categorical), defaulted.Loss);
+            Assert.Equal(defaulted.Loss, defaulted.Options.Loss);
+            Assert.Equal(defaulted.Loss, defaulted.CurrentState().Options.Loss);
+        }
+        using (var combined = SyntheticBatches.Model(EmotionTask.Combined, size: 16, frames: 2, hidden: 8, width: 0.25))
+        {
+            Assert.Contains("no cross-entropy",
+                Assert.Throws<ArgumentException>(() => new Trainer(combined, new TrainerOptions { Loss = new LossBuilder().Ccc().Build() })).Message);
+        }
+
+        // The options' loss is the one minimised: doubling the only term's weight doubles the first step's loss (same weights,
+        // same batch, same seeded dropout).
+        var once = Run(Quick(1) with { Loss = new LossBuilder().CrossEntropy(weight: 1).Build() }, EmotionTask.Categorical);
+        var twice = Run(Quick(1) with { Loss = new LossBuilder().CrossEntropy(weight: 2).Build() }, EmotionTask.Categorical);
+        Assert.Equal(2 * once[0], twice[0], 6);
     }
 }
