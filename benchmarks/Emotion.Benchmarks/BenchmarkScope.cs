@@ -32,6 +32,18 @@ public static class BenchmarkScope
     /// <summary>Recurrent heads to benchmark.</summary>
     public static IEnumerable<string> Heads => IsShort ? ["gru"] : HeadSpec.Names;
 
+    /// <summary>Environment variable (<c>--onednn both</c>) that adds the <c>off</c> oneDNN mode to the training and inference benchmarks.</summary>
+    public const string OneDnnVariable = "EMOTION_BENCH_ONEDNN";
+
+    /// <summary>oneDNN modes of <see cref="ModelBenchmark.OneDnn"/>: <c>forward</c> (the library's default), and <c>off</c> with
+    /// <c>--onednn both</c> (compare them in one run; <c>--onednn off</c> for off alone).</summary>
+    public static IEnumerable<string> OneDnnModes => Environment.GetEnvironmentVariable(OneDnnVariable) switch
+    {
+        "both" => ["forward", "off"],
+        "off" => ["off"],
+        _ => ["forward"],
+    };
+
     /// <summary>Devices to benchmark (the unavailable ones are filtered out with a printed reason).</summary>
     public static IEnumerable<BenchmarkDevice> Devices => [BenchmarkDevice.Cpu, BenchmarkDevice.Cuda];
 }

@@ -41,6 +41,7 @@ public class InferenceBenchmarks : ModelBenchmark
     public void Setup()
     {
         BenchmarkModels.Prepare();
+        ApplyOneDnnMode();
         plain = BenchmarkModels.Plain(Backbone, Head, Device);
         plain.eval();
         model = BenchmarkModels.Library(Backbone, Head, FramesPerSequence, BenchmarkDevice.Cpu);

@@ -5,6 +5,8 @@ using Emotion.Benchmarks;
 // --short: 2 warm-up and 5 measured iterations per case, in this process, ResNet-18 + GRU only (see docs/benchmarks.md).
 // --dry: every case of the full grid called once, in this process (checks that the grid runs; the times mean little).
 // --threads N: CPU threads of libtorch and ONNX Runtime (default: the core count).
+// --onednn forward|off|both: oneDNN for forward passes (the library's default), off everywhere, or both as a parameter of the
+//   training and inference benchmarks (docs/troubleshooting.md).
 // --int8-report DEMO_DIR [REAL_FACES_DIR] [ASSETS_DIR]: int8 vs fp32 figures of the demo's models and the default real-face model (docs/onnx-export.md).
 // --int8-profile [CHECKPOINT]: ONNX Runtime's kernel time per operator, fp32 and int8, of the ResNet-18 + GRU benchmark model (or a checkpoint).
 // --precision-probe [ROUNDS]: float32 vs bfloat16 training, wall and CPU time per frame, alternating rounds (PrecisionProbe); no BenchmarkDotNet run.
@@ -24,6 +26,13 @@ for (int i = 0; i < args.Length; i++)
         probeRounds = i + 1 < args.Length && int.TryParse(args[i + 1], out int r) && r > 0 ? int.Parse(args[++i]) : 4;
     else if (args[i] == "--short") Environment.SetEnvironmentVariable(BenchmarkScope.ShortVariable, "1");
     else if (args[i] == "--dry") ThroughputConfig.Mode = BenchmarkMode.Dry;
+    else if (args[i] == "--onednn" && i + 1 < args.Length && args[i + 1] is "both" or "off" or "forward")
+        Environment.SetEnvironmentVariable(BenchmarkScope.OneDnnVariable, args[++i]);
+    else if (args[i] == "--onednn")
+    {
+        Console.Error.WriteLine($"--onednn needs forward, off or both; got '{(i + 1 < args.Length ? args[i + 1] : "")}'.");
+        return 2;
+    }
     else if (args[i] == "--threads" && i + 1 < args.Length && int.TryParse(args[i + 1], out int threads) && threads > 0)
         Environment.SetEnvironmentVariable(BenchmarkScope.ThreadsVariable, args[++i].Trim());
     else if (args[i] == "--threads")

@@ -6,6 +6,7 @@ using Emotion.Onnx.Export;
 using Emotion.Torch.Pretrained;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
 using Emotion.Core.Faces;
 
 namespace Emotion.Benchmarks;
@@ -15,6 +16,9 @@ namespace Emotion.Benchmarks;
 /// 512x512 astronaut of the asset cache, one face): BlazeFace detection alone (the baseline), the model alone on the face
 /// crop (crop, resize, normalise, ONNX Runtime), and the whole path an app runs per photo: detect, then crop and predict
 /// every face found. One operation is one face. Needs the asset cache (<c>./build.sh setup</c>).
+/// The two <c>FourFaces</c> cases predict the four faces of a group photo (four copies of the astronaut's head side by
+/// side, every other one mirrored) one <c>Predict</c> call per face, as the web service did, and in one batched
+/// <c>PredictFaces</c> call, as it does now.
 /// </summary>
 public class RealFaceBenchmarks
 {
@@ -24,6 +28,8 @@ public class RealFaceBenchmarks
     private BlazeFaceDetector? detector;
     private EmotionPredictor? predictor;
     private FaceBox face;
+    private Image<Rgb24>? group;
+    private FaceBox[] groupFaces = [];
     private string? onnxPath;
 
     /// <summary>Loads the photo, the detector and the exported default model; finds the face once.</summary>
@@ -40,6 +46,19 @@ public class RealFaceBenchmarks
         var faces = detector.Detect(photo);
         if (faces.Count != 1) throw new InvalidOperationException($"Expected one face in astronaut.png, BlazeFace found {faces.Count}.");
         face = faces[0].Box.Expand(0.2f);
+        // The group photo: the head and shoulders (190x200 from x 130, y 30) four times, every other one mirrored.
+        using var head = photo.Clone(c => c.Crop(new Rectangle(130, 30, 190, 200)));
+        using var mirrored = head.Clone(c => c.Flip(FlipMode.Horizontal));
+        group = new Image<Rgb24>(4 * 190, 200);
+        groupFaces = new FaceBox[4];
+        var box = faces[0].Box;
+        for (int i = 0; i < 4; i++)
+        {
+            var copy = i % 2 == 0 ? head : mirrored;
+            group.Mutate(c => c.DrawImage(copy, new Point(i * 190, 0), 1f));
+            float x = i % 2 == 0 ? box.X - 130 : 190 - (box.X - 130) - box.Width;
+            groupFaces[i] = new FaceBox(i * 190 + x, box.Y - 30, box.Width, box.Height).Expand(0.2f);
+        }
     }
 
     /// <summary>BlazeFace on the whole photo.</summary>
@@ -71,6 +90,26 @@ public class RealFaceBenchmarks
         return sum;
     }
 
+    /// <summary>The four faces of the group photo, one <c>Predict</c> call (one ONNX Runtime run) per face.</summary>
+    [Benchmark(OperationsPerInvoke = FacesPerInvoke)]
+    public float FourFacesOneByOne()
+    {
+        float sum = 0;
+        for (int i = 0; i < FacesPerInvoke / 4; i++)
+            foreach (var box in groupFaces) sum += predictor!.Predict(group!, box).Valence ?? 0;
+        return sum;
+    }
+
+    /// <summary>The four faces of the group photo in one <c>PredictFaces</c> call (one ONNX Runtime run).</summary>
+    [Benchmark(OperationsPerInvoke = FacesPerInvoke)]
+    public float FourFacesBatched()
+    {
+        float sum = 0;
+        for (int i = 0; i < FacesPerInvoke / 4; i++)
+            foreach (var p in predictor!.PredictFaces(group!, groupFaces)) sum += p.Valence ?? 0;
+        return sum;
+    }
+
     /// <summary>Releases the models and the exported file.</summary>
     [GlobalCleanup]
     public void Cleanup()
@@ -78,6 +117,7 @@ public class RealFaceBenchmarks
         predictor?.Dispose();
         detector?.Dispose();
         photo?.Dispose();
+        group?.Dispose();
         if (onnxPath is not null) File.Delete(onnxPath);
     }
 }

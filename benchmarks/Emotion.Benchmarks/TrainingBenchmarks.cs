@@ -33,6 +33,7 @@ public class TrainingBenchmarks : ModelBenchmark
     public void Setup()
     {
         BenchmarkModels.Prepare();
+        ApplyOneDnnMode();
         var device = BenchmarkModels.TorchDevice(Device);
         plain = BenchmarkModels.Plain(Backbone, Head, Device);
         plain.train();
@@ -61,7 +62,7 @@ public class TrainingBenchmarks : ModelBenchmark
             var (logits, va) = plain!.call(plainInput!);
             var loss = nn.functional.cross_entropy(logits.view(-1, 7), plainCategories!)
                        + nn.functional.mse_loss(va.view(-1, 2), plainValenceArousal!);
-            loss.backward();
+            using (Emotion.Torch.TorchNativeSettings.SafeBackward()) loss.backward(); // as the library's Trainer does
             plainOptimizer.step();
         }
     }

@@ -19,7 +19,8 @@ namespace Emotion.Samples.WebApi;
 /// <summary>
 /// Encoded image bytes -> checked header (format, pixel count) -> decoded RGB -> faces (the registered
 /// <see cref="IFaceDetector"/>) -> one emotion prediction per face (the registered <see cref="IEmotionPredictor"/>, the face
-/// box grown by the video predictor's margin, <c>EmotionRecognition:Video:Margin</c> (default 0.2), and cropped).
+/// box grown by the video predictor's margin, <c>EmotionRecognition:Video:Margin</c> (default 0.2), and cropped), all faces
+/// of the photo in one batched ONNX Runtime call (<see cref="IEmotionPredictor.PredictFaces"/>).
 /// Thread-safe: the predictor and detector are.
 /// </summary>
 public sealed class FacePredictionService
@@ -67,12 +68,12 @@ public sealed class FacePredictionService
         var format = CheckHeader(encoded);
         using var image = Decode(encoded);
         var faces = detector.Detect(image);
+        // Every face of the photo in one batched ONNX Runtime call (IEmotionPredictor.PredictFaces).
+        var boxes = new FaceBox[faces.Count];
+        for (int i = 0; i < boxes.Length; i++) boxes[i] = faces[i].Box.Expand(margin);
+        var predictions = Predictor.PredictFaces(image, boxes);
         var results = new List<FaceResult>(faces.Count);
-        foreach (var face in faces)
-        {
-            var prediction = Predictor.Predict(image, face.Box.Expand(margin));
-            results.Add(ToResult(face, prediction, image.Width, image.Height));
-        }
+        for (int i = 0; i < faces.Count; i++) results.Add(ToResult(faces[i], predictions[i], image.Width, image.Height));
         return new PredictResponse(new ImageInfo(image.Width, image.Height, format.Name), results, ValenceArousal,
             new GradCamInfo(false, GradCamReason), Math.Round(clock.Elapsed.TotalMilliseconds, 2));
     }

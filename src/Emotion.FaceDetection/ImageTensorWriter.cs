@@ -1,4 +1,6 @@
+using Emotion.Preprocessing.Transforms;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Advanced;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
@@ -7,7 +9,8 @@ namespace Emotion.FaceDetection;
 /// <summary>
 /// Writes an RGB image into a detector's input tensor: one ImageSharp resize (bilinear) to the input size, or to fit it
 /// with the aspect ratio kept, then one pass over the resized pixel rows writing <c>pixel * scale + offset</c> per channel
-/// (NHWC or NCHW, RGB); the letterbox padding gets the value of a black pixel.
+/// (NHWC or NCHW, RGB) through Emotion.Preprocessing's <see cref="PixelTensorWriter"/>; the letterbox padding gets the
+/// value of a black pixel.
 /// </summary>
 internal static class ImageTensorWriter
 {
@@ -33,40 +36,16 @@ internal static class ImageTensorWriter
             : image.Clone(ctx => ctx.Resize(targetW, targetH, KnownResamplers.Triangle));
         try
         {
-            resized.ProcessPixelRows(accessor =>
+            var pixels = PixelTensorWriter.Affine(scale, offset);
+            var tensor = destination.AsSpan(0, length);
+            int plane = width * height;
+            for (int y = 0; y < resized.Height; y++)
             {
-                var tensor = destination.AsSpan(0, length);
-                int plane = width * height;
-                for (int y = 0; y < accessor.Height; y++)
-                {
-                    Span<Rgb24> row = accessor.GetRowSpan(y);
-                    int start = (y + padY) * width + padX;
-                    if (channelsLast)
-                    {
-                        var d = tensor.Slice(start * 3, row.Length * 3);
-                        for (int x = 0, i = 0; x < row.Length; x++, i += 3)
-                        {
-                            var p = row[x];
-                            d[i] = p.R * scale + offset;
-                            d[i + 1] = p.G * scale + offset;
-                            d[i + 2] = p.B * scale + offset;
-                        }
-                    }
-                    else
-                    {
-                        var r = tensor.Slice(start, row.Length);
-                        var g = tensor.Slice(plane + start, row.Length);
-                        var b = tensor.Slice(2 * plane + start, row.Length);
-                        for (int x = 0; x < row.Length; x++)
-                        {
-                            var p = row[x];
-                            r[x] = p.R * scale + offset;
-                            g[x] = p.G * scale + offset;
-                            b[x] = p.B * scale + offset;
-                        }
-                    }
-                }
-            });
+                ReadOnlySpan<Rgb24> row = resized.DangerousGetPixelRowMemory(y).Span;
+                int start = (y + padY) * width + padX;
+                if (channelsLast) pixels.WriteInterleaved(row, tensor.Slice(start * 3, row.Length * 3));
+                else pixels.WritePlanar(row, tensor.Slice(start, row.Length), tensor.Slice(plane + start, row.Length), tensor.Slice(2 * plane + start, row.Length));
+            }
         }
         finally
         {

@@ -94,7 +94,7 @@ public sealed class CheckpointPredictor : IDisposable
         var model = TrainingCheckpoint.LoadModel(checkpoint);
         try
         {
-            return new CheckpointPredictor(model, ownsModel: true, options, logger, $"checkpoint '{checkpoint}'");
+            return new CheckpointPredictor(model, ownsModel: true, options, logger, $"checkpoint {checkpoint}");
         }
         catch
         {

@@ -19,12 +19,12 @@ namespace Emotion.Onnx;
 /// over frames 1..5 and 9..12 gives exactly what two streams over 1..5 and 9..12 give (smoothing included).</para>
 /// </summary>
 /// <remarks>
-/// Open one with <see cref="EmotionPredictor.OpenStream"/>. A stream is not thread-safe; use one per video. The pixels of
+/// Open one with <see cref="EmotionPredictor.OpenStream"/> (or <see cref="EmotionStreamGroup.Open"/>); it runs on the predictor's session runner. A stream is not thread-safe; use one per video. The pixels of
 /// a frame are copied when it is pushed, so the caller may dispose or reuse the image right after.
 /// </remarks>
 public sealed class EmotionStream : IDisposable
 {
-    private readonly EmotionPredictor predictor;
+    private readonly EmotionSessionRunner runner;
     private readonly float[] storage;
     private readonly Memory<float> buffer; // 64-byte aligned, pinned
     private readonly int[] numbers;
@@ -37,24 +37,24 @@ public sealed class EmotionStream : IDisposable
     private bool disposed;
     private readonly EmotionStreamGroup? group;
 
-    internal EmotionStream(EmotionPredictor predictor, int chunkSize, EmotionStreamGroup? group = null)
+    internal EmotionStream(EmotionSessionRunner runner, int chunkSize, EmotionStreamGroup? group = null)
     {
-        this.predictor = predictor;
+        this.runner = runner;
         this.group = group;
         ChunkSize = chunkSize;
-        storage = AlignedBufferPool.Allocate(chunkSize * predictor.FrameLength);
-        buffer = AlignedBufferPool.Aligned(storage, chunkSize * predictor.FrameLength);
+        storage = AlignedBufferPool.Allocate(chunkSize * runner.FrameLength);
+        buffer = AlignedBufferPool.Aligned(storage, chunkSize * runner.FrameLength);
         numbers = new int[chunkSize];
         raw = new List<FramePrediction>(chunkSize);
-        state = predictor.NewState();
-        if (predictor.Options.Smoothing is { } smoothing) smoother = new PredictionSmoother(smoothing);
+        state = runner.NewState();
+        if (runner.Options.Smoothing is { } smoothing) smoother = new PredictionSmoother(smoothing);
     }
 
     /// <summary>Frames per run.</summary>
     public int ChunkSize { get; }
 
     /// <summary>Whether the recurrent state is carried from chunk to chunk (the model has state inputs).</summary>
-    public bool CarriesState => predictor.IsStateful;
+    public bool CarriesState => runner.IsStateful;
 
     /// <summary>Frames pushed since the stream was opened or reset.</summary>
     public long FrameCount { get; private set; }
@@ -86,8 +86,8 @@ public sealed class EmotionStream : IDisposable
             else before.AddRange(ended);
             GapCount++;
         }
-        int length = predictor.FrameLength;
-        predictor.WriteFrame(frame, buffer.Span.Slice(pending * length, length), number, faceBox);
+        int length = runner.FrameLength;
+        runner.WriteFrame(frame, buffer.Span.Slice(pending * length, length), $"frame {number}", faceBox);
         numbers[pending++] = number;
         nextNumber = number + 1;
         lastNumber = number;
@@ -116,7 +116,7 @@ public sealed class EmotionStream : IDisposable
         lastNumber = null;
         FrameCount = 0;
         GapCount = 0;
-        state = predictor.NewState();
+        state = runner.NewState();
         smoother?.Reset();
     }
 
@@ -125,7 +125,7 @@ public sealed class EmotionStream : IDisposable
     {
         var results = new List<FramePrediction>(RunChunk());
         if (smoother is not null) results.AddRange(smoother.Complete()); // Complete empties the smoother
-        state = predictor.NewState();
+        state = runner.NewState();
         return results;
     }
 
@@ -165,7 +165,7 @@ public sealed class EmotionStream : IDisposable
     internal bool HasFullChunk => !disposed && pending == ChunkSize;
 
     /// <summary>The pending frames, preprocessed ([pending, 3, H, W]).</summary>
-    internal ReadOnlySpan<float> PendingFrames => buffer.Span[..(pending * predictor.FrameLength)];
+    internal ReadOnlySpan<float> PendingFrames => buffer.Span[..(pending * runner.FrameLength)];
 
     /// <summary>The pending frames' numbers.</summary>
     internal ReadOnlySpan<int> PendingNumbers => numbers.AsSpan(0, pending);
@@ -194,8 +194,7 @@ public sealed class EmotionStream : IDisposable
         raw.Clear();
         int count = pending;
         pending = 0;
-        predictor.RunFrames(buffer[..(count * predictor.FrameLength)], count, sequential: true,
-            predictor.IsStateful ? state : null, numbers.AsSpan(0, count), raw);
+        runner.RunSequence(buffer[..(count * runner.FrameLength)], count, runner.IsStateful ? state : null, numbers.AsSpan(0, count), raw);
         return Smooth(count);
     }
 

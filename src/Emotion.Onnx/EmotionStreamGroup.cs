@@ -20,7 +20,7 @@ namespace Emotion.Onnx;
 /// </remarks>
 public sealed class EmotionStreamGroup : IDisposable
 {
-    private readonly EmotionPredictor predictor;
+    private readonly EmotionSessionRunner runner;
     private readonly List<EmotionStream> members = [];
     private readonly List<EmotionStream> ready = [];
     private readonly List<FramePrediction> results = [];
@@ -35,8 +35,9 @@ public sealed class EmotionStreamGroup : IDisposable
     /// <param name="batched">Whether full chunks of several members share one run (true), or each runs on its own.</param>
     public EmotionStreamGroup(EmotionPredictor predictor, int? chunkSize = null, bool batched = true)
     {
-        this.predictor = predictor ?? throw new ArgumentNullException(nameof(predictor));
-        ChunkSize = chunkSize ?? predictor.Options.StreamChunkSize;
+        ArgumentNullException.ThrowIfNull(predictor);
+        runner = predictor.Runner;
+        ChunkSize = chunkSize ?? runner.Options.StreamChunkSize;
         ArgumentOutOfRangeException.ThrowIfLessThan(ChunkSize, 1, nameof(chunkSize));
         Batched = batched;
     }
@@ -48,7 +49,7 @@ public sealed class EmotionStreamGroup : IDisposable
     public bool Batched { get; }
 
     /// <summary>Most chunks per run: <see cref="EmotionPredictorOptions.MaxFramesPerRun"/> frames, at least one chunk.</summary>
-    public int MaxChunksPerRun => Math.Max(1, predictor.Options.MaxFramesPerRun / ChunkSize);
+    public int MaxChunksPerRun => Math.Max(1, runner.Options.MaxFramesPerRun / ChunkSize);
 
     /// <summary>ONNX Runtime calls made by <see cref="RunReady"/> so far.</summary>
     public long RunCount { get; private set; }
@@ -60,7 +61,7 @@ public sealed class EmotionStreamGroup : IDisposable
     public EmotionStream Open()
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        var stream = new EmotionStream(predictor, ChunkSize, this);
+        var stream = new EmotionStream(runner, ChunkSize, this);
         members.Add(stream);
         return stream;
     }
@@ -77,7 +78,7 @@ public sealed class EmotionStreamGroup : IDisposable
             if (member.HasFullChunk) ready.Add(member);
         var output = new List<(EmotionStream, IReadOnlyList<FramePrediction>)>(ready.Count);
         if (ready.Count == 0) return output;
-        if (!Batched || !predictor.CanBatchStreams || ready.Count == 1)
+        if (!Batched || !runner.CanBatchSequences || ready.Count == 1)
         {
             foreach (var member in ready)
             {
@@ -105,7 +106,7 @@ public sealed class EmotionStreamGroup : IDisposable
     // One call over the chunks of `batch` (all ChunkSize frames long, none with a reset inside).
     private void RunTogether(List<EmotionStream> batch, List<(EmotionStream, IReadOnlyList<FramePrediction>)> output)
     {
-        int b = batch.Count, t = ChunkSize, length = predictor.FrameLength;
+        int b = batch.Count, t = ChunkSize, length = runner.FrameLength;
         int chunkFloats = t * length;
         if (capacity < b * chunkFloats)
         {
@@ -119,10 +120,10 @@ public sealed class EmotionStreamGroup : IDisposable
             batch[i].PendingFrames.CopyTo(frames.Span.Slice(i * chunkFloats, chunkFloats));
             batch[i].PendingNumbers.CopyTo(numbers.AsSpan(i * t, t));
         }
-        var dims = predictor.StateDims;
-        float[][]? stacked = predictor.IsStateful ? Stack(batch, dims) : null;
+        var dims = runner.StateDims;
+        float[][]? stacked = runner.IsStateful ? Stack(batch, dims) : null;
         results.Clear();
-        predictor.RunBatch(frames[..(b * chunkFloats)], b, t, stacked, numbers, results);
+        runner.RunBatch(frames[..(b * chunkFloats)], b, t, stacked, numbers, results);
         RunCount++;
         if (stacked is not null) Unstack(stacked, batch, dims);
         for (int i = 0; i < b; i++)

@@ -1,8 +1,8 @@
-using System.Buffers;
 using System.Globalization;
 using Emotion.Onnx.Models;
 using Emotion.Preprocessing.Transforms;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Advanced;
 using SixLabors.ImageSharp.PixelFormats;
 using Emotion.Core.Faces;
 
@@ -10,7 +10,8 @@ namespace Emotion.Onnx;
 
 /// <summary>
 /// Writes one RGB frame into a model's input buffer in the descriptor's layout (NCHW or NHWC, RGB, BGR or one gray channel), normalised
-/// with the descriptor's mean/std, through Emotion.Preprocessing's <see cref="FramePipeline"/>. Immutable and thread-safe.
+/// with the descriptor's mean/std: the crop and resize of Emotion.Preprocessing's <see cref="FramePipeline"/>, then its
+/// <see cref="PixelTensorWriter"/> over the image's pixel rows. Immutable and thread-safe.
 /// </summary>
 internal sealed class FrameTensorWriter
 {
@@ -37,7 +38,11 @@ internal sealed class FrameTensorWriter
     /// <summary>Floats per frame: channels (3, or 1 for gray) x H x W.</summary>
     public int FrameLength => descriptor.Channels * descriptor.Width * descriptor.Height;
 
-    /// <summary>Writes <paramref name="image"/> into <paramref name="destination"/> (<see cref="FrameLength"/> floats).</summary>
+    /// <summary>
+    /// Writes <paramref name="image"/> into <paramref name="destination"/> (<see cref="FrameLength"/> floats), straight
+    /// from its pixel rows when it has the model's size (no copy), otherwise from the face region cropped and resized by
+    /// ImageSharp (<see cref="FramePipeline.CropAndResize"/>; only that region is copied).
+    /// </summary>
     /// <param name="image">The RGB face crop.</param>
     /// <param name="destination">The frame's slot in the input buffer.</param>
     /// <param name="frameName">How to name the frame in errors (for example <c>frame 12</c>).</param>
@@ -46,32 +51,28 @@ internal sealed class FrameTensorWriter
     public void Write(Image<Rgb24> image, Span<float> destination, string frameName, FaceBox? faceBox = null)
     {
         ArgumentNullException.ThrowIfNull(image);
-        RgbFrame frame;
-        if (faceBox is { } box) frame = pipeline.Prepare(image, box);
-        else
+        if (destination.Length < FrameLength)
+            throw new ArgumentException($"The destination holds {destination.Length} floats; {frameName} needs {FrameLength}.", nameof(destination));
+        if (faceBox is null) CheckSize(image, frameName);
+        using var resized = pipeline.CropAndResize(image, faceBox);
+        var source = resized ?? image;
+        int w = descriptor.Width, h = descriptor.Height, plane = w * h;
+        var pixels = pipeline.Pixels;
+        bool bgr = descriptor.ColorOrder == ColorOrder.Bgr;
+        for (int y = 0; y < h; y++)
         {
-            CheckSize(image, frameName);
-            frame = image.Width == descriptor.Width && image.Height == descriptor.Height
-                ? RgbFrame.FromImage(image)
-                : pipeline.Prepare(image);
-        }
-
-        if (descriptor.Layout == OnnxInputLayout.Nchw && descriptor.ColorOrder == ColorOrder.Rgb)
-        {
-            pipeline.Write(frame, FrameAugmentation.None, destination);
-            return;
-        }
-        int rgbLength = 3 * descriptor.Width * descriptor.Height;
-        float[] rented = ArrayPool<float>.Shared.Rent(rgbLength);
-        try
-        {
-            var chw = rented.AsSpan(0, rgbLength);
-            pipeline.Write(frame, FrameAugmentation.None, chw);
-            Rearrange(chw, destination[..FrameLength]);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(rented);
+            var row = source.DangerousGetPixelRowMemory(y).Span;
+            int d = y * w;
+            if (descriptor.ColorOrder == ColorOrder.Gray)
+                pixels.WriteLuminance(row, destination.Slice(d, w)); // one channel: NCHW and NHWC agree
+            else if (descriptor.Layout == OnnxInputLayout.Nhwc)
+                pixels.WriteInterleaved(row, destination.Slice(3 * d, 3 * w), bgr);
+            else
+            {
+                var red = destination.Slice((bgr ? 2 * plane : 0) + d, w);
+                var blue = destination.Slice((bgr ? 0 : 2 * plane) + d, w);
+                pixels.WritePlanar(row, red, destination.Slice(plane + d, w), blue);
+            }
         }
     }
 
@@ -95,38 +96,6 @@ internal sealed class FrameTensorWriter
               "with dependency injection) to stretch it."
             : $"{what}, and ResizeFrames is false. Crop and resize the frames first, or leave ResizeFrames unset (null: frames of the model's " +
               "aspect ratio are resized) or set it to true (every frame is resized).", "image");
-    }
-
-    // CHW RGB -> the descriptor's layout and channel order.
-    private void Rearrange(ReadOnlySpan<float> chw, Span<float> destination)
-    {
-        int plane = descriptor.Width * descriptor.Height;
-        bool bgr = descriptor.ColorOrder == ColorOrder.Bgr;
-        var r = chw[..plane];
-        var g = chw.Slice(plane, plane);
-        var b = chw.Slice(2 * plane, plane);
-        if (descriptor.ColorOrder == ColorOrder.Gray)
-        {
-            // Luminance of the normalised channels: equal to the normalised luminance, since the three colours share one
-            // mean and std (OnnxModelDescriptor.Validate) and the BT.601 weights sum to 1. NCHW and NHWC agree for one channel.
-            for (int i = 0; i < plane; i++) destination[i] = 0.299f * r[i] + 0.587f * g[i] + 0.114f * b[i];
-            return;
-        }
-        var first = bgr ? b : r;
-        var third = bgr ? r : b;
-        if (descriptor.Layout == OnnxInputLayout.Nchw)
-        {
-            first.CopyTo(destination[..plane]);
-            g.CopyTo(destination.Slice(plane, plane));
-            third.CopyTo(destination.Slice(2 * plane, plane));
-            return;
-        }
-        for (int i = 0, d = 0; i < plane; i++, d += 3)
-        {
-            destination[d] = first[i];
-            destination[d + 1] = g[i];
-            destination[d + 2] = third[i];
-        }
     }
 
     private static string Capitalise(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];

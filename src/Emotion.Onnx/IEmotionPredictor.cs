@@ -51,6 +51,23 @@ public interface IEmotionPredictor
     /// <exception cref="ArgumentException">The image is not the model's size, no face box is given and resizing is off.</exception>
     FramePrediction Predict(Image<Rgb24> image, FaceBox? faceBox = null);
 
+    /// <summary>
+    /// Predicts several faces of one image (each a one-frame sequence), cropped to their boxes. <see cref="EmotionPredictor"/>
+    /// runs them in one batched call; this default implementation calls <see cref="Predict"/> per face (so fakes need not
+    /// implement it).
+    /// </summary>
+    /// <param name="image">The whole image.</param>
+    /// <param name="faces">The face boxes, in the image's pixels.</param>
+    /// <returns>One prediction per face, in order, numbered 1, 2, ...</returns>
+    IReadOnlyList<FramePrediction> PredictFaces(Image<Rgb24> image, IReadOnlyList<FaceBox> faces)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(faces);
+        var results = new List<FramePrediction>(faces.Count);
+        for (int i = 0; i < faces.Count; i++) results.Add(Predict(image, faces[i]) with { FrameNumber = i + 1 });
+        return results;
+    }
+
     /// <summary>Predicts independent images (each a one-frame sequence, no temporal context).</summary>
     /// <returns>One prediction per image, numbered 1, 2, ... in order.</returns>
     IReadOnlyList<FramePrediction> PredictImages(IReadOnlyList<Image<Rgb24>> images);

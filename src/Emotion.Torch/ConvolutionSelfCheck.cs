@@ -5,25 +5,36 @@ using static TorchSharp.torch;
 namespace Emotion.Torch;
 
 /// <summary>
-/// The outcome of the one-time check of libtorch's float32 convolution input gradient that
+/// The outcome of the one-time check of libtorch's float32 convolution (forward output and input gradient) that
 /// <see cref="TorchNativeSettings.Apply"/> runs before the first model is built.
 /// </summary>
 /// <remarks>
 /// libtorch 2.10 (TorchSharp 0.107) ships oneDNN 3.7.1. On CPUs with AVX2 or AVX-512 its backward-data kernels
 /// (<c>jit:avx2</c>, <c>jit:avx512_core</c>) return wrong input gradients for stride-1 convolutions whose output channel
 /// count is not a multiple of the vector width (8 or 16), often with NaN and varying from run to run, and its 1x1
-/// stride-2 backward-data kernel dies with SIGFPE for large channel counts (ResNet-50's downsample layers). The check
-/// computes the input gradient of one such convolution (batch 2, 8 to 12 channels, 10 x 10, 3 x 3) in float32 and in
-/// float64 a few times; if any float32 result is off by more than <see cref="Tolerance"/> of the gradient's largest
-/// value, oneDNN is switched off for the process (<c>at::globalContext().setUserEnabledMkldnn(false)</c>, PyTorch's
-/// <c>torch.backends.mkldnn.enabled = False</c>) so convolutions run on ATen's own kernels, which are right and do not
-/// crash. See docs/troubleshooting.md for the measurements. <c>EMOTION_CONV_SELF_CHECK=0</c> skips the check.
+/// stride-2 backward-data kernel dies with SIGFPE for large channel counts (ResNet-50's downsample layers). Its float32
+/// forward kernels were right on every shape measured (tests/conv-check, <c>ConvCheck forward</c>). The check computes one
+/// such convolution (batch 2, 8 to 12 channels, 10 x 10, 3 x 3, and a depthwise one for the forward output) in float32 and
+/// in float64 a few times, and decides:
+/// <list type="bullet">
+/// <item>both right: oneDNN stays on;</item>
+/// <item>the gradient wrong, the forward output right: oneDNN stays on for forward passes and is switched off only inside
+/// <see cref="TorchNativeSettings.SafeBackward"/> scopes, which every backward pass of the library runs in (ATen's
+/// <c>convolution_backward</c> picks its kernels from the global flag when it runs, not from the forward pass), when the
+/// gradient computed that way is right (<see cref="OneDnnOffForBackward"/>);</item>
+/// <item>otherwise (the forward output wrong too): oneDNN is switched off for the
+/// whole process (<c>at::globalContext().setUserEnabledMkldnn(false)</c>, PyTorch's <c>torch.backends.mkldnn.enabled = False</c>)
+/// so convolutions run on ATen's own kernels, which are right and do not crash (<see cref="OneDnnDisabled"/>).</item>
+/// </list>
+/// An error above <see cref="Tolerance"/> of the largest value counts as wrong. See docs/troubleshooting.md for the
+/// measurements. <c>EMOTION_CONV_SELF_CHECK=0</c> skips the check.
 /// </remarks>
 /// <param name="DefaultError">The largest error of the float32 input gradient with libtorch's default kernels, relative to
 /// the gradient's largest magnitude (positive infinity when a value was NaN or infinite). Float32 rounding gives about 1e-7.</param>
-/// <param name="Repetitions">How many times the default kernels were tried (the check stops at the first wrong result).</param>
-/// <param name="OneDnnDisabled">Whether the check switched oneDNN off for this process.</param>
-/// <param name="FallbackError">The same error after oneDNN was switched off; null when that was not needed or not possible.</param>
+/// <param name="Repetitions">How many times the default kernels were tried.</param>
+/// <param name="OneDnnDisabled">Whether the check switched oneDNN off for the whole process.</param>
+/// <param name="FallbackError">The largest error (gradient and forward output) after oneDNN was switched off, for backward passes
+/// (<see cref="OneDnnOffForBackward"/>) or everywhere (<see cref="OneDnnDisabled"/>); null when that was not needed or not possible.</param>
 public sealed record ConvolutionSelfCheck(double DefaultError, int Repetitions, bool OneDnnDisabled, double? FallbackError)
 {
     /// <summary>Relative error above which a float32 gradient counts as wrong (float32 rounding is about 1e-7 here).</summary>
@@ -52,8 +63,16 @@ public sealed record ConvolutionSelfCheck(double DefaultError, int Repetitions, 
 
     private double Limit => DataType == ScalarType.Float32 ? Tolerance : LowPrecisionTolerance;
 
-    /// <summary>Whether libtorch's default kernels computed the check's gradient correctly.</summary>
-    public bool DefaultKernelsCorrect => DefaultError <= Limit;
+    /// <summary>The largest error of the forward output with libtorch's default kernels, relative to the output's largest
+    /// magnitude (positive infinity for NaN or infinite values).</summary>
+    public double ForwardError { get; init; }
+
+    /// <summary>Whether the check left oneDNN on for forward passes and switched it off only inside
+    /// <see cref="TorchNativeSettings.SafeBackward"/> scopes (its forward output right, its gradient wrong).</summary>
+    public bool OneDnnOffForBackward { get; init; }
+
+    /// <summary>Whether libtorch's default kernels computed the check's forward output and gradient correctly.</summary>
+    public bool DefaultKernelsCorrect => DefaultError <= Limit && ForwardError <= Limit;
 
     /// <summary>Whether convolution gradients are now correct: by default, or after oneDNN was switched off.</summary>
     public bool Correct => DefaultKernelsCorrect || FallbackError <= Limit;
@@ -63,54 +82,96 @@ public sealed record ConvolutionSelfCheck(double DefaultError, int Repetitions, 
     {
         string E(double v) => v.ToString("0.0E+0", CultureInfo.InvariantCulture);
         if (DefaultKernelsCorrect)
-            return $"libtorch convolution gradients are correct ({TypeName} vs float64 error {E(DefaultError)} over {Repetitions} tries); " +
+            return $"libtorch convolutions are correct ({TypeName} vs float64: gradient error {E(DefaultError)}, forward error {E(ForwardError)} over {Repetitions} tries); " +
                    (DataType == ScalarType.Float32 ? "oneDNN left on." : "kernels left as they were.");
+        string fallback = FallbackError is { } f ? E(f) : "?";
+        string wrong = DefaultError > Limit && ForwardError > Limit ? "forward and backward are" : DefaultError > Limit ? "backward is" : "forward is";
+        string what = $"libtorch's oneDNN {TypeName} convolution {wrong} wrong on this CPU (gradient error {E(DefaultError)}, forward error {E(ForwardError)})";
+        if (OneDnnOffForBackward)
+            return $"{what}; oneDNN stays on for forward passes and is switched off for backward passes (TorchNativeSettings.SafeBackward), " +
+                   $"which then give {fallback}.";
         if (OneDnnDisabled)
-            return $"libtorch's oneDNN {TypeName} convolution backward is wrong on this CPU (error {E(DefaultError)}); oneDNN switched off, " +
-                   $"ATen's kernels give {(FallbackError is { } f ? E(f) : "?")}.";
-        return $"libtorch's oneDNN {TypeName} convolution backward is wrong on this CPU (error {E(DefaultError)}) and oneDNN could not be switched off " +
-               "here; set ONEDNN_MAX_CPU_ISA=SSE41 before the process starts.";
+            return $"{what}; oneDNN switched off, ATen's kernels give {fallback}.";
+        return $"{what} and oneDNN could not be switched off here; set ONEDNN_MAX_CPU_ISA=SSE41 before the process starts.";
     }
 
     private string TypeName => DataType switch { ScalarType.BFloat16 => "bfloat16", ScalarType.Float16 => "float16", _ => "float32" };
 
-    /// <summary>Runs the check (libtorch must be loaded); <paramref name="disableOneDnn"/> switches oneDNN off and reports whether it could.</summary>
-    internal static ConvolutionSelfCheck Run(Func<bool> disableOneDnn) => Run(disableOneDnn, ScalarType.Float32);
+    /// <summary>Runs the float32 check (libtorch must be loaded); see <see cref="Run(OneDnnSwitches, ScalarType)"/>.</summary>
+    internal static ConvolutionSelfCheck Run(OneDnnSwitches switches) => Run(switches, ScalarType.Float32);
 
-    /// <summary>Runs the check in <paramref name="type"/> (float32, bfloat16 or float16) on the kernels in use now.</summary>
-    internal static ConvolutionSelfCheck Run(Func<bool> disableOneDnn, ScalarType type)
+    /// <summary>
+    /// Runs the check in <paramref name="type"/> (float32, bfloat16 or float16) on the kernels in use outside backward scopes,
+    /// and switches oneDNN off for backward passes or everywhere, as the class remarks say.
+    /// </summary>
+    internal static ConvolutionSelfCheck Run(OneDnnSwitches switches, ScalarType type)
     {
         double limit = type == ScalarType.Float32 ? Tolerance : LowPrecisionTolerance;
-        double error = 0;
+        double error = 0, forward = 0;
         int reps = 0;
         int threads = torch.get_num_threads();
         try
         {
             torch.set_num_threads(1);
-            while (reps < MaxRepetitions && error <= limit)
+            // The forward output is cheap: it is checked in every try; the gradient until it is found wrong.
+            while (reps < MaxRepetitions && (error <= limit || forward <= limit))
             {
                 if (reps == SingleThreadRepetitions) torch.set_num_threads(threads);
                 reps++;
-                error = Math.Max(error, InputGradientError(type));
+                forward = Math.Max(forward, ForwardOutputError(type));
+                if (error <= limit) error = Math.Max(error, InputGradientError(type));
             }
         }
         finally
         {
             torch.set_num_threads(threads);
         }
-        if (error <= limit) return new ConvolutionSelfCheck(error, reps, false, null) { DataType = type };
-        if (!disableOneDnn()) return new ConvolutionSelfCheck(error, reps, false, null) { DataType = type };
+        if (error <= limit && forward <= limit) return new ConvolutionSelfCheck(error, reps, false, null) { DataType = type, ForwardError = forward };
+        if (forward <= limit && switches.OffForBackward())
+        {
+            double toggled = 0;
+            for (int i = 0; i < MaxRepetitions && toggled <= limit; i++) toggled = Math.Max(toggled, InputGradientError(type, safeBackward: true));
+            if (toggled <= limit)
+                return new ConvolutionSelfCheck(error, reps, false, toggled) { DataType = type, ForwardError = forward, OneDnnOffForBackward = true };
+        }
+        if (!switches.OffEverywhere()) return new ConvolutionSelfCheck(error, reps, false, null) { DataType = type, ForwardError = forward };
         double fallback = 0;
-        for (int i = 0; i < MaxRepetitions && fallback <= limit; i++) fallback = Math.Max(fallback, InputGradientError(type));
-        return new ConvolutionSelfCheck(error, reps, true, fallback) { DataType = type };
+        for (int i = 0; i < MaxRepetitions && fallback <= limit; i++)
+            fallback = Math.Max(fallback, Math.Max(InputGradientError(type), ForwardOutputError(type)));
+        return new ConvolutionSelfCheck(error, reps, true, fallback) { DataType = type, ForwardError = forward };
+    }
+
+    /// <summary>
+    /// max |y - y64| / max |y64| of the forward outputs of the gradient check's convolution and of a 3 x 3 stride-2 depthwise one
+    /// (12 channels, batch 2, 10 x 10) computed in <paramref name="type"/>, on the kernels in use now (positive infinity for
+    /// non-finite values).
+    /// </summary>
+    internal static double ForwardOutputError(ScalarType type = ScalarType.Float32)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        Tensor Rounded(Tensor t) => type == ScalarType.Float32 ? t : t.to_type(type).to_type(ScalarType.Float32);
+        double Error(Tensor x, Tensor w, long stride, long groups)
+        {
+            var y = nn.functional.conv2d(x.to_type(type), w.to_type(type), strides: [stride, stride], padding: [1, 1], groups: groups).to_type(ScalarType.Float64);
+            var y64 = nn.functional.conv2d(x.to_type(ScalarType.Float64), w.to_type(ScalarType.Float64), strides: [stride, stride], padding: [1, 1], groups: groups);
+            double err = (y - y64).abs().max().ToDouble();
+            return double.IsFinite(err) ? err / y64.abs().max().ToDouble() : double.PositiveInfinity;
+        }
+        var x = Rounded(Deterministic(2 * 8 * 10 * 10, 0.37, 1.3).view(2, 8, 10, 10));
+        var w = Rounded(Deterministic(12 * 8 * 9, 0.91, 0.23).view(12, 8, 3, 3));
+        var xd = Rounded(Deterministic(2 * 12 * 10 * 10, 0.61, 0.7).view(2, 12, 10, 10));
+        var wd = Rounded(Deterministic(12 * 9, 0.29, 1.1).view(12, 1, 3, 3));
+        return Math.Max(Error(x, w, 1, 1), Error(xd, wd, 2, 12));
     }
 
     /// <summary>
     /// max |dx - dx64| / max |dx64| for a 3x3 stride-1 convolution with 12 output channels computed in <paramref name="type"/>
-    /// (positive infinity for non-finite values). For a 16-bit type the inputs are rounded to it first, so float64 starts from the
+    /// (positive infinity for non-finite values); the forward pass on the kernels in use now, the backward pass too, or inside a
+    /// <see cref="TorchNativeSettings.BackwardScope"/> when <paramref name="safeBackward"/>. For a 16-bit type the inputs are rounded to it first, so float64 starts from the
     /// same numbers.
     /// </summary>
-    internal static double InputGradientError(ScalarType type = ScalarType.Float32)
+    internal static double InputGradientError(ScalarType type = ScalarType.Float32, bool safeBackward = false)
     {
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
@@ -123,7 +184,8 @@ public sealed record ConvolutionSelfCheck(double DefaultError, int Repetitions, 
         {
             var xt = x.to_type(type).detach().requires_grad_(true);
             var y = nn.functional.conv2d(xt, w.to_type(type), strides: [1, 1], padding: [1, 1]);
-            (y * g.to_type(type)).sum().backward(); // y.backward(g)
+            using (safeBackward ? TorchNativeSettings.BackwardScope() : null)
+                (y * g.to_type(type)).sum().backward(); // y.backward(g)
             return xt.grad!.to_type(ScalarType.Float64);
         }
         var dx = InputGradient(type);

@@ -11,10 +11,18 @@ namespace Emotion.Torch;
 /// <c>torch.backends.nnpack.set_flags(False)</c> does). Without it, libtorch probes NNPACK at the first convolution
 /// and, on CPUs it does not support, prints <c>Could not initialize NNPACK! Reason: Unsupported hardware.</c> on stderr.</item>
 /// <item>The convolution self-check (<see cref="ConvolutionSelfCheck"/>): libtorch 2.10's oneDNN computes wrong input
-/// gradients for some convolutions on AVX2/AVX-512 CPUs and crashes in others; when a float32 gradient disagrees with
-/// float64, oneDNN is switched off (<c>setUserEnabledMkldnn(false)</c>, PyTorch's <c>torch.backends.mkldnn.enabled = False</c>)
-/// and convolutions run on ATen's own kernels. <c>EMOTION_CONV_SELF_CHECK=0</c> skips it.</item>
+/// gradients for some convolutions on AVX2/AVX-512 CPUs and crashes in others, while its float32 forward convolutions are
+/// right. When a float32 gradient disagrees with float64 and the forward output agrees, oneDNN stays on for forward passes
+/// and is switched off (<c>setUserEnabledMkldnn(false)</c>, PyTorch's <c>torch.backends.mkldnn.enabled = False</c>) only
+/// inside <see cref="SafeBackward"/> scopes, so backward passes run on ATen's own kernels; when the forward output is wrong
+/// too, oneDNN is switched off for the whole process (<see cref="OneDnnForForward"/> and <c>EMOTION_ONEDNN_FORWARD=0</c> keep it
+/// off everywhere in the first case too).
+/// <c>EMOTION_CONV_SELF_CHECK=0</c> skips the check.</item>
 /// </list>
+/// <para><b>Backward passes of your own.</b> The library runs its backward passes (<see cref="Training.Trainer"/>, the
+/// explainers) in <see cref="SafeBackward"/> scopes. An application that calls <c>backward()</c> or <c>torch.autograd.grad</c>
+/// itself through convolutions must do the same (<c>using (TorchNativeSettings.SafeBackward()) loss.backward();</c>), or set
+/// <c>EMOTION_ONEDNN_FORWARD=0</c> (or <see cref="OneDnnForForward"/> = false) to keep oneDNN off everywhere.</para>
 /// TorchSharp 0.107 exposes no setters, so the libtorch functions are called directly (Linux and macOS; elsewhere, or if
 /// the symbols are missing, nothing is changed).
 /// </summary>
@@ -46,9 +54,11 @@ public static class TorchNativeSettings
     /// once per process and type (later calls return the first outcome) on the kernels in use at that point: oneDNN's 16-bit
     /// convolutions are separate code from its float32 ones, and on this project's AMD EPYC (Zen 4) machine libtorch 2.10's
     /// bfloat16 backward-data kernels are wrong for the same kind of convolutions as the float32 ones (and die with SIGFPE in
-    /// ResNet-50's 1x1 stride-2 layers). When the 16-bit input gradient disagrees with float64 by more than
-    /// <see cref="ConvolutionSelfCheck.LowPrecisionTolerance"/>, oneDNN is switched off for the process, as for float32. Where
-    /// the float32 check already switched it off, this checks ATen's 16-bit kernels (and changes nothing). A mixed-precision
+    /// ResNet-50's 1x1 stride-2 layers), and its bfloat16 forward kernels are wrong too for the check's convolution (8 to 12
+    /// channels; tests/conv-check <c>ConvCheck forward</c>). When the 16-bit input gradient disagrees with float64 by more than
+    /// <see cref="ConvolutionSelfCheck.LowPrecisionTolerance"/> and the forward output agrees, oneDNN is switched off for backward
+    /// passes (<see cref="SafeBackward"/>); when the forward output disagrees, for the process. Where the float32 check already
+    /// switched it off everywhere, this checks ATen's 16-bit kernels (and changes nothing). A mixed-precision
     /// <see cref="Training.Trainer"/> on the CPU calls it before its first step. Null when <c>EMOTION_CONV_SELF_CHECK=0</c> or
     /// when the check could not run.
     /// </summary>
@@ -63,7 +73,7 @@ public static class TorchNativeSettings
         {
             try
             {
-                var check = ConvolutionSelfCheck.Run(DisableOneDnn, type);
+                var check = ConvolutionSelfCheck.Run(Switches, type);
                 if (!check.Correct) Console.Error.WriteLine($"Emotion.Torch: {check}");
                 return check;
             }
@@ -75,7 +85,135 @@ public static class TorchNativeSettings
         });
     }
 
-    /// <summary>Whether libtorch may use oneDNN (mkldnn) kernels; false after the self-check switched them off (null when it cannot be queried here).</summary>
+    private static readonly object OneDnnLock = new();
+    private static int backwardScopes;
+    private static bool oneDnnOffForBackward;
+    private static bool oneDnnOffEverywhere;
+
+    /// <summary>
+    /// A scope for a backward pass (<c>backward()</c>, <c>torch.autograd.grad</c>): where the convolution self-check found
+    /// oneDNN's backward kernels wrong and its forward kernels right (<see cref="OneDnnOffForBackward"/>), oneDNN is switched
+    /// off until the scope is disposed, so the backward convolutions run on ATen's kernels (libtorch's
+    /// <c>convolution_backward</c> chooses its kernels from the global flag when it runs, whatever ran the forward pass).
+    /// Elsewhere it changes nothing.
+    /// </summary>
+    /// <remarks>
+    /// The flag is process-wide: scopes are counted, oneDNN is off while any scope of any thread is open and back on when the
+    /// last one closes. Forward passes on other threads during that time run on ATen's kernels (right, slower). A backward
+    /// pass outside a scope uses oneDNN's kernels, so every backward pass through convolutions must run in one.
+    /// </remarks>
+    /// <returns>The scope; dispose it after the backward pass (disposing twice is harmless).</returns>
+    public static IDisposable SafeBackward()
+    {
+        Apply();
+        return BackwardScope();
+    }
+
+    /// <summary>Whether oneDNN is on for forward passes and off inside <see cref="SafeBackward"/> scopes (the self-check's
+    /// verdict on this CPU); false where oneDNN is on everywhere or off everywhere.</summary>
+    public static bool OneDnnOffForBackward
+    {
+        get
+        {
+            Apply();
+            lock (OneDnnLock) return oneDnnOffForBackward && !oneDnnOffEverywhere;
+        }
+    }
+
+    /// <summary><see cref="SafeBackward"/> without <see cref="Apply"/> (the self-check runs inside it).</summary>
+    internal static IDisposable BackwardScope()
+    {
+        lock (OneDnnLock)
+        {
+            if (!oneDnnOffForBackward || oneDnnOffEverywhere) return NoScope.Instance;
+            if (backwardScopes++ == 0) SetMkldnn(false);
+        }
+        return new Scope();
+    }
+
+    private sealed class Scope : IDisposable
+    {
+        private int disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) != 0) return;
+            lock (OneDnnLock)
+            {
+                if (--backwardScopes == 0 && !oneDnnOffEverywhere && !forwardOff) SetMkldnn(true);
+            }
+        }
+    }
+
+    private sealed class NoScope : IDisposable
+    {
+        public static readonly NoScope Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private static bool forwardOff = Environment.GetEnvironmentVariable("EMOTION_ONEDNN_FORWARD") == "0";
+
+    /// <summary>
+    /// Whether oneDNN runs forward passes where the self-check switched it off for backward passes only
+    /// (<see cref="OneDnnOffForBackward"/>); true by default, false with <c>EMOTION_ONEDNN_FORWARD=0</c>. Setting it to false
+    /// keeps oneDNN off everywhere, as for an application with backward passes of its own outside <see cref="SafeBackward"/>
+    /// scopes; setting it back to true switches oneDNN on again once no scope is open. Where the self-check left oneDNN on, or
+    /// switched it off everywhere, it changes nothing. Set it before training or inference starts, not during.
+    /// </summary>
+    public static bool OneDnnForForward
+    {
+        get
+        {
+            Apply();
+            lock (OneDnnLock) return !forwardOff;
+        }
+        set
+        {
+            Apply();
+            lock (OneDnnLock)
+            {
+                forwardOff = !value;
+                if (oneDnnOffForBackward && !oneDnnOffEverywhere && backwardScopes == 0) SetMkldnn(value);
+            }
+        }
+    }
+
+    private static readonly OneDnnSwitches Switches = new(
+        OffForBackward: () =>
+        {
+            if (!CanSetMkldnn) return false;
+            lock (OneDnnLock)
+            {
+                oneDnnOffForBackward = true;
+                if (forwardOff) SetMkldnn(false);
+            }
+            return true;
+        },
+        OffEverywhere: () =>
+        {
+            if (!CanSetMkldnn) return false;
+            lock (OneDnnLock)
+            {
+                oneDnnOffEverywhere = true;
+                SetMkldnn(false);
+            }
+            return true;
+        });
+
+    private static bool CanSetMkldnn =>
+        !OperatingSystem.IsWindows() && Context(out _) && TryExport("_ZN2at7Context20setUserEnabledMkldnnEb", out _);
+
+    private static void SetMkldnn(bool enabled)
+    {
+        if (!OperatingSystem.IsWindows() && Context(out var context) && TryExport("_ZN2at7Context20setUserEnabledMkldnnEb", out var setter))
+            Set(setter, context, enabled);
+    }
+
+    /// <summary>Whether libtorch may use oneDNN (mkldnn) kernels now: false after the self-check switched them off everywhere, or
+    /// inside a <see cref="SafeBackward"/> scope where they are off for backward passes (null when it cannot be queried here).</summary>
     public static bool? OneDnnEnabled
     {
         get
@@ -119,8 +257,8 @@ public static class TorchNativeSettings
         {
             try
             {
-                convolutionCheck = ConvolutionSelfCheck.Run(DisableOneDnn);
-                // Only when the gradients are wrong and nothing could be done about it (Windows, or a libtorch without the
+                convolutionCheck = ConvolutionSelfCheck.Run(Switches);
+                // Only when the results are wrong and nothing could be done about it (Windows, or a libtorch without the
                 // symbol): a normal run prints nothing.
                 if (!convolutionCheck.Correct) Console.Error.WriteLine($"Emotion.Torch: {convolutionCheck}");
             }
@@ -131,13 +269,6 @@ public static class TorchNativeSettings
             }
         }
         return nnpackDisabled;
-    }
-
-    private static bool DisableOneDnn()
-    {
-        if (OperatingSystem.IsWindows() || !Context(out var context) || !TryExport("_ZN2at7Context20setUserEnabledMkldnnEb", out var setter)) return false;
-        Set(setter, context, false);
-        return true;
     }
 
     private static unsafe bool Context(out nint context)
@@ -159,3 +290,6 @@ public static class TorchNativeSettings
         return NativeLibrary.TryLoad(library, out var handle) && NativeLibrary.TryGetExport(handle, symbol, out address);
     }
 }
+
+/// <summary>How the convolution self-check may switch oneDNN off: only for backward passes, or everywhere; each returns whether it could.</summary>
+internal sealed record OneDnnSwitches(Func<bool> OffForBackward, Func<bool> OffEverywhere);

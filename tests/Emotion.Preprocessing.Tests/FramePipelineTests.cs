@@ -102,6 +102,60 @@ public class FramePipelineTests
     }
 
     [Fact]
+    public void AnImageWrittenFromItsRowsEqualsThePreparedFrameBitForBit()
+    {
+        // ProcessForEvaluation(image) reads the image's rows in place (or a crop/resize of the face region only); it must give
+        // exactly the floats of Write(Prepare(image)), which copies the whole image into an RgbFrame first.
+        using var image = new Image<Rgb24>(37, 29);
+        var random = new Random(5);
+        for (int y = 0; y < image.Height; y++)
+            for (int x = 0; x < image.Width; x++)
+                image[x, y] = new Rgb24((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256));
+        var exact = new FramePipeline(new FrameTransformOptions { Width = 37, Height = 29, Normalization = Normalization.ImageNet });
+        var resized = new FramePipeline(new FrameTransformOptions { Width = 16, Height = 12, Normalization = Normalization.ImageNet });
+        var shorter = new FramePipeline(new FrameTransformOptions { Width = 12, Height = 12, Resize = ResizeMode.ShorterSide, ResizeShorterSide = 14 });
+        var cases = new (FramePipeline Pipeline, FaceBox? Box)[]
+        {
+            (exact, null), (resized, null), (resized, new FaceBox(3.5f, 2, 20, 15)), (shorter, new FaceBox(30, 20, 20, 20)), (shorter, null),
+        };
+        foreach (var (pipeline, box) in cases)
+        {
+            var expected = new float[pipeline.FrameLength];
+            var actual = new float[pipeline.FrameLength];
+            pipeline.Write(pipeline.Prepare(image, box), FrameAugmentation.None, expected);
+            pipeline.ProcessForEvaluation(image, actual, box);
+            Assert.Equal(expected, actual);
+        }
+        Assert.Null(exact.CropAndResize(image));
+        using var face = resized.CropAndResize(image, new FaceBox(3, 2, 20, 15));
+        Assert.Equal((16, 12), (face!.Width, face.Height));
+    }
+
+    [Fact]
+    public void PixelTensorWriterLayoutsHoldTheSameValues()
+    {
+        var row = new[] { new Rgb24(0, 128, 255), new Rgb24(10, 20, 30) };
+        var writer = PixelTensorWriter.Normalizing(Normalization.ImageNet);
+        float[] r = new float[2], g = new float[2], b = new float[2], flipped = new float[2], hwc = new float[6], bgr = new float[6], grey = new float[2];
+        writer.WritePlanar(row, r, g, b);
+        writer.WritePlanar(row, flipped, new float[2], new float[2], flip: true);
+        writer.WriteInterleaved(row, hwc);
+        writer.WriteInterleaved(row, bgr, bgr: true);
+        writer.WriteLuminance(row, grey);
+        Assert.Equal((0 / 255f - 0.485f) / 0.229f, r[0], 5);
+        Assert.Equal((128 / 255f - 0.456f) / 0.224f, g[0], 5);
+        Assert.Equal((255 / 255f - 0.406f) / 0.225f, b[0], 5);
+        Assert.Equal([r[1], r[0]], flipped);
+        Assert.Equal([r[0], g[0], b[0], r[1], g[1], b[1]], hwc);
+        Assert.Equal([b[0], g[0], r[0], b[1], g[1], r[1]], bgr);
+        Assert.Equal(0.299f * r[1] + 0.587f * g[1] + 0.114f * b[1], grey[1]);
+        var affine = PixelTensorWriter.Affine(1 / 127.5f, -1f);
+        Assert.Equal(1f, affine.Normalize(2, 255), 6);
+        Assert.Equal(-1f, affine.Normalize(0, 0));
+        Assert.Throws<ArgumentException>(() => writer.WriteInterleaved(row, new float[5]));
+    }
+
+    [Fact]
     public void ResizeShapes()
     {
         var shorter = new FramePipeline(new FrameTransformOptions { Width = 112, Height = 112, Resize = ResizeMode.ShorterSide, ResizeShorterSide = 128 });

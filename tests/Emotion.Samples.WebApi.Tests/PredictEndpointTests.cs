@@ -97,6 +97,44 @@ public sealed class PredictEndpointTests(WebApiFactory factory) : IClassFixture<
     }
 
     [Fact]
+    public async Task AllFacesOfAPhotoAreBatchedAndEqualThePerFacePredictions()
+    {
+        // Two heads side by side (the astronaut's, and the same mirrored and darkened): the service predicts both faces in
+        // one batched call; each must equal the library's prediction of that face on its own.
+        using var photo = Image.Load<Rgb24>(TestImages.Astronaut);
+        using var head = photo.Clone(c => c.Crop(new Rectangle(130, 30, 190, 200)));
+        using var other = head.Clone(c => c.Flip(FlipMode.Horizontal).Brightness(0.85f));
+        using var pair = new Image<Rgb24>(380, 200);
+        pair.Mutate(c => c.DrawImage(head, new Point(0, 0), 1f).DrawImage(other, new Point(190, 0), 1f));
+        using var encoded = new MemoryStream();
+        pair.SaveAsPng(encoded);
+        using var client = factory.CreateClient();
+        using var response = await client.PostAsync("/predict", Bytes(encoded.ToArray(), "image/png"));
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
+        var result = JsonSerializer.Deserialize<PredictResponse>(body, Json)!;
+
+        using var detector = FaceDetectors.Open(WebApiFactory.DetectorPath);
+        using var predictor = new EmotionPredictor(WebApiFactory.ModelPath);
+        var detected = detector.Detect(pair);
+        Assert.Equal(2, detected.Count);
+        Assert.Equal(2, result.Faces.Count);
+        for (int f = 0; f < 2; f++)
+        {
+            var single = predictor.Predict(pair, detected[f].Box.Expand(0.2f));
+            var face = result.Faces[f];
+            Assert.Equal(detected[f].Box.X, face.Box.X, 3);
+            Assert.Equal(detected[f].Box.Width, face.Box.Width, 3);
+            for (int c = 0; c < EmotionCategories.Basic.Length; c++)
+                Assert.Equal(single.Probabilities[c], face.Probabilities[c].Probability, 1e-5);
+            Assert.Equal(single.Valence!.Value, face.Valence!.Value, 1e-5);
+            Assert.Equal(single.Arousal!.Value, face.Arousal!.Value, 1e-5);
+        }
+        // Two different faces: the test compares two distinct predictions, not one twice.
+        Assert.NotEqual(result.Faces[0].Probabilities[0].Probability, result.Faces[1].Probabilities[0].Probability);
+    }
+
+    [Fact]
     public async Task ConcurrentRequestsAllSucceedWithIdenticalResults()
     {
         using var client = factory.CreateClient();

@@ -10,6 +10,8 @@
 # and float64 references; ConvCheck repeats every case in float32 under the default oneDNN ISA and under SSE41, with 1 and
 # 2 threads, comparing with libtorch float64 and the PyTorch results (a crash is recorded and the run resumes at the next
 # case); once more with Emotion.Torch's self-check; then whole backbones (float32 vs float64); summarize.py writes the tables.
+# The forward question (is oneDNN's forward right, and are gradients right with oneDNN on for forward and off for backward?)
+# is separate: `dotnet ConvCheck.dll forward layers|models [--threads T] [--reps N]` (ConvCheck/ForwardCheck.cs).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=$here/results

@@ -220,7 +220,7 @@ public static class PredictCommand
     {
         try
         {
-            return new CheckpointPredictor(model, new CheckpointPredictorOptions { Backend = backend }, modelName: $"checkpoint '{path}'");
+            return new CheckpointPredictor(model, new CheckpointPredictorOptions { Backend = backend }, modelName: $"checkpoint {path}");
         }
         catch (Exception e) when (e is NotSupportedException or InvalidOnnxModelException or ExecutionProviderUnavailableException)
         {

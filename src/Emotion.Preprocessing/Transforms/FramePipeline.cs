@@ -1,5 +1,7 @@
+using System.Runtime.InteropServices;
 using Emotion.Preprocessing.Frames;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Advanced;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 using Emotion.Core.Faces;
@@ -19,7 +21,7 @@ namespace Emotion.Preprocessing.Transforms;
 public sealed class FramePipeline
 {
     private const float Inv255 = 1f / 255f;
-    private readonly float[] _table; // [3 * 256]: normalised value of byte v in channel c at c * 256 + v
+    private readonly PixelTensorWriter _pixels;
     private readonly float _scaleR, _scaleG, _scaleB, _offsetR, _offsetG, _offsetB;
 
     /// <summary>Creates a pipeline.</summary>
@@ -32,18 +34,14 @@ public sealed class FramePipeline
         _scaleR = 1f / n.Std.R; _offsetR = -n.Mean.R / n.Std.R;
         _scaleG = 1f / n.Std.G; _offsetG = -n.Mean.G / n.Std.G;
         _scaleB = 1f / n.Std.B; _offsetB = -n.Mean.B / n.Std.B;
-        _table = new float[3 * 256];
-        for (int v = 0; v < 256; v++)
-        {
-            float x = v * Inv255;
-            _table[v] = x * _scaleR + _offsetR;
-            _table[256 + v] = x * _scaleG + _offsetG;
-            _table[512 + v] = x * _scaleB + _offsetB;
-        }
+        _pixels = PixelTensorWriter.Normalizing(n);
     }
 
     /// <summary>The options.</summary>
     public FrameTransformOptions Options { get; }
+
+    /// <summary>The pixels-to-floats writer of this pipeline's normalisation (the table <see cref="Write"/> uses without jitter).</summary>
+    public PixelTensorWriter Pixels => _pixels;
 
     /// <summary>Floats written per frame: 3 x H x W.</summary>
     public int FrameLength => Options.FrameLength;
@@ -155,20 +153,65 @@ public sealed class FramePipeline
     public void ProcessForEvaluation(IFrameSource source, Span<float> destination, FaceBox? faceBox = null) =>
         Write(Prepare(source, faceBox), FrameAugmentation.None, destination);
 
-    /// <summary>The evaluation path for an image in memory (not modified).</summary>
-    public void ProcessForEvaluation(Image<Rgb24> image, Span<float> destination, FaceBox? faceBox = null) =>
-        Write(Prepare(image, faceBox), FrameAugmentation.None, destination);
+    /// <summary>
+    /// The evaluation path for an image in memory (not modified): the same floats as <see cref="Write"/> of
+    /// <see cref="Prepare(Image{Rgb24}, FaceBox?)"/>, without the intermediate copies. An image that needs no crop or
+    /// resize is read in place, row by row; otherwise only the face region is copied (ImageSharp's crop) and resized.
+    /// </summary>
+    public void ProcessForEvaluation(Image<Rgb24> image, Span<float> destination, FaceBox? faceBox = null)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        using var prepared = CropAndResize(image, faceBox);
+        var source = prepared ?? image;
+        int w = Options.Width, h = Options.Height, plane = w * h;
+        if (source.Width < w || source.Height < h)
+            throw new ArgumentException($"The prepared image is {source.Width}x{source.Height}, smaller than the output {w}x{h}.", nameof(image));
+        if (destination.Length < 3 * plane)
+            throw new ArgumentException($"The destination holds {destination.Length} floats; a {w}x{h} frame needs {3 * plane}.", nameof(destination));
+        int ox = (source.Width - w) / 2, oy = (source.Height - h) / 2; // the centred window (ResizeMode.ShorterSide)
+        for (int y = 0; y < h; y++)
+        {
+            int d = y * w;
+            _pixels.WritePlanar(source.DangerousGetPixelRowMemory(oy + y).Span.Slice(ox, w),
+                destination.Slice(d, w), destination.Slice(plane + d, w), destination.Slice(2 * plane + d, w));
+        }
+    }
+
+    /// <summary>
+    /// Crops (face box) and resizes <paramref name="image"/> as <see cref="Prepare(Image{Rgb24}, FaceBox?)"/> does, into a
+    /// new image that holds only the face region (the image is not copied whole); returns null when the image needs neither
+    /// (then read the image itself).
+    /// </summary>
+    /// <param name="image">The image (not modified).</param>
+    /// <param name="faceBox">An optional face box in the image's pixel coordinates.</param>
+    public Image<Rgb24>? CropAndResize(Image<Rgb24> image, FaceBox? faceBox = null)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var (crop, target, needsCrop, needsResize) = Geometry(image.Width, image.Height, faceBox);
+        if (!needsCrop && !needsResize) return null;
+        return image.Clone(ctx =>
+        {
+            if (needsCrop) ctx.Crop(crop!.Value);
+            if (needsResize) ctx.Resize(target.Width, target.Height, KnownResamplers.Triangle);
+        });
+    }
 
     /// <summary>Normalises one byte value of a channel exactly as <see cref="Write"/> does without jitter.</summary>
-    public float Normalize(int channel, byte value) => _table[checked(channel * 256) + value];
+    public float Normalize(int channel, byte value) => _pixels.Normalize(channel, value);
+
+    private (Rectangle? Crop, Size Target, bool NeedsCrop, bool NeedsResize) Geometry(int width, int height, FaceBox? faceBox)
+    {
+        Rectangle? crop = faceBox is { } box ? box.ClampTo(width, height, Options.FaceBoxMargin) : null;
+        int cw = crop?.Width ?? width, ch = crop?.Height ?? height;
+        var target = ResizedSize(cw, ch);
+        bool needsCrop = crop is { } r && (r.Width != width || r.Height != height);
+        bool needsResize = target.Width != cw || target.Height != ch;
+        return (crop, target, needsCrop, needsResize);
+    }
 
     private void ApplyGeometry(Image<Rgb24> image, FaceBox? faceBox)
     {
-        Rectangle? crop = faceBox is { } box ? box.ClampTo(image.Width, image.Height, Options.FaceBoxMargin) : null;
-        int cw = crop?.Width ?? image.Width, ch = crop?.Height ?? image.Height;
-        var target = ResizedSize(cw, ch);
-        bool needsCrop = crop is { } r && (r.Width != image.Width || r.Height != image.Height);
-        bool needsResize = target.Width != cw || target.Height != ch;
+        var (crop, target, needsCrop, needsResize) = Geometry(image.Width, image.Height, faceBox);
         if (!needsCrop && !needsResize) return;
         image.Mutate(ctx =>
         {
@@ -180,29 +223,11 @@ public sealed class FramePipeline
     private void WritePlain(ReadOnlySpan<byte> pixels, int stride, int ox, int oy, int w, int h, bool flip,
         Span<float> dR, Span<float> dG, Span<float> dB)
     {
-        ReadOnlySpan<float> tR = _table.AsSpan(0, 256), tG = _table.AsSpan(256, 256), tB = _table.AsSpan(512, 256);
         for (int y = 0; y < h; y++)
         {
-            var row = pixels.Slice((oy + y) * stride + ox * 3, w * 3);
+            var row = MemoryMarshal.Cast<byte, Rgb24>(pixels.Slice((oy + y) * stride + ox * 3, w * 3));
             int d = y * w;
-            if (!flip)
-            {
-                for (int x = 0, s = 0; x < w; x++, s += 3)
-                {
-                    dR[d + x] = tR[row[s]];
-                    dG[d + x] = tG[row[s + 1]];
-                    dB[d + x] = tB[row[s + 2]];
-                }
-            }
-            else
-            {
-                for (int x = 0, s = (w - 1) * 3; x < w; x++, s -= 3)
-                {
-                    dR[d + x] = tR[row[s]];
-                    dG[d + x] = tG[row[s + 1]];
-                    dB[d + x] = tB[row[s + 2]];
-                }
-            }
+            _pixels.WritePlanar(row, dR.Slice(d, w), dG.Slice(d, w), dB.Slice(d, w), flip);
         }
     }
 

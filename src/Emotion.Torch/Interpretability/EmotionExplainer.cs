@@ -184,6 +184,8 @@ public sealed class EmotionExplainer
     /// <summary>The gradient of the target with respect to <paramref name="source"/> (a layer's <c>[B x T, ...]</c>, or the input <c>[B, T, ...]</c> when <paramref name="sourceIsSequences"/>), per mode.</summary>
     private static Tensor Gradients(Tensor scores, Tensor source, SequenceTargetMode mode, int batch, int time, bool sourceIsSequences)
     {
+        // The forward pass may have run on oneDNN; its backward kernels are wrong on some CPUs (TorchNativeSettings.SafeBackward).
+        using var safe = TorchNativeSettings.SafeBackward();
         switch (mode)
         {
             case SequenceTargetMode.AllFrames:

@@ -308,6 +308,8 @@ public sealed class Trainer : IDisposable
     /// <summary>The backward pass; with float16 the loss is scaled and the gradients unscaled. False: they overflowed, skip the step.</summary>
     private bool Backward(Tensor loss)
     {
+        // oneDNN may run the forward pass; its backward kernels are wrong on some CPUs (TorchNativeSettings.SafeBackward).
+        using var safe = TorchNativeSettings.SafeBackward();
         if (_lossScaler is null)
         {
             loss.backward();

@@ -214,6 +214,50 @@ public sealed class EmotionPredictorTests : IDisposable
     }
 
     [Fact]
+    public void PredictFacesRunsTheFacesOfOneFrameTogetherAndEqualsPredictPerFace()
+    {
+        string path = dir.File("linear.onnx");
+        TinyModels.SaveLinear(path);
+        // A 16x8 frame with three different 4x4 faces pasted on a grey background.
+        using var frame = new Image<Rgb24>(16, 8, new Rgb24(128, 128, 128));
+        var boxes = new[] { new FaceBox(1, 1, 4, 4), new FaceBox(6, 3, 4, 4), new FaceBox(11, 2, 4, 4) };
+        var faces = new[] { TinyModels.RandomImage(31), TinyModels.RandomImage(32), TinyModels.RandomImage(33) };
+        try
+        {
+            for (int f = 0; f < faces.Length; f++)
+                for (int y = 0; y < 4; y++)
+                    for (int x = 0; x < 4; x++) frame[(int)boxes[f].X + x, (int)boxes[f].Y + y] = faces[f][x, y];
+            foreach (var options in new[] { OneThread, OneThread with { MaxFramesPerRun = 2 } })
+            {
+                using var predictor = new EmotionPredictor(path, options);
+                var together = predictor.PredictFaces(frame, boxes);
+                Assert.Equal([1, 2, 3], together.Select(p => p.FrameNumber));
+                for (int f = 0; f < faces.Length; f++)
+                {
+                    var expected = TinyModels.Softmax(TinyModels.Logits(TinyModels.ChannelMeans(faces[f], Normalization.ImageNet)));
+                    var single = predictor.Predict(frame, boxes[f]);
+                    for (int k = 0; k < 7; k++)
+                    {
+                        Assert.Equal(expected[k], together[f].Probabilities[k], 1e-5);
+                        Assert.Equal(single.Probabilities[k], together[f].Probabilities[k], 1e-5);
+                    }
+                }
+                // The interface's default (one Predict per face) gives the same numbers.
+                var perFace = ((IEmotionPredictor)new PerFace(predictor)).PredictFaces(frame, boxes);
+                for (int f = 0; f < faces.Length; f++)
+                    for (int k = 0; k < 7; k++) Assert.Equal(perFace[f].Probabilities[k], together[f].Probabilities[k], 1e-5);
+                Assert.Empty(predictor.PredictFaces(frame, []));
+                var outside = Assert.Throws<ArgumentException>(() => predictor.PredictFaces(frame, [boxes[0], new FaceBox(40, 40, 4, 4)]));
+                Assert.Contains("Face box", outside.Message);
+            }
+        }
+        finally
+        {
+            foreach (var face in faces) face.Dispose();
+        }
+    }
+
+    [Fact]
     public void ResizesFramesOfTheModelsShapeByDefaultAndOthersOnlyWhenAsked()
     {
         string path = dir.File("linear.onnx");
@@ -253,5 +297,25 @@ public sealed class EmotionPredictorTests : IDisposable
         {
             for (int k = 0; k < 7; k++) Assert.Equal(expected.Probabilities[k], actual.Probabilities[k], 1e-5);
         }
+    }
+
+    /// <summary>Forwards to a predictor but keeps <see cref="IEmotionPredictor.PredictFaces"/>'s default (one call per face).</summary>
+    private sealed class PerFace(EmotionPredictor inner) : IEmotionPredictor
+    {
+        public EmotionModelInfo? ModelInfo => inner.ModelInfo;
+        public System.Collections.Immutable.ImmutableArray<EmotionCategory> Categories => inner.Categories;
+        public bool PredictsCategories => inner.PredictsCategories;
+        public bool PredictsValenceArousal => inner.PredictsValenceArousal;
+        public int FrameWidth => inner.FrameWidth;
+        public int FrameHeight => inner.FrameHeight;
+        public FrameResize CheckFrameSize(int width, int height) => inner.CheckFrameSize(width, height);
+        public FramePrediction Predict(Image<Rgb24> image, FaceBox? faceBox = null) => inner.Predict(image, faceBox);
+        public IReadOnlyList<FramePrediction> PredictImages(IReadOnlyList<Image<Rgb24>> images) => inner.PredictImages(images);
+        public IReadOnlyList<FramePrediction> PredictImageFiles(IEnumerable<string> paths) => inner.PredictImageFiles(paths);
+        public IReadOnlyList<FramePrediction> PredictSequence(IEnumerable<Image<Rgb24>> frames) => inner.PredictSequence(frames);
+        public IReadOnlyList<FramePrediction> PredictFolder(string folder) => inner.PredictFolder(folder);
+        public IEnumerable<FramePrediction> PredictStream(IEnumerable<Image<Rgb24>> frames) => inner.PredictStream(frames);
+        public IAsyncEnumerable<FramePrediction> PredictStreamAsync(IAsyncEnumerable<Image<Rgb24>> frames, CancellationToken cancellationToken = default) =>
+            inner.PredictStreamAsync(frames, cancellationToken);
     }
 }

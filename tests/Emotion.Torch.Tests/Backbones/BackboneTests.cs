@@ -98,7 +98,7 @@ public sealed class BackboneTests
 
         using var x = ModelTestSupport.Randn(5, 4, 3, 32, 32) + 0.5;
         using var loss = backbone.call(x).square().sum();
-        loss.backward();
+        using (TorchNativeSettings.SafeBackward()) loss.backward();
         foreach (var (name, p) in backbone.named_parameters())
         {
             bool frozen = name.StartsWith("block1.", StringComparison.Ordinal) || name.StartsWith("block2.", StringComparison.Ordinal);

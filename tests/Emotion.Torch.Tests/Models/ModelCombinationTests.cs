@@ -104,7 +104,7 @@ public sealed class ModelCombinationTests
         }
         else Assert.Null(output.ValenceArousal);
         Assert.Equal(model.Head.Spec.Kind != RecurrentKind.None, output.State is not null);
-        loss.sum().backward();
+        using (TorchNativeSettings.SafeBackward()) loss.sum().backward();
         // Gradients reach both parameter groups: the first backbone layer and the output layers.
         if (model.Options.FrozenStages.IsEmpty) Assert.NotNull(model.BackboneParameters().First().grad);
         Assert.All(model.HeadParameters(), p => Assert.NotNull(p.grad));

@@ -10,6 +10,8 @@ using static TorchSharp.torch;
 //   gen DIR                      write the cases (cases.tsv) and their float32 inputs (DIR/cases/NN/{x,w,b,g}.npy)
 //   run DIR [options]            float32 forward+backward, repeated, against float64 and PyTorch 1.13 (tests/conv-check/torch_reference.py)
 //   probe "N,CIN,COUT,SIZE,K,STRIDE[;...]"  ad-hoc shapes, float32 vs float64 only
+//   forward layers|models [--threads T] [--reps N] [--only S]  oneDNN's forward convolution (float32, bfloat16) and
+//                                gradients with oneDNN on for forward and off for backward (ForwardCheck.cs)
 //   model NAME [options]         a whole backbone (resnet18, resnet50, vgg16, ...) forward+backward, float32 vs float64
 // See tests/conv-check/run.sh and docs/troubleshooting.md.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -25,6 +27,8 @@ try
         "run" => Run(args[1], options),
         "model" => RunModel(args[1], options),
         "probe" => Probe(args[1], options),
+        "forward" when args[1] == "layers" => ForwardCheck.Run(options.Threads, options.Reps, options.Only),
+        "forward" when args[1] == "models" => ForwardCheck.Models(options.Threads, options.Reps),
         _ => Usage(),
     };
 }
