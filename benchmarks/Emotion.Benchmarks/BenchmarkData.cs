@@ -1,6 +1,6 @@
 using Emotion.Core.Data;
 using Emotion.Preprocessing.Datasets;
-using Emotion.Preprocessing.Synthetic;
+using Emotion.Synthetic;
 
 namespace Emotion.Benchmarks;
 

@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Emotion.Preprocessing.Frames;
 using Emotion.Preprocessing.Transforms;
+using Emotion.Core.Faces;
 
 namespace Emotion.Benchmarks;
 

@@ -3,11 +3,11 @@ using Emotion.Core.IO;
 using Emotion.FaceDetection;
 using Emotion.Onnx;
 using Emotion.Onnx.Export;
-using Emotion.Preprocessing.Transforms;
 using Emotion.Torch.Pretrained;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
+using Emotion.Core.Faces;
 
 namespace Emotion.Benchmarks;
 

@@ -8,7 +8,7 @@ using Emotion.Onnx.Export;
 using Emotion.Preprocessing.Datasets;
 using Emotion.Preprocessing.Loading;
 using Emotion.Preprocessing.Sequences;
-using Emotion.Preprocessing.Synthetic;
+using Emotion.Synthetic;
 using Emotion.Preprocessing.Transforms;
 using Emotion.Torch.Backbones;
 using Emotion.Torch.Heads;

@@ -5,7 +5,6 @@ using Emotion.Extensions.DependencyInjection;
 using Emotion.Onnx;
 using Emotion.Onnx.Video;
 using Emotion.Preprocessing.Frames;
-using Emotion.Preprocessing.Transforms;
 using Emotion.Visualization.Coloring;
 using Microsoft.Extensions.Options;
 using SixLabors.ImageSharp;
@@ -13,6 +12,7 @@ using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Bmp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
+using Emotion.Core.Faces;
 
 namespace Emotion.Samples.WebApi;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Emotion.Core.Faces;
 
 namespace Emotion.Samples.WebApi;
 
@@ -33,7 +34,7 @@ public sealed class HealthCheck(FacePredictionService service, IFaceDetector det
         {
             using var probe = new Image<Rgb24>(predictor.FrameWidth, predictor.FrameHeight, new Rgb24(128, 128, 128));
             detector.Detect(probe);
-            var prediction = predictor.Predict(probe, new Emotion.Preprocessing.Transforms.FaceBox(0, 0, probe.Width, probe.Height));
+            var prediction = predictor.Predict(probe, new FaceBox(0, 0, probe.Width, probe.Height));
             float sum = prediction.Probabilities.IsDefaultOrEmpty ? 1f : prediction.Probabilities.Sum();
             return Task.FromResult(MathF.Abs(sum - 1f) < 1e-3f
                 ? HealthCheckResult.Healthy("models loaded and running", data)

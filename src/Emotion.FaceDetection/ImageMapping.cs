@@ -1,5 +1,5 @@
-using Emotion.Preprocessing.Transforms;
 using SixLabors.ImageSharp;
+using Emotion.Core.Faces;
 
 namespace Emotion.FaceDetection;
 

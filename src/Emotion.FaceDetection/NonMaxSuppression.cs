@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
-using Emotion.Preprocessing.Transforms;
 using SixLabors.ImageSharp;
+using Emotion.Core.Faces;
 
 namespace Emotion.FaceDetection;
 

@@ -1,7 +1,7 @@
+using Emotion.Core.Faces;
+
 using Emotion.FaceDetection;
 using Emotion.FaceDetection.Tracking;
-using Emotion.Preprocessing.Annotations;
-using Emotion.Preprocessing.Transforms;
 
 namespace Emotion.Onnx.Video;
 

@@ -1,5 +1,5 @@
-using Emotion.Preprocessing.Annotations;
 using Emotion.Video;
+using Emotion.Core.Predictions;
 
 namespace Emotion.Onnx.Video;
 

@@ -1,5 +1,6 @@
-using Emotion.Preprocessing.Annotations;
-using Emotion.Preprocessing.Transforms;
+using Emotion.Core.Faces;
+using Emotion.Core.Predictions;
+
 
 namespace Emotion.Onnx.Video;
 

@@ -1,8 +1,8 @@
 using Emotion.FaceDetection.Tracking;
-using Emotion.Preprocessing.Annotations;
 using Emotion.Video;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Emotion.Core.Predictions;
 
 namespace Emotion.Onnx.Video;
 

@@ -3,11 +3,11 @@ using System.Runtime.CompilerServices;
 using Emotion.Core;
 using Emotion.Onnx.Models;
 using Emotion.Preprocessing.Frames;
-using Emotion.Preprocessing.Transforms;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Emotion.Core.Faces;
 
 namespace Emotion.Onnx;
 

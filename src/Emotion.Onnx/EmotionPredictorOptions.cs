@@ -37,7 +37,7 @@ public sealed record EmotionPredictorOptions
     /// <item><description><c>null</c> (default, automatic): a frame with the model's aspect ratio (within 1 %) is resized
     /// (bilinear) to the input size, which scales the face crop without distorting it, the resize the library's own
     /// Torch inference applies; a frame of another shape is an error, since stretching it would distort the face
-    /// (crop it to the face with a <see cref="Emotion.Preprocessing.Transforms.FaceBox"/>, or set <c>true</c>).</description></item>
+    /// (crop it to the face with a <see cref="Emotion.Core.Faces.FaceBox"/>, or set <c>true</c>).</description></item>
     /// <item><description><c>true</c>: every frame is resized to the input size, stretched if its aspect ratio differs.</description></item>
     /// <item><description><c>false</c>: frames must already have the input size; any other size is an error.</description></item>
     /// </list>

@@ -1,9 +1,9 @@
 using Emotion.Core;
 using Emotion.Onnx.Models;
-using Emotion.Preprocessing.Transforms;
 using Microsoft.ML.OnnxRuntime;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Emotion.Core.Faces;
 
 namespace Emotion.Onnx;
 

@@ -2,9 +2,9 @@ using System.Runtime.CompilerServices;
 using Emotion.Core;
 using Emotion.Core.Sequences;
 using Emotion.Onnx.Smoothing;
-using Emotion.Preprocessing.Transforms;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Emotion.Core.Faces;
 
 namespace Emotion.Onnx;
 

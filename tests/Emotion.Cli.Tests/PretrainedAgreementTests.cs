@@ -4,13 +4,13 @@ using Emotion.FaceDetection.Tests.Support;
 using Emotion.Onnx;
 using Emotion.Onnx.Export;
 using Emotion.Onnx.Models;
-using Emotion.Preprocessing.Transforms;
 using Emotion.Testing;
 using Emotion.Torch.Pretrained;
 using Emotion.Video;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using Xunit.Abstractions;
+using Emotion.Core.Faces;
 
 namespace Emotion.Cli.Tests;
 

@@ -2,7 +2,7 @@ using Emotion.Cli.Commands;
 using Emotion.Cli.Workflows;
 using Emotion.Core;
 using Emotion.Preprocessing.Datasets;
-using Emotion.Preprocessing.Synthetic;
+using Emotion.Synthetic;
 using Emotion.Torch.Training;
 
 namespace Emotion.Cli.Tests;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Emotion.Core;
-using Emotion.Preprocessing.Synthetic;
+using Emotion.Synthetic;
 using Emotion.Torch.Models;
 using Emotion.Torch.Training;
 using TorchSharp;

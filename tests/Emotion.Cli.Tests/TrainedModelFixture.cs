@@ -1,4 +1,4 @@
-using Emotion.Preprocessing.Synthetic;
+using Emotion.Synthetic;
 using Emotion.Testing;
 
 namespace Emotion.Cli.Tests;

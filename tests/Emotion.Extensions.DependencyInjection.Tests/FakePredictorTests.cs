@@ -2,13 +2,13 @@ using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using Emotion.Core;
 using Emotion.Onnx;
-using Emotion.Preprocessing.Transforms;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Emotion.Core.Faces;
 
 namespace Emotion.Extensions.DependencyInjection.Tests;
 

@@ -1,9 +1,9 @@
 using Emotion.Core;
 using Emotion.FaceDetection.Tracking;
-using Emotion.Preprocessing.Annotations;
-using Emotion.Preprocessing.Transforms;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Emotion.Core.Faces;
+using Emotion.Core.Predictions;
 
 namespace Emotion.Onnx.Video.Tests;
 

@@ -1,8 +1,8 @@
 using Emotion.FaceDetection.Tracking;
 using Emotion.Preprocessing.Annotations;
-using Emotion.Preprocessing.Transforms;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Emotion.Core.Faces;
 
 namespace Emotion.Onnx.Video.Tests;
 

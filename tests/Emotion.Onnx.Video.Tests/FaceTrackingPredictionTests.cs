@@ -1,9 +1,10 @@
 using Emotion.FaceDetection.Tracking;
 using Emotion.Onnx.Smoothing;
-using Emotion.Preprocessing.Annotations;
 using Emotion.Preprocessing.Transforms;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Emotion.Core.Faces;
+using Emotion.Core.Predictions;
 
 namespace Emotion.Onnx.Video.Tests;
 

@@ -1,5 +1,6 @@
+using Emotion.Core.Predictions;
+
 using Emotion.Core;
-using Emotion.Preprocessing.Annotations;
 
 namespace Emotion.Onnx.Video.Tests;
 

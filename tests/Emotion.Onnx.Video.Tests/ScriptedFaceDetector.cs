@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using Emotion.FaceDetection;
-using Emotion.Preprocessing.Transforms;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Emotion.Core.Faces;
 
 namespace Emotion.Onnx.Video.Tests;
 

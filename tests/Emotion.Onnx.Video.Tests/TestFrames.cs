@@ -2,6 +2,7 @@ using Emotion.Preprocessing.Transforms;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
+using Emotion.Core.Faces;
 
 namespace Emotion.Onnx.Video.Tests;
 

@@ -1,6 +1,6 @@
 using Emotion.Core;
 using Emotion.Preprocessing.Datasets;
-using Emotion.Preprocessing.Synthetic;
+using Emotion.Synthetic;
 using Emotion.Preprocessing.Transforms;
 using SixLabors.ImageSharp.PixelFormats;
 using Emotion.Testing;

@@ -1,5 +1,5 @@
 using Emotion.Preprocessing.Datasets;
-using Emotion.Preprocessing.Synthetic;
+using Emotion.Synthetic;
 using Emotion.Testing;
 
 namespace Emotion.Preprocessing.Tests;

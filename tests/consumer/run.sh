@@ -4,7 +4,7 @@
 #
 #  1. packs every package (--no-build, the suite's build) into a temporary feed, with a unique prerelease version so that
 #     no earlier copy in a NuGet cache can stand in for it; every .nupkg must be under nuget.org's 250 MB limit;
-#  2. app 1 (`dotnet new console` + Emotion.Torch, Emotion.Onnx.Export, TorchSharp-cpu) is the README's training code,
+#  2. app 1 (`dotnet new console` + Emotion.Torch, Emotion.Onnx.Export, Emotion.Synthetic, TorchSharp-cpu) is the README's training code,
 #     read from README.md between the consumer: markers: generated synthetic faces, one epoch, ONNX export;
 #  3. app 2 (Emotion.Extensions.DependencyInjection, Microsoft.Extensions.DependencyInjection, Microsoft.ML.OnnxRuntime)
 #     is the README's prediction code: the exported model through DI; its package graph must hold no TorchSharp/libtorch;
@@ -96,7 +96,7 @@ new_app() { # NAME PACKAGE=VERSION...
 }
 
 # 2. App 1: the README's training code (and its pretrained export, run on demand).
-new_app TrainApp Emotion.Torch="$VERSION" Emotion.Onnx.Export="$VERSION" TorchSharp-cpu="$(version_of TorchSharp-cpu)"
+new_app TrainApp Emotion.Torch="$VERSION" Emotion.Onnx.Export="$VERSION" Emotion.Synthetic="$VERSION" TorchSharp-cpu="$(version_of TorchSharp-cpu)"
 {
   { block train; block pretrained; } | grep -E "$USING" | sort -u
   echo 'if (args is ["pretrained"])'

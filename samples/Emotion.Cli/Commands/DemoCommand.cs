@@ -4,7 +4,7 @@ using Emotion.Cli.Terminal;
 using Emotion.Cli.Workflows;
 using Emotion.Core;
 using Emotion.Preprocessing.Datasets;
-using Emotion.Preprocessing.Synthetic;
+using Emotion.Synthetic;
 using Emotion.Torch.Backbones;
 using Emotion.Torch.Heads;
 using Emotion.Torch.Interpretability;

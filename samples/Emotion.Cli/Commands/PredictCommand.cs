@@ -11,6 +11,7 @@ using Emotion.Onnx.Video;
 using Emotion.Preprocessing.Annotations;
 using Emotion.Torch.Training;
 using Emotion.Video;
+using Emotion.Core.Predictions;
 
 namespace Emotion.Cli.Commands;
 

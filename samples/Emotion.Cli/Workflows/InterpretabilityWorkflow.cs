@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using Emotion.Core;
-using Emotion.Core.Analysis;
+using Emotion.Analysis;
 using Emotion.Preprocessing.Datasets;
 using Emotion.Preprocessing.Frames;
 using Emotion.Preprocessing.Loading;

@@ -4,7 +4,6 @@ using Emotion.Core.IO;
 using Emotion.FaceDetection;
 using Emotion.Onnx;
 using Emotion.Onnx.Video;
-using Emotion.Preprocessing.Annotations;
 using Emotion.Video;
 using Emotion.Visualization.Annotations;
 using Emotion.Visualization.Coloring;
@@ -15,6 +14,8 @@ using Emotion.Preprocessing.Frames;
 using Emotion.Preprocessing.Transforms;
 using Emotion.Torch.Interpretability;
 using Emotion.Visualization.Heatmaps;
+using Emotion.Core.Faces;
+using Emotion.Core.Predictions;
 
 namespace Emotion.Cli.Workflows;
 

@@ -1,10 +1,11 @@
 using Emotion.Onnx.Export;
 using Emotion.Onnx.Video;
-using Emotion.Preprocessing.Annotations;
 using Emotion.Preprocessing.Frames;
+using Emotion.Preprocessing.Transforms;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
+using Emotion.Core.Predictions;
 
 namespace Emotion.Cli.Workflows;
 

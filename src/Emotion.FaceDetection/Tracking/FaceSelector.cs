@@ -1,4 +1,5 @@
-using Emotion.Preprocessing.Transforms;
+using Emotion.Core.Faces;
+
 
 namespace Emotion.FaceDetection.Tracking;
 

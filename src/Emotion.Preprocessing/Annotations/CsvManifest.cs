@@ -1,6 +1,7 @@
 using System.Globalization;
 using CsvHelper;
 using Emotion.Core;
+using Emotion.Core.IO;
 
 namespace Emotion.Preprocessing.Annotations;
 

@@ -1,6 +1,7 @@
+using Emotion.Core.Faces;
+
 using System.Globalization;
 using CsvHelper;
-using Emotion.Preprocessing.Transforms;
 
 namespace Emotion.Preprocessing.Annotations;
 

@@ -1,6 +1,7 @@
+using Emotion.Core.Faces;
+
 using Emotion.Core;
 using Emotion.Preprocessing.Frames;
-using Emotion.Preprocessing.Transforms;
 
 namespace Emotion.Preprocessing.Datasets;
 

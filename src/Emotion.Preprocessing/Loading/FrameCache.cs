@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Emotion.Preprocessing.Datasets;
 using Emotion.Preprocessing.Transforms;
+using Emotion.Core.Faces;
 
 namespace Emotion.Preprocessing.Loading;
 

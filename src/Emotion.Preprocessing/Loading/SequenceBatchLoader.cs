@@ -5,6 +5,7 @@ using Emotion.Core.Data;
 using Emotion.Preprocessing.Datasets;
 using Emotion.Preprocessing.Sequences;
 using Emotion.Preprocessing.Transforms;
+using Emotion.Core.Faces;
 
 namespace Emotion.Preprocessing.Loading;
 

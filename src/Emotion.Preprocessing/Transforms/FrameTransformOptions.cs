@@ -1,4 +1,5 @@
 using Emotion.Core;
+using Emotion.Core.Faces;
 
 namespace Emotion.Preprocessing.Transforms;
 
@@ -44,7 +45,7 @@ public sealed record FrameTransformOptions
     /// <summary>Per-channel normalisation of [0, 1] pixels (ImageNet by default).</summary>
     public Normalization Normalization { get; init; } = Normalization.ImageNet;
 
-    /// <summary>Fraction of a face box's size added on each side before cropping to it (see <see cref="FaceBox.ClampTo"/>).</summary>
+    /// <summary>Fraction of a face box's size added on each side before cropping to it (see <see cref="FaceBoxCrop.ClampTo"/>).</summary>
     public float FaceBoxMargin { get; init; }
 
     /// <summary>Floats per output frame: 3 x <see cref="Height"/> x <see cref="Width"/>.</summary>

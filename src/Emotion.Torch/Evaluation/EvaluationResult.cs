@@ -4,8 +4,8 @@ using System.Text.Json.Nodes;
 using Emotion.Core;
 using Emotion.Core.IO;
 using Emotion.Core.Metrics;
-using Emotion.Preprocessing.Annotations;
 using Emotion.Torch.Losses;
+using Emotion.Core.Predictions;
 
 namespace Emotion.Torch.Evaluation;
 

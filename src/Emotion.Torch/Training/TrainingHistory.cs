@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using CsvHelper;
-using Emotion.Preprocessing.Annotations;
 using Emotion.Core;
 using Emotion.Core.IO;
 

@@ -1,4 +1,4 @@
-using Emotion.Core.Analysis;
+using Emotion.Analysis;
 
 namespace Emotion.Core.Tests.Analysis;
 

@@ -6,6 +6,7 @@ using Emotion.Preprocessing.Transforms;
 using Emotion.Testing;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Emotion.Core.Faces;
 
 namespace Emotion.FaceDetection.Tests.Detectors;
 

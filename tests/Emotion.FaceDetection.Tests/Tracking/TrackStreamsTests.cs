@@ -1,5 +1,6 @@
+using Emotion.Core.Faces;
+
 using Emotion.FaceDetection.Tracking;
-using Emotion.Preprocessing.Transforms;
 
 namespace Emotion.FaceDetection.Tests.Tracking;
 

@@ -1,9 +1,9 @@
 using Emotion.Core;
 using Emotion.Onnx.Models;
-using Emotion.Preprocessing.Transforms;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using Emotion.Testing;
+using Emotion.Core.Faces;
 
 namespace Emotion.Onnx.Tests.Inference;
 

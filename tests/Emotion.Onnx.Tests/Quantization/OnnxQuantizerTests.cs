@@ -6,7 +6,7 @@ using Emotion.Onnx.Export.Protos;
 using Emotion.Onnx.Export.Quantization;
 using Emotion.Onnx.Tests.Export;
 using Emotion.Onnx.Tests.Inference;
-using Emotion.Preprocessing.Synthetic;
+using Emotion.Synthetic;
 using Emotion.Preprocessing.Transforms;
 using Emotion.Preprocessing.Frames;
 using Emotion.Torch.Backbones;

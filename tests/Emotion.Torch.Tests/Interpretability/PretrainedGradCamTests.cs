@@ -7,6 +7,7 @@ using Emotion.Torch.Pretrained;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using TorchSharp;
+using Emotion.Core.Faces;
 using static TorchSharp.torch;
 
 namespace Emotion.Torch.Tests.Interpretability;
