@@ -34,7 +34,9 @@ public class TorchNativeSettingsTests
             if (check.OneDnnOffForBackward)
             {
                 Assert.InRange(check.ForwardError, 0, 1e-5);
-                Assert.True(TorchNativeSettings.OneDnnOffForBackward || !OperatingSystem.IsLinux());
+                // Off for backward only, unless a 16-bit check that failed earlier in this process (MixedPrecisionTests) or
+                // OneDnnForForward = false has switched oneDNN off everywhere since.
+                Assert.True(TorchNativeSettings.OneDnnOffForBackward || TorchNativeSettings.OneDnnEnabled == false || !OperatingSystem.IsLinux());
                 using (TorchNativeSettings.SafeBackward())
                     if (OperatingSystem.IsLinux()) Assert.False(TorchNativeSettings.OneDnnEnabled);
             }
