@@ -20,6 +20,7 @@ public sealed class QuantizedExportFixture : IDisposable
         DataRoot = Path.Combine(Root, "data");
         SyntheticDatasetGenerator.Generate(DataRoot, new SyntheticDatasetOptions { Videos = 16, FramesPerVideo = 48, FrameSize = 48, Seed = 23 });
         var train = AffWild2Dataset.Load(DataRoot, AffWild2Layout.TrainingSplit);
+        Training = train;
         Validation = AffWild2Dataset.Load(DataRoot, AffWild2Layout.ValidationSplit);
         string runDir = Path.Combine(Root, "run");
         using (var model = DemoCommand.CreateModel(EmotionTask.Combined, size: 32, sequenceLength: 8, seed: 23))
@@ -44,6 +45,7 @@ public sealed class QuantizedExportFixture : IDisposable
 
     public string Root { get; }
     public string DataRoot { get; }
+    public EmotionDataset Training { get; }
     public EmotionDataset Validation { get; }
     public string Checkpoint { get; }
     public string Fp32 { get; }
