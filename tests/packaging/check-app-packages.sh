@@ -93,6 +93,7 @@ EOF
   cat > "$dir/Program.cs" <<'EOF'
 using Emotion.Core.IO;
 using Emotion.FaceDetection;
+using Emotion.Preprocessing.Transforms;
 using Emotion.Onnx;
 using Emotion.Onnx.Models;
 using SixLabors.ImageSharp;
