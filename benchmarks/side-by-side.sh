@@ -41,9 +41,13 @@ START=$(date +%s)
 log "building benchmarks/Emotion.Benchmarks"
 dotnet build benchmarks/Emotion.Benchmarks -c Release -nologo -v:q
 DLL=benchmarks/Emotion.Benchmarks/bin/Release/net10.0/Emotion.Benchmarks.dll
-log "BenchmarkDotNet --short: TrainingBenchmarks, PrecisionInferenceBenchmarks ($THREADS threads)"
-dotnet "$DLL" --short --threads "$THREADS" --filter '*TrainingBenchmarks*' '*PrecisionInferenceBenchmarks*' \
-  --exporters json --artifacts "$OUT/bdn" > "$OUT/bdn.log" 2>&1 || { tail -30 "$OUT/bdn.log" >&2; exit 1; }
+# Two processes, inference first: the bf16 training case's 16-bit convolution check can switch oneDNN off for the rest of
+# its process (docs/troubleshooting.md), which would slow every TorchSharp case run after it in the same process.
+for cls in PrecisionInferenceBenchmarks TrainingBenchmarks; do
+  log "BenchmarkDotNet --short: $cls ($THREADS threads)"
+  dotnet "$DLL" --short --threads "$THREADS" --filter "*$cls*" \
+    --exporters json --artifacts "$OUT/bdn" >> "$OUT/bdn.log" 2>&1 || { tail -30 "$OUT/bdn.log" >&2; exit 1; }
+done
 log "PyTorch 1.13: train step + inference"
 "$PYTHON" benchmarks/pytorch/bench.py --threads "$THREADS" | tee "$OUT/pytorch.tsv" >&2
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg); whole run $(( $(date +%s) - START )) s" >> "$OUT/machine.txt"
