@@ -41,28 +41,9 @@ public static class OnnxSessionFactory
         ArgumentException.ThrowIfNullOrWhiteSpace(modelKind);
         settings = (settings ?? OnnxSessionSettings.Default).Validate();
         if (!File.Exists(modelPath)) throw new FileNotFoundException($"{modelKind} model file '{modelPath}' does not exist.", modelPath);
-        try
-        {
-            using var options = CreateOptions(settings);
-            try
-            {
-                return new InferenceSession(modelPath, options);
-            }
-            catch (OnnxRuntimeException e) when (settings.ExecutionProvider == OnnxExecutionProvider.Cuda && LooksLikeProviderFailure(e))
-            {
-                throw CudaUnavailable(settings.CudaDeviceId, e);
-            }
-            catch (OnnxRuntimeException e)
-            {
-                throw new InvalidOnnxModelException(modelPath,
-                    $"'{modelPath}' is not a valid {modelKind} model (the file is corrupted, truncated or not ONNX): {e.Message}", e);
-            }
-        }
-        catch (Exception e) when (IsMissingNativeRuntime(e))
-        {
-            throw new ExecutionProviderUnavailableException(settings.ExecutionProvider,
-                $"ONNX Runtime's native library could not be loaded to open '{modelPath}': {FirstLine(Innermost(e).Message)}. {NativePackageAdvice}", e);
-        }
+        return Create(options => new InferenceSession(modelPath, options), settings, $"'{modelPath}'",
+            e => new InvalidOnnxModelException(modelPath,
+                $"'{modelPath}' is not a valid {modelKind} model (the file is corrupted, truncated or not ONNX): {e.Message}", e));
     }
 
     /// <summary>Opens a model held in memory (for example one exported from a TorchSharp checkpoint without a file).</summary>
@@ -82,12 +63,21 @@ public static class OnnxSessionFactory
         ArgumentException.ThrowIfNullOrWhiteSpace(modelKind);
         if (model.Length == 0) throw new ArgumentException($"{modelKind} model {modelName} is empty (0 bytes).", nameof(model));
         settings = (settings ?? OnnxSessionSettings.Default).Validate();
+        return Create(options => new InferenceSession(model, options), settings, modelName,
+            e => new InvalidOnnxModelException(modelName, $"{modelName} is not a valid {modelKind} model ({model.Length} bytes): {e.Message}", e));
+    }
+
+    /// <summary>Creates a session with <paramref name="create"/> and translates ONNX Runtime's failures: CUDA that does not
+    /// load, a model it rejects (<paramref name="invalid"/>), a missing native library (naming <paramref name="what"/>).</summary>
+    private static InferenceSession Create(Func<SessionOptions, InferenceSession> create, OnnxSessionSettings settings, string what,
+        Func<OnnxRuntimeException, InvalidOnnxModelException> invalid)
+    {
         try
         {
             using var options = CreateOptions(settings);
             try
             {
-                return new InferenceSession(model, options);
+                return create(options);
             }
             catch (OnnxRuntimeException e) when (settings.ExecutionProvider == OnnxExecutionProvider.Cuda && LooksLikeProviderFailure(e))
             {
@@ -95,13 +85,13 @@ public static class OnnxSessionFactory
             }
             catch (OnnxRuntimeException e)
             {
-                throw new InvalidOnnxModelException(modelName, $"{modelName} is not a valid {modelKind} model ({model.Length} bytes): {e.Message}", e);
+                throw invalid(e);
             }
         }
         catch (Exception e) when (IsMissingNativeRuntime(e))
         {
             throw new ExecutionProviderUnavailableException(settings.ExecutionProvider,
-                $"ONNX Runtime's native library could not be loaded to open {modelName}: {FirstLine(Innermost(e).Message)}. {NativePackageAdvice}", e);
+                $"ONNX Runtime's native library could not be loaded to open {what}: {FirstLine(Innermost(e).Message)}. {NativePackageAdvice}", e);
         }
     }
 
