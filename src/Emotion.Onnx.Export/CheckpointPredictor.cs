@@ -55,7 +55,7 @@ public sealed class CheckpointPredictor : IDisposable
         this.model = model ?? throw new ArgumentNullException(nameof(model));
         Options = (options ?? CheckpointPredictorOptions.Default).Validate();
         this.ownsModel = ownsModel;
-        string name = modelName ?? $"TorchSharp {model.Info.Task.ToName()} model";
+        string name = DisplayName(model, modelName);
         var onnxOptions = (Options.Onnx ?? EmotionPredictorOptions.Default) with { ResizeFrames = true };
 
         if (Options.Backend == InferenceBackend.Torch) { }
@@ -118,7 +118,7 @@ public sealed class CheckpointPredictor : IDisposable
     public static EmotionPredictor CreateOnnxPredictor(EmotionModel model, EmotionPredictorOptions? options = null, ILogger? logger = null, string? modelName = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        string name = modelName ?? $"TorchSharp {model.Info.Task.ToName()} model";
+        string name = DisplayName(model, modelName);
         byte[] bytes;
         try
         {
@@ -193,4 +193,7 @@ public sealed class CheckpointPredictor : IDisposable
         ExecutionProviderUnavailableException => $"ONNX Runtime is not available: {e.Message}",
         _ => $"ONNX Runtime refused the exported model: {e.Message}",
     };
+
+    /// <summary>How a model is named in messages: the given name, or its task.</summary>
+    private static string DisplayName(EmotionModel model, string? modelName) => modelName ?? $"TorchSharp {model.Info.Task.ToName()} model";
 }
