@@ -41,8 +41,8 @@ START=$(date +%s)
 log "building benchmarks/Emotion.Benchmarks"
 dotnet build benchmarks/Emotion.Benchmarks -c Release -nologo -v:q
 DLL=benchmarks/Emotion.Benchmarks/bin/Release/net10.0/Emotion.Benchmarks.dll
-# Two processes, inference first: the bf16 training case's 16-bit convolution check can switch oneDNN off for the rest of
-# its process (docs/troubleshooting.md), which would slow every TorchSharp case run after it in the same process.
+# Two processes, inference first: a convolution check that finds a model's forward kernels wrong switches oneDNN off for the
+# rest of its process (docs/troubleshooting.md), which would slow every TorchSharp case run after it in the same process.
 for cls in PrecisionInferenceBenchmarks TrainingBenchmarks; do
   log "BenchmarkDotNet --short: $cls ($THREADS threads)"
   dotnet "$DLL" --short --threads "$THREADS" --filter "*$cls*" \

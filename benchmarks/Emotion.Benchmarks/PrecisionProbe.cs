@@ -38,7 +38,10 @@ public static class PrecisionProbe
                 var cpu0 = process.TotalProcessorTime;
                 var clock = Stopwatch.StartNew();
                 using (var trainer = new Trainer(model, new TrainerOptions { Epochs = 1, Seed = null, MonitorMetric = MonitorMetric.Loss, Precision = precision }))
+                {
+                    if (round == 0) Console.WriteLine($"{precision} convolution check: {trainer.ConvolutionCheck?.ToString() ?? "none"}; backward on oneDNN: {trainer.BackwardOnOneDnn}");
                     trainer.Fit(BatchSource.FromBatches(batches));
+                }
                 clock.Stop();
                 process.Refresh();
                 double frames = Steps * Batch * Frames;

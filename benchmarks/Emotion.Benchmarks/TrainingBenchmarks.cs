@@ -62,7 +62,9 @@ public class TrainingBenchmarks : ModelBenchmark
             var (logits, va) = plain!.call(plainInput!);
             var loss = nn.functional.cross_entropy(logits.view(-1, 7), plainCategories!)
                        + nn.functional.mse_loss(va.view(-1, 2), plainValenceArousal!);
-            using (Emotion.Torch.TorchNativeSettings.SafeBackward()) loss.backward(); // as the library's Trainer does
+            // What plain TorchSharp does: backward on whatever kernels are on (oneDNN here, right for ResNet-18's convolutions; the
+            // library's Trainer runs there too once its model's convolution check has verified them).
+            loss.backward();
             plainOptimizer.step();
         }
     }

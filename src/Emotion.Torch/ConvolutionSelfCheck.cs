@@ -26,7 +26,9 @@ namespace Emotion.Torch;
 /// whole process (<c>at::globalContext().setUserEnabledMkldnn(false)</c>, PyTorch's <c>torch.backends.mkldnn.enabled = False</c>)
 /// so convolutions run on ATen's own kernels, which are right and do not crash (<see cref="OneDnnDisabled"/>).</item>
 /// </list>
-/// An error above <see cref="Tolerance"/> of the largest value counts as wrong. See docs/troubleshooting.md for the
+/// An error above <see cref="Tolerance"/> of the largest value counts as wrong. This check decides the default for every
+/// backward pass; a <see cref="Training.Trainer"/> also checks its own model's convolutions (<see cref="ModelConvolutionCheck"/>)
+/// and, where they are all right, runs that model's backward passes on oneDNN. See docs/troubleshooting.md for the
 /// measurements. <c>EMOTION_CONV_SELF_CHECK=0</c> skips the check.
 /// </remarks>
 /// <param name="DefaultError">The largest error of the float32 input gradient with libtorch's default kernels, relative to
@@ -48,21 +50,6 @@ public sealed record ConvolutionSelfCheck(double DefaultError, int Repetitions, 
     /// <summary>How many of the <see cref="MaxRepetitions"/> tries run on one thread.</summary>
     public const int SingleThreadRepetitions = 4;
 
-    /// <summary>
-    /// Relative error above which a bfloat16 or float16 gradient counts as wrong: their 8- and 11-bit significands round each
-    /// product and output (about 2e-3 measured for bfloat16 with correct kernels); wrong kernels are off by 0.3 or more, or NaN.
-    /// </summary>
-    public const double LowPrecisionTolerance = 3e-2;
-
-    /// <summary>
-    /// The type the check computed in: <see cref="ScalarType.Float32"/> for the check run before the first model is built,
-    /// <see cref="ScalarType.BFloat16"/> or <see cref="ScalarType.Float16"/> for <see cref="TorchNativeSettings.CheckConvolutions"/>,
-    /// which a mixed-precision <see cref="Training.Trainer"/> runs (oneDNN's 16-bit kernels are separate code with bugs of their own).
-    /// </summary>
-    public ScalarType DataType { get; init; } = ScalarType.Float32;
-
-    private double Limit => DataType == ScalarType.Float32 ? Tolerance : LowPrecisionTolerance;
-
     /// <summary>The largest error of the forward output with libtorch's default kernels, relative to the output's largest
     /// magnitude (positive infinity for NaN or infinite values).</summary>
     public double ForwardError { get; init; }
@@ -72,21 +59,21 @@ public sealed record ConvolutionSelfCheck(double DefaultError, int Repetitions, 
     public bool OneDnnOffForBackward { get; init; }
 
     /// <summary>Whether libtorch's default kernels computed the check's forward output and gradient correctly.</summary>
-    public bool DefaultKernelsCorrect => DefaultError <= Limit && ForwardError <= Limit;
+    public bool DefaultKernelsCorrect => DefaultError <= Tolerance && ForwardError <= Tolerance;
 
     /// <summary>Whether convolution gradients are now correct: by default, or after oneDNN was switched off.</summary>
-    public bool Correct => DefaultKernelsCorrect || FallbackError <= Limit;
+    public bool Correct => DefaultKernelsCorrect || FallbackError <= Tolerance;
 
     /// <summary>One line for logs.</summary>
     public override string ToString()
     {
         string E(double v) => v.ToString("0.0E+0", CultureInfo.InvariantCulture);
         if (DefaultKernelsCorrect)
-            return $"libtorch convolutions are correct ({TypeName} vs float64: gradient error {E(DefaultError)}, forward error {E(ForwardError)} over {Repetitions} tries); " +
-                   (DataType == ScalarType.Float32 ? "oneDNN left on." : "kernels left as they were.");
+            return $"libtorch convolutions are correct (float32 vs float64: gradient error {E(DefaultError)}, forward error {E(ForwardError)} over {Repetitions} tries); " +
+                   "oneDNN left on.";
         string fallback = FallbackError is { } f ? E(f) : "?";
-        string wrong = DefaultError > Limit && ForwardError > Limit ? "forward and backward are" : DefaultError > Limit ? "backward is" : "forward is";
-        string what = $"libtorch's oneDNN {TypeName} convolution {wrong} wrong on this CPU (gradient error {E(DefaultError)}, forward error {E(ForwardError)})";
+        string wrong = DefaultError > Tolerance && ForwardError > Tolerance ? "forward and backward are" : DefaultError > Tolerance ? "backward is" : "forward is";
+        string what = $"libtorch's oneDNN float32 convolution {wrong} wrong on this CPU (gradient error {E(DefaultError)}, forward error {E(ForwardError)})";
         if (OneDnnOffForBackward)
             return $"{what}; oneDNN stays on for forward passes and is switched off for backward passes (TorchNativeSettings.SafeBackward), " +
                    $"which then give {fallback}.";
@@ -95,18 +82,13 @@ public sealed record ConvolutionSelfCheck(double DefaultError, int Repetitions, 
         return $"{what} and oneDNN could not be switched off here; set ONEDNN_MAX_CPU_ISA=SSE41 before the process starts.";
     }
 
-    private string TypeName => DataType switch { ScalarType.BFloat16 => "bfloat16", ScalarType.Float16 => "float16", _ => "float32" };
-
-    /// <summary>Runs the float32 check (libtorch must be loaded); see <see cref="Run(OneDnnSwitches, ScalarType)"/>.</summary>
-    internal static ConvolutionSelfCheck Run(OneDnnSwitches switches) => Run(switches, ScalarType.Float32);
-
     /// <summary>
-    /// Runs the check in <paramref name="type"/> (float32, bfloat16 or float16) on the kernels in use outside backward scopes,
-    /// and switches oneDNN off for backward passes or everywhere, as the class remarks say.
+    /// Runs the check on the kernels in use outside backward scopes (libtorch must be loaded), and switches oneDNN off for
+    /// backward passes or everywhere, as the class remarks say.
     /// </summary>
-    internal static ConvolutionSelfCheck Run(OneDnnSwitches switches, ScalarType type)
+    internal static ConvolutionSelfCheck Run(OneDnnSwitches switches)
     {
-        double limit = type == ScalarType.Float32 ? Tolerance : LowPrecisionTolerance;
+        const double limit = Tolerance;
         double error = 0, forward = 0;
         int reps = 0;
         int threads = torch.get_num_threads();
@@ -118,68 +100,65 @@ public sealed record ConvolutionSelfCheck(double DefaultError, int Repetitions, 
             {
                 if (reps == SingleThreadRepetitions) torch.set_num_threads(threads);
                 reps++;
-                forward = Math.Max(forward, ForwardOutputError(type));
-                if (error <= limit) error = Math.Max(error, InputGradientError(type));
+                forward = Math.Max(forward, ForwardOutputError());
+                if (error <= limit) error = Math.Max(error, InputGradientError());
             }
         }
         finally
         {
             torch.set_num_threads(threads);
         }
-        if (error <= limit && forward <= limit) return new ConvolutionSelfCheck(error, reps, false, null) { DataType = type, ForwardError = forward };
+        if (error <= limit && forward <= limit) return new ConvolutionSelfCheck(error, reps, false, null) { ForwardError = forward };
         if (forward <= limit && switches.OffForBackward())
         {
             double toggled = 0;
-            for (int i = 0; i < MaxRepetitions && toggled <= limit; i++) toggled = Math.Max(toggled, InputGradientError(type, safeBackward: true));
+            for (int i = 0; i < MaxRepetitions && toggled <= limit; i++) toggled = Math.Max(toggled, InputGradientError(safeBackward: true));
             if (toggled <= limit)
-                return new ConvolutionSelfCheck(error, reps, false, toggled) { DataType = type, ForwardError = forward, OneDnnOffForBackward = true };
+                return new ConvolutionSelfCheck(error, reps, false, toggled) { ForwardError = forward, OneDnnOffForBackward = true };
         }
-        if (!switches.OffEverywhere()) return new ConvolutionSelfCheck(error, reps, false, null) { DataType = type, ForwardError = forward };
+        if (!switches.OffEverywhere()) return new ConvolutionSelfCheck(error, reps, false, null) { ForwardError = forward };
         double fallback = 0;
         for (int i = 0; i < MaxRepetitions && fallback <= limit; i++)
-            fallback = Math.Max(fallback, Math.Max(InputGradientError(type), ForwardOutputError(type)));
-        return new ConvolutionSelfCheck(error, reps, true, fallback) { DataType = type, ForwardError = forward };
+            fallback = Math.Max(fallback, Math.Max(InputGradientError(), ForwardOutputError()));
+        return new ConvolutionSelfCheck(error, reps, true, fallback) { ForwardError = forward };
     }
 
     /// <summary>
     /// max |y - y64| / max |y64| of the forward outputs of the gradient check's convolution and of a 3 x 3 stride-2 depthwise one
-    /// (12 channels, batch 2, 10 x 10) computed in <paramref name="type"/>, on the kernels in use now (positive infinity for
+    /// (12 channels, batch 2, 10 x 10) computed in float32, on the kernels in use now (positive infinity for
     /// non-finite values).
     /// </summary>
-    internal static double ForwardOutputError(ScalarType type = ScalarType.Float32)
+    internal static double ForwardOutputError()
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        Tensor Rounded(Tensor t) => type == ScalarType.Float32 ? t : t.to_type(type).to_type(ScalarType.Float32);
         double Error(Tensor x, Tensor w, long stride, long groups)
         {
-            var y = nn.functional.conv2d(x.to_type(type), w.to_type(type), strides: [stride, stride], padding: [1, 1], groups: groups).to_type(ScalarType.Float64);
+            var y = nn.functional.conv2d(x, w, strides: [stride, stride], padding: [1, 1], groups: groups).to_type(ScalarType.Float64);
             var y64 = nn.functional.conv2d(x.to_type(ScalarType.Float64), w.to_type(ScalarType.Float64), strides: [stride, stride], padding: [1, 1], groups: groups);
             double err = (y - y64).abs().max().ToDouble();
             return double.IsFinite(err) ? err / y64.abs().max().ToDouble() : double.PositiveInfinity;
         }
-        var x = Rounded(Deterministic(2 * 8 * 10 * 10, 0.37, 1.3).view(2, 8, 10, 10));
-        var w = Rounded(Deterministic(12 * 8 * 9, 0.91, 0.23).view(12, 8, 3, 3));
-        var xd = Rounded(Deterministic(2 * 12 * 10 * 10, 0.61, 0.7).view(2, 12, 10, 10));
-        var wd = Rounded(Deterministic(12 * 9, 0.29, 1.1).view(12, 1, 3, 3));
+        var x = Deterministic(2 * 8 * 10 * 10, 0.37, 1.3).view(2, 8, 10, 10);
+        var w = Deterministic(12 * 8 * 9, 0.91, 0.23).view(12, 8, 3, 3);
+        var xd = Deterministic(2 * 12 * 10 * 10, 0.61, 0.7).view(2, 12, 10, 10);
+        var wd = Deterministic(12 * 9, 0.29, 1.1).view(12, 1, 3, 3);
         return Math.Max(Error(x, w, 1, 1), Error(xd, wd, 2, 12));
     }
 
     /// <summary>
-    /// max |dx - dx64| / max |dx64| for a 3x3 stride-1 convolution with 12 output channels computed in <paramref name="type"/>
-    /// (positive infinity for non-finite values); the forward pass on the kernels in use now, the backward pass too, or inside a
-    /// <see cref="TorchNativeSettings.BackwardScope"/> when <paramref name="safeBackward"/>. For a 16-bit type the inputs are rounded to it first, so float64 starts from the
-    /// same numbers.
+    /// max |dx - dx64| / max |dx64| for a 3x3 stride-1 convolution with 12 output channels computed in float32 (positive
+    /// infinity for non-finite values); the forward pass on the kernels in use now, the backward pass too, or inside a
+    /// <see cref="TorchNativeSettings.BackwardScope"/> when <paramref name="safeBackward"/>.
     /// </summary>
-    internal static double InputGradientError(ScalarType type = ScalarType.Float32, bool safeBackward = false)
+    internal static double InputGradientError(bool safeBackward = false)
     {
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
         const int n = 2, cin = 8, cout = 12, size = 10;
-        Tensor Rounded(Tensor t) => type == ScalarType.Float32 ? t : t.to_type(type).to_type(ScalarType.Float32);
-        var x = Rounded(Deterministic(n * cin * size * size, 0.37, 1.3).view(n, cin, size, size));
-        var w = Rounded(Deterministic(cout * cin * 9, 0.91, 0.23).view(cout, cin, 3, 3));
-        var g = Rounded(Deterministic(n * cout * size * size, 0.53, 1.7).view(n, cout, size, size));
+        var x = Deterministic(n * cin * size * size, 0.37, 1.3).view(n, cin, size, size);
+        var w = Deterministic(cout * cin * 9, 0.91, 0.23).view(cout, cin, 3, 3);
+        var g = Deterministic(n * cout * size * size, 0.53, 1.7).view(n, cout, size, size);
         Tensor InputGradient(ScalarType type)
         {
             var xt = x.to_type(type).detach().requires_grad_(true);
@@ -188,7 +167,7 @@ public sealed record ConvolutionSelfCheck(double DefaultError, int Repetitions, 
                 (y * g.to_type(type)).sum().backward(); // y.backward(g)
             return xt.grad!.to_type(ScalarType.Float64);
         }
-        var dx = InputGradient(type);
+        var dx = InputGradient(ScalarType.Float32);
         var dx64 = InputGradient(ScalarType.Float64);
         double err = (dx - dx64).abs().max().ToDouble();
         double scale = dx64.abs().max().ToDouble();
@@ -197,7 +176,7 @@ public sealed record ConvolutionSelfCheck(double DefaultError, int Repetitions, 
 
     /// <summary>Float32 values 0.8 sin(a i) + 0.2 cos(b i) (no random generator, so the user's seed is untouched; float32, so the
     /// float64 computation starts from the same numbers).</summary>
-    private static Tensor Deterministic(int count, double a, double b)
+    internal static Tensor Deterministic(int count, double a, double b)
     {
         var values = new float[count];
         for (int i = 0; i < count; i++) values[i] = (float)(0.8 * Math.Sin(a * i) + 0.2 * Math.Cos(b * i));

@@ -19,8 +19,11 @@ namespace Emotion.Torch;
 /// off everywhere in the first case too).
 /// <c>EMOTION_CONV_SELF_CHECK=0</c> skips the check.</item>
 /// </list>
-/// <para><b>Backward passes of your own.</b> The library runs its backward passes (<see cref="Training.Trainer"/>, the
-/// explainers) in <see cref="SafeBackward"/> scopes. An application that calls <c>backward()</c> or <c>torch.autograd.grad</c>
+/// <para><b>Models whose convolutions are right.</b> The wrong kernels are those of narrow convolutions; <see cref="CheckConvolutions"/>
+/// checks the convolutions of one model, and a CPU <see cref="Training.Trainer"/> whose model passes runs its backward passes on
+/// oneDNN (two to three times faster), otherwise in <see cref="SafeBackward"/> scopes.</para>
+/// <para><b>Backward passes of your own.</b> The library runs its other backward passes (the explainers) in
+/// <see cref="SafeBackward"/> scopes. An application that calls <c>backward()</c> or <c>torch.autograd.grad</c>
 /// itself through convolutions must do the same (<c>using (TorchNativeSettings.SafeBackward()) loss.backward();</c>), or set
 /// <c>EMOTION_ONEDNN_FORWARD=0</c> (or <see cref="OneDnnForForward"/> = false) to keep oneDNN off everywhere.</para>
 /// TorchSharp 0.107 exposes no setters, so the libtorch functions are called directly (Linux and macOS; elsewhere, or if
@@ -47,42 +50,57 @@ public static class TorchNativeSettings
         }
     }
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<ScalarType, ConvolutionSelfCheck?> lowPrecisionChecks = new();
-
     /// <summary>
-    /// The convolution self-check in a 16-bit type (<see cref="ScalarType.BFloat16"/> or <see cref="ScalarType.Float16"/>), run
-    /// once per process and type (later calls return the first outcome) on the kernels in use at that point: oneDNN's 16-bit
-    /// convolutions are separate code from its float32 ones, and on this project's AMD EPYC (Zen 4) machine libtorch 2.10's
-    /// bfloat16 backward-data kernels are wrong for the same kind of convolutions as the float32 ones (and die with SIGFPE in
-    /// ResNet-50's 1x1 stride-2 layers), and its bfloat16 forward kernels are wrong too for the check's convolution (8 to 12
-    /// channels; tests/conv-check <c>ConvCheck forward</c>). When the 16-bit input gradient disagrees with float64 by more than
-    /// <see cref="ConvolutionSelfCheck.LowPrecisionTolerance"/> and the forward output agrees, oneDNN is switched off for backward
-    /// passes (<see cref="SafeBackward"/>); when the forward output disagrees, for the process. Where the float32 check already
-    /// switched it off everywhere, this checks ATen's 16-bit kernels (and changes nothing). A mixed-precision
-    /// <see cref="Training.Trainer"/> on the CPU calls it before its first step. Null when <c>EMOTION_CONV_SELF_CHECK=0</c> or
-    /// when the check could not run.
+    /// Checks the convolution kernels <paramref name="model"/> will run (<see cref="ModelConvolutionCheck"/>): each of its 2-D
+    /// convolution shapes, found by one forward pass of zeros shaped <paramref name="inputShape"/>, computed in
+    /// <paramref name="dtype"/> on the kernels in use now and compared with float64. oneDNN's 16-bit convolutions are separate
+    /// code from its float32 ones with bugs of their own, so a mixed-precision run checks in its own type. Where oneDNN's kernels
+    /// were in use and a forward output is wrong, oneDNN is switched off for the process; where a gradient is wrong (or a shape
+    /// could not be checked), it is switched off for backward passes (<see cref="SafeBackward"/> scopes then switch it off).
+    /// Where every result is right (<see cref="ModelConvolutionCheck.BackwardOnOneDnn"/>), the model's backward passes may run
+    /// on oneDNN outside a <see cref="SafeBackward"/> scope: a CPU <see cref="Training.Trainer"/> runs this for its model before
+    /// its first step and does so. <see cref="SafeBackward"/> scopes of other threads wait while the check runs (it needs the
+    /// kernels in use to stay put). Shapes already checked in this process (same type, same kernels) are not computed again.
     /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="dtype"/> is not a 16-bit floating-point type.</exception>
-    public static ConvolutionSelfCheck? CheckConvolutions(ScalarType dtype)
+    /// <param name="model">The module whose convolutions are checked (a backbone; its parameters decide the device).</param>
+    /// <param name="inputShape">The shape of one input, such as <c>[1, 3, 112, 112]</c>.</param>
+    /// <param name="dtype"><see cref="ScalarType.Float32"/>, <see cref="ScalarType.BFloat16"/> or <see cref="ScalarType.Float16"/>.</param>
+    /// <returns>The check; null when <c>EMOTION_CONV_SELF_CHECK=0</c> or when it could not run (then said on stderr).</returns>
+    /// <exception cref="ArgumentException"><paramref name="dtype"/> is not one of the three types, or <paramref name="inputShape"/>
+    /// is not four positive sizes.</exception>
+    public static ModelConvolutionCheck? CheckConvolutions(nn.Module model, long[] inputShape, ScalarType dtype)
     {
-        if (dtype is not (ScalarType.BFloat16 or ScalarType.Float16))
-            throw new ArgumentException($"The 16-bit convolution check runs in BFloat16 or Float16; got {dtype} (the float32 check is ConvolutionCheck).", nameof(dtype));
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(inputShape);
+        if (dtype is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16))
+            throw new ArgumentException($"The convolution check runs in Float32, BFloat16 or Float16; got {dtype}.", nameof(dtype));
+        if (inputShape.Length != 4 || inputShape.Any(d => d <= 0))
+            throw new ArgumentException($"The input shape must be four positive sizes [N, C, H, W]; got [{string.Join(", ", inputShape)}].", nameof(inputShape));
         Apply();
         if (Environment.GetEnvironmentVariable("EMOTION_CONV_SELF_CHECK") == "0") return null;
-        return lowPrecisionChecks.GetOrAdd(dtype, type =>
+        lock (OneDnnLock)
         {
+            bool onOneDnn = Context(out var context) && TryExport("_ZNK2at7Context17userEnabledMkldnnEv", out var getter) && Get(getter, context);
+            ModelConvolutionCheck check;
             try
             {
-                var check = ConvolutionSelfCheck.Run(Switches, type);
-                if (!check.Correct) Console.Error.WriteLine($"Emotion.Torch: {check}");
-                return check;
+                check = ModelConvolutionCheck.Run(model, inputShape, dtype, onOneDnn);
             }
             catch (Exception ex) when (ex is ExternalException or InvalidOperationException or ArgumentException)
             {
-                Console.Error.WriteLine($"Emotion.Torch: the {type} convolution self-check could not run ({ex.Message}); its convolution gradients are unchecked.");
+                Console.Error.WriteLine($"Emotion.Torch: the {ModelConvolutionCheck.TypeName(dtype)} convolution check of {model.GetType().Name} could not run ({ex.Message}); " +
+                                        "its backward passes stay off oneDNN.");
                 return null;
             }
-        });
+            if (!onOneDnn) return check;
+            if (!check.ForwardCorrect)
+            {
+                Console.Error.WriteLine($"Emotion.Torch: oneDNN's convolutions are wrong for this model: {check}; oneDNN switched off.");
+                Switches.OffEverywhere();
+            }
+            else if (!check.BackwardVerified) Switches.OffForBackward();
+            return check;
+        }
     }
 
     private static readonly object OneDnnLock = new();

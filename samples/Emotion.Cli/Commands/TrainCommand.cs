@@ -234,6 +234,7 @@ public static class TrainCommand
             CheckStateful(trainerOptions.Stateful, model, strideValue);
             var forward = new ForwardingProgress();
             using var trainer = new Trainer(model, trainerOptions, forward);
+            TrainingChoices.WarnAboutKernels(trainer, parse.InvocationConfiguration.Error);
             var data = new DataPlan(BatchSize: CliArguments.Positive(parse.GetValue(batch), "--batch-size"), Stride: strideValue, Augment: !parse.GetValue(noAugment));
             TrainAndReport(ui, trainer, forward, trainSet, validSet, data, outDir, cancellationToken);
             return Task.FromResult(EmotionCli.Success);
@@ -308,6 +309,7 @@ public static class TrainCommand
 
         var forward = new ForwardingProgress();
         using var trainer = Trainer.Resume(checkpoint, options, forward, new TorchSharp.torch.Device(device));
+        TrainingChoices.WarnAboutKernels(trainer, parse.InvocationConfiguration.Error);
         if (trainer.IsFinished)
         {
             ui.Line(state.StoppedEarly && total <= state.Options.Epochs

@@ -47,8 +47,8 @@ public static class TrainingChoices
     /// CPU); bf16 on the CPU needs bfloat16 instructions (<c>avx512_bf16</c> or <c>amx_bf16</c>, or <c>bf16</c> on ARM, among the
     /// flags of <c>/proc/cpuinfo</c>): without them it is refused, since bfloat16 would run emulated and slower than float32; where
     /// the flags cannot be read (not Linux) a warning is written to <paramref name="warnings"/> and training goes on, as it does
-    /// when <c>ONEDNN_MAX_CPU_ISA</c> keeps oneDNN below its bfloat16 kernels or a convolution self-check has switched oneDNN off
-    /// (<see cref="TorchNativeSettings.OneDnnEnabled"/>).
+    /// when <c>ONEDNN_MAX_CPU_ISA</c> keeps oneDNN below its bfloat16 kernels (the model's own kernels are checked once the trainer
+    /// exists: <see cref="WarnAboutKernels"/>).
     /// </summary>
     /// <returns><paramref name="precision"/>.</returns>
     /// <exception cref="UsageException">fp16 without CUDA.</exception>
@@ -76,14 +76,27 @@ public static class TrainingChoices
                     warnings.WriteLine($"warning: --precision bf16: {variable}={isa} keeps oneDNN from its bfloat16 kernels (they need AVX512_CORE_BF16 or later), " +
                                        "so bf16 convolutions run on slow reference code; unset it or use --precision fp32.");
             }
-            // The convolution self-checks (float32 when libtorch loads, bfloat16 here) switch oneDNN off where its gradients are
-            // wrong; bfloat16 then runs on ATen's kernels, several times slower than float32.
-            TorchNativeSettings.CheckConvolutions(TorchSharp.torch.ScalarType.BFloat16);
-            if (TorchNativeSettings.OneDnnEnabled == false)
-                warnings.WriteLine("warning: --precision bf16: oneDNN is switched off in this process (the convolution self-check found its gradients wrong on this CPU), " +
-                                   "so bf16 convolutions run on ATen's kernels, several times slower than fp32; use --precision fp32 (docs/training.md, mixed precision).");
         }
         return precision;
+    }
+
+    /// <summary>
+    /// Warns when a bf16 <paramref name="trainer"/> on the CPU cannot use oneDNN's bfloat16 kernels for its whole step: oneDNN
+    /// switched off in the process (a convolution check found its forward kernels wrong), or this model's backward passes kept
+    /// off oneDNN (<see cref="Trainer.ConvolutionCheck"/> found a gradient wrong or could not check a layer). bfloat16 then runs
+    /// on ATen's kernels, several times slower than float32. Nothing is written otherwise.
+    /// </summary>
+    public static void WarnAboutKernels(Trainer trainer, TextWriter warnings)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        ArgumentNullException.ThrowIfNull(warnings);
+        if (trainer.Options.Precision != TrainingPrecision.BFloat16 || trainer.Model.Device.type != TorchSharp.DeviceType.CPU) return;
+        if (TorchNativeSettings.OneDnnEnabled == false)
+            warnings.WriteLine("warning: --precision bf16: oneDNN is switched off in this process (a convolution check found its kernels wrong on this CPU), " +
+                               "so bf16 convolutions run on ATen's kernels, several times slower than fp32; use --precision fp32 (docs/training.md, mixed precision).");
+        else if (trainer.ConvolutionCheck is { } check && !trainer.BackwardOnOneDnn)
+            warnings.WriteLine($"warning: --precision bf16: this model's backward passes run on ATen's kernels, several times slower than fp32 (convolution check: {check}); " +
+                               "use --precision fp32 (docs/training.md, mixed precision).");
     }
 
     // oneDNN CPU ISA limits below AVX512_CORE_BF16 (oneDNN's cpu_isa names), under which its bfloat16 convolutions fall back to reference code.

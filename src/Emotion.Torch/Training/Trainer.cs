@@ -25,6 +25,12 @@ namespace Emotion.Torch.Training;
 /// each step's backbone forward under libtorch's autocast (<see cref="EmotionModel.AutocastBackbone"/>): convolutions compute in 16 bits
 /// from the float32 weights, which receive float32 gradients; the head, the loss, the optimizer, validation and checkpoints stay float32.
 /// Float16 adds dynamic loss scaling (<see cref="LossScale"/>, <see cref="SkippedSteps"/>).</para>
+/// <para>On the CPU the trainer checks the kernels of its model's convolutions in the training type before the first step
+/// (<see cref="ConvolutionCheck"/>): libtorch's oneDNN computes some convolution gradients wrongly on some CPUs, so backward
+/// passes run with oneDNN off (<see cref="TorchNativeSettings.SafeBackward"/>) unless every convolution of this model was
+/// computed right (<see cref="BackwardOnOneDnn"/>), which makes them two to three times faster where it holds. The check runs one
+/// forward pass of zeros through the backbone in evaluation mode (forward hooks on the backbone see it) and leaves the model as it
+/// was.</para>
 /// <para>Progress is reported synchronously on the training thread through <see cref="IProgress{T}.Report"/>
 /// (<see cref="Progress{T}"/> forwards it to its synchronisation context).</para>
 /// <para>Resuming (<see cref="Resume"/>, <see cref="RestoreCheckpoint"/>) restores the weights, the optimizer state (Adam's
@@ -45,6 +51,7 @@ public sealed class Trainer : IDisposable
     private readonly Parameter[] _parameters;
     private readonly RecurrentStateCarry? _carry;
     private readonly ScalarType? _autocast;
+    private readonly bool _backwardOnOneDnn;
     private readonly DynamicLossScaler? _lossScaler;
     private EmotionLoss? _loss;
     private ImmutableArray<long> _classCounts = [];
@@ -79,7 +86,8 @@ public sealed class Trainer : IDisposable
         if (Options.Stateful) CheckStateful(model);
         _progress = progress;
         _ownsModel = ownsModel;
-        (_autocast, _lossScaler) = MixedPrecision(Options.Precision, model.Device);
+        (_autocast, _lossScaler) = MixedPrecision(Options.Precision);
+        (ConvolutionCheck, _backwardOnOneDnn) = CheckConvolutions(model, _autocast ?? ScalarType.Float32);
         _parameters = [.. model.parameters()];
         var backbone = model.BackboneParameters().ToList();
         var head = model.HeadParameters().ToList();
@@ -115,6 +123,18 @@ public sealed class Trainer : IDisposable
 
     /// <summary>The history so far.</summary>
     public TrainingHistory History => _history;
+
+    /// <summary>
+    /// The check of the model's convolution kernels in the training type that the trainer ran before its first step (on the
+    /// CPU; null on CUDA, with <c>EMOTION_CONV_SELF_CHECK=0</c>, or when it could not run): where it found every forward output
+    /// and gradient right on oneDNN (<see cref="ModelConvolutionCheck.BackwardOnOneDnn"/>), backward passes run on oneDNN;
+    /// otherwise inside <see cref="TorchNativeSettings.SafeBackward"/> scopes. <c>EMOTION_ONEDNN_BACKWARD=0</c> keeps them in
+    /// such scopes whatever the check found.
+    /// </summary>
+    public ModelConvolutionCheck? ConvolutionCheck { get; }
+
+    /// <summary>Whether this trainer runs its backward passes with oneDNN on (<see cref="ConvolutionCheck"/>).</summary>
+    public bool BackwardOnOneDnn => _backwardOnOneDnn;
 
     /// <summary>The current loss scale of a <see cref="TrainingPrecision.Float16"/> run (<see cref="DynamicLossScaler"/>), else null.</summary>
     public double? LossScale => _lossScaler?.Scale;
@@ -308,8 +328,9 @@ public sealed class Trainer : IDisposable
     /// <summary>The backward pass; with float16 the loss is scaled and the gradients unscaled. False: they overflowed, skip the step.</summary>
     private bool Backward(Tensor loss)
     {
-        // oneDNN may run the forward pass; its backward kernels are wrong on some CPUs (TorchNativeSettings.SafeBackward).
-        using var safe = TorchNativeSettings.SafeBackward();
+        // oneDNN may run the forward pass; its backward kernels are wrong on some CPUs (TorchNativeSettings.SafeBackward), unless
+        // the check of this model's own convolutions found them right.
+        using var safe = _backwardOnOneDnn ? null : TorchNativeSettings.SafeBackward();
         if (_lossScaler is null)
         {
             loss.backward();
@@ -319,16 +340,24 @@ public sealed class Trainer : IDisposable
         return _lossScaler.UnscaleAndUpdate(TrainableParameters());
     }
 
-    private static (ScalarType? Autocast, DynamicLossScaler? Scaler) MixedPrecision(TrainingPrecision precision, Device device)
+    private static (ScalarType? Autocast, DynamicLossScaler? Scaler) MixedPrecision(TrainingPrecision precision)
     {
         if (precision == TrainingPrecision.Float32) return (null, null);
         if (!TorchAutocast.IsAvailable)
             throw new NotSupportedException(
                 $"Precision {precision} trains the backbone under libtorch's autocast, whose entry points were not found in the loaded libtorch; use TrainingPrecision.Float32.");
         var type = precision == TrainingPrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float16;
-        // oneDNN's 16-bit convolution kernels are checked on their own (once per process): wrong ones switch oneDNN off.
-        if (device.type == DeviceType.CPU) TorchNativeSettings.CheckConvolutions(type);
         return (type, type == ScalarType.Float16 ? new DynamicLossScaler() : null);
+    }
+
+    /// <summary>On the CPU, checks the kernels of the model's convolutions in the training type (the backbone's, at the model's
+    /// frame size): where all are right, backward passes may run on oneDNN (unless <c>EMOTION_ONEDNN_BACKWARD=0</c>).</summary>
+    private static (ModelConvolutionCheck? Check, bool BackwardOnOneDnn) CheckConvolutions(EmotionModel model, ScalarType type)
+    {
+        if (model.Device.type != DeviceType.CPU) return (null, false);
+        var check = TorchNativeSettings.CheckConvolutions(model.Backbone, [1, 3, model.Options.FrameSize, model.Options.FrameSize], type);
+        bool allowed = Environment.GetEnvironmentVariable("EMOTION_ONEDNN_BACKWARD") != "0";
+        return (check, allowed && check?.BackwardOnOneDnn == true);
     }
 
     private List<Parameter> TrainableParameters()

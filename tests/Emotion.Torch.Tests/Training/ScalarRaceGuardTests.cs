@@ -21,6 +21,8 @@ public class ScalarRaceGuardTests
         var batches = SyntheticBatches.Create(batches: 3, batchSize: 2, frames: 3, size: 16, seed: 2);
         using var model = SyntheticBatches.Model(EmotionTask.Combined, size: 16, frames: 3, width: 0.25, hidden: 8);
         var modes = new List<(bool Training, GCLatencyMode Mode)>();
+        // Built before the hook: its convolution check runs one forward pass of zeros outside any step (Trainer.ConvolutionCheck).
+        using var trainer = new Trainer(model, new TrainerOptions { Epochs = 2, LearningRate = 1e-3, Seed = 3, MonitorMetric = MonitorMetric.Loss });
         var hook = model.Backbone.register_forward_hook((module, input, output) =>
         {
             modes.Add((module.training, GCSettings.LatencyMode));
@@ -28,7 +30,6 @@ public class ScalarRaceGuardTests
         });
         try
         {
-            using var trainer = new Trainer(model, new TrainerOptions { Epochs = 2, LearningRate = 1e-3, Seed = 3, MonitorMetric = MonitorMetric.Loss });
             trainer.Fit(BatchSource.FromBatches(batches), BatchSource.FromBatches(batches));
         }
         finally
