@@ -136,8 +136,7 @@ public sealed record ConvolutionSelfCheck(double DefaultError, int Repetitions, 
         {
             var y = nn.functional.conv2d(x, w, strides: [stride, stride], padding: [1, 1], groups: groups).to_type(ScalarType.Float64);
             var y64 = nn.functional.conv2d(x.to_type(ScalarType.Float64), w.to_type(ScalarType.Float64), strides: [stride, stride], padding: [1, 1], groups: groups);
-            double err = (y - y64).abs().max().ToDouble();
-            return double.IsFinite(err) ? err / y64.abs().max().ToDouble() : double.PositiveInfinity;
+            return RelativeError(y, y64);
         }
         var x = Deterministic(2 * 8 * 10 * 10, 0.37, 1.3).view(2, 8, 10, 10);
         var w = Deterministic(12 * 8 * 9, 0.91, 0.23).view(12, 8, 3, 3);
@@ -167,11 +166,17 @@ public sealed record ConvolutionSelfCheck(double DefaultError, int Repetitions, 
                 (y * g.to_type(type)).sum().backward(); // y.backward(g)
             return xt.grad!.to_type(ScalarType.Float64);
         }
-        var dx = InputGradient(ScalarType.Float32);
-        var dx64 = InputGradient(ScalarType.Float64);
-        double err = (dx - dx64).abs().max().ToDouble();
-        double scale = dx64.abs().max().ToDouble();
-        return double.IsFinite(err) ? err / scale : double.PositiveInfinity;
+        return RelativeError(InputGradient(ScalarType.Float32), InputGradient(ScalarType.Float64));
+    }
+
+    /// <summary>max |a - ref| / max |ref| (absolute where the reference is all zeros), <paramref name="actual"/> in any floating
+    /// type, <paramref name="reference"/> in float64; positive infinity for non-finite values.</summary>
+    internal static double RelativeError(Tensor actual, Tensor reference)
+    {
+        double err = (actual.to_type(ScalarType.Float64) - reference).abs().max().ToDouble();
+        if (!double.IsFinite(err)) return double.PositiveInfinity;
+        double scale = reference.abs().max().ToDouble();
+        return scale > 0 ? err / scale : err;
     }
 
     /// <summary>Float32 values 0.8 sin(a i) + 0.2 cos(b i) (no random generator, so the user's seed is untouched; float32, so the

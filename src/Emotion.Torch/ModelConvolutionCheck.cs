@@ -69,7 +69,7 @@ public sealed record ModelConvolutionCheck(ScalarType DataType, IReadOnlyList<Co
     {
         static string E(double v) => v.ToString("0.0E+0", CultureInfo.InvariantCulture);
         int layers = Shapes.Sum(s => s.Layers.Count);
-        string what = $"{Shapes.Count} convolution shapes ({layers} layers) in {TypeName(DataType)} on {(OnOneDnn ? "oneDNN" : "ATen's kernels")}: " +
+        string what = $"{Shapes.Count} convolution shapes ({layers} layers) in {TypeName(DataType)} on {(OnOneDnn ? "oneDNN" : "the kernels in use (oneDNN off, or its state unknown here)")}: " +
                       $"forward error {E(MaxForwardError)}, gradient error {E(MaxBackwardError)}";
         if (!ForwardCorrect) return $"{what}; forward wrong for {Worst(s => s.ForwardError)}";
         if (BackwardOnOneDnn) return $"{what}; backward passes may run on oneDNN";
@@ -187,10 +187,10 @@ public sealed record ModelConvolutionCheck(ScalarType DataType, IReadOnlyList<Co
                 torch.set_num_threads(i < SingleThreadRepetitions ? 1 : threads);
                 using var tryScope = NewDisposeScope();
                 var result = inputs.Pass(type, backward);
-                forward = Math.Max(forward, Error(result.Y, reference.Y));
+                forward = Math.Max(forward, ConvolutionSelfCheck.RelativeError(result.Y, reference.Y));
                 if (!backward) continue;
-                weight = Math.Max(weight, Error(result.Dw!, reference.Dw!));
-                if (shape.InputGradient) input = Math.Max(input, Error(result.Dx!, reference.Dx!));
+                weight = Math.Max(weight, ConvolutionSelfCheck.RelativeError(result.Dw!, reference.Dw!));
+                if (shape.InputGradient) input = Math.Max(input, ConvolutionSelfCheck.RelativeError(result.Dx!, reference.Dx!));
             }
         }
         finally
@@ -200,15 +200,6 @@ public sealed record ModelConvolutionCheck(ScalarType DataType, IReadOnlyList<Co
         return backward
             ? new ConvolutionShapeCheck(shape, layers, forward, weight, shape.InputGradient ? input : null)
             : new ConvolutionShapeCheck(shape, layers, forward, double.NaN, null, "known to crash oneDNN's backward (SIGFPE)");
-    }
-
-    /// <summary>max |a - ref| / max |ref| (absolute where the reference is all zeros); positive infinity for non-finite values.</summary>
-    private static double Error(Tensor actual, Tensor reference)
-    {
-        double err = (actual.to_type(ScalarType.Float64) - reference).abs().max().ToDouble();
-        if (!double.IsFinite(err)) return double.PositiveInfinity;
-        double scale = reference.abs().max().ToDouble();
-        return scale > 0 ? err / scale : err;
     }
 
     /// <summary>The float32 inputs of one shape's check, rounded to the check's type (so float64 starts from the same numbers).</summary>
