@@ -42,7 +42,9 @@ public static class EmotionCli
             return UsageError;
         }
 
-        var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        // ProcessTerminationTimeout = null: System.CommandLine's own SIGINT/SIGTERM handler races with commands that finish after
+        // its timeout; the process's signals cancel cancellationToken instead (Terminal.TerminationSignals, Program.cs).
+        var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
         try
         {
             return await parse.InvokeAsync(config, cancellationToken);

@@ -1,3 +1,6 @@
 using Emotion.Cli;
+using Emotion.Cli.Terminal;
 
-return await EmotionCli.RunAsync(args);
+using var cancellation = new CancellationTokenSource();
+using var signals = TerminationSignals.CancelOnFirstSignal(cancellation);
+return await EmotionCli.RunAsync(args, cancellationToken: cancellation.Token);

@@ -60,6 +60,48 @@ public sealed class TrainResumeTests(TrainedModelFixture fixture) : IClassFixtur
         Assert.Equal(File.ReadAllText(Path.Combine(full, "metrics.json")), File.ReadAllText(Path.Combine(cut, "metrics.json")));
     }
 
+    [Theory]
+    [Trait("Category", "Slow")]
+    [InlineData(15)] // SIGTERM (kill)
+    [InlineData(2)] // SIGINT (Ctrl+C)
+    public async Task ASignalDuringTrainingCancelsItCleanlyAndLeavesTheLastCheckpoint(int signal)
+    {
+        Assert.True(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "POSIX signals");
+        using var temp = new TempFolder("emotion-cli-signal-");
+        string data = Path.Combine(temp.Path, "data"), run = Path.Combine(temp.Path, "run");
+        SyntheticDatasetGenerator.Generate(data, new SyntheticDatasetOptions { Videos = 5, FramesPerVideo = 24, FrameSize = 48, Seed = 7 });
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(CliDll());
+        foreach (var a in new[] { "train", "--data", data, "--backbone", "small_cnn", "--hidden", "16", "--epochs", "200", "--frames", "4",
+                     "--size", "32", "--batch-size", "4", "--seed", "3", "--out", run })
+            info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var clock = Stopwatch.StartNew();
+        string csv = Path.Combine(run, TrainingHistory.CsvFileName);
+        while (!(File.Exists(csv) && ReadLines(csv) >= 2))
+        {
+            Assert.False(process.HasExited, $"the run ended before its first epoch was written (exit {(process.HasExited ? process.ExitCode : 0)})");
+            Assert.True(clock.Elapsed < Timeout, "timed out waiting for the first epoch");
+            Thread.Sleep(10);
+        }
+        Assert.Equal(0, Kill(process.Id, signal));
+        bool exited = process.WaitForExit(TimeSpan.FromSeconds(60));
+        if (!exited) process.Kill(entireProcessTree: true);
+        Assert.True(exited, "the run did not stop within 60 s of the signal");
+        string error = await stderr, output = await stdout;
+        Assert.True(process.ExitCode == 1, $"exit {process.ExitCode}\n{output}\n{error}");
+        Assert.Contains("cancelled", error);
+        Assert.DoesNotContain("Unhandled exception", error);
+        Assert.DoesNotContain("   at ", error);
+        var state = TrainingCheckpoint.ReadState(Path.Combine(run, TrainingCheckpoint.LastName));
+        Assert.InRange(state.Epoch, 1, 199);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
     [Fact]
     public void ResumingAFinishedRunSaysSoAndTrainsNothing()
     {
