@@ -1,6 +1,4 @@
-using Emotion.Analysis;
-
-namespace Emotion.Core.Tests.Analysis;
+namespace Emotion.Analysis.Tests;
 
 public class TSneTests
 {
