@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using static Emotion.Extensions.DependencyInjection.Tests.TestServices;
 
 namespace Emotion.Extensions.DependencyInjection.Tests;
 
@@ -22,8 +23,6 @@ public sealed class AddEmotionRecognitionTests
     private static readonly double[] B = [0.1, 0.0, -0.1, 0.2, 0.0, 0.3, -0.2];
     private static readonly double[,] V = { { 0.5, -0.5 }, { 0.25, 0.5 }, { -0.5, 0.25 } };
     private static readonly double[] C = [0.0, 0.1];
-
-    private static string ModelPath => Path.Combine(AppContext.BaseDirectory, "Fixtures", "tiny_combined.onnx");
 
     [Fact]
     public void ResolvesOneSharedPredictorFromARealServiceProviderAndPredicts()

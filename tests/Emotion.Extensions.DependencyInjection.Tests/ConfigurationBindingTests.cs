@@ -7,13 +7,13 @@ using Emotion.Onnx;
 using Emotion.Onnx.Models;
 using Emotion.Onnx.Smoothing;
 using Emotion.Onnx.Video;
-using Emotion.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using static Emotion.Extensions.DependencyInjection.Tests.TestServices;
 
 namespace Emotion.Extensions.DependencyInjection.Tests;
 
@@ -24,10 +24,6 @@ namespace Emotion.Extensions.DependencyInjection.Tests;
 /// </summary>
 public sealed class ConfigurationBindingTests
 {
-    private static string ModelPath => Path.Combine(AppContext.BaseDirectory, "Fixtures", "tiny_combined.onnx");
-
-    private static string BlazeFace => TestAssets.Path("blazeface_front_128.onnx");
-
     /// <summary>Every bindable setting, each with a value other than its default.</summary>
     private static Dictionary<string, string?> EverySetting(string prefix) => new()
     {
@@ -108,9 +104,7 @@ public sealed class ConfigurationBindingTests
     [Fact]
     public void EverySettingInTheSectionReachesThePredictorTheDetectorAndTheVideoPredictor()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(EverySetting("EmotionRecognition")).Build();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
+        var services = TestServices.WithConfiguration(EverySetting("EmotionRecognition"));
         services.AddEmotionRecognition().BindConfiguration();
         using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
@@ -171,7 +165,7 @@ public sealed class ConfigurationBindingTests
     [Fact]
     public void ASectionPassedToAddEmotionRecognitionBindsAsBindConfigurationDoes()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(EverySetting("Models:Main")).Build();
+        var configuration = TestServices.Configuration(EverySetting("Models:Main"));
         var services = new ServiceCollection();
         services.AddEmotionRecognition(configuration.GetSection("Models:Main"));
         using var provider = services.BuildServiceProvider();
@@ -184,9 +178,7 @@ public sealed class ConfigurationBindingTests
     {
         var settings = EverySetting("EmotionRecognition");
         settings["EmotionRecognition:BlazeFace:Anchors:MinScale"] = "0.2";
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
+        var services = TestServices.WithConfiguration(settings);
         services.AddEmotionRecognition().BindConfiguration();
         services.AddEmotionRecognition("second").BindConfiguration();
         using var provider = services.BuildServiceProvider();
@@ -223,13 +215,11 @@ public sealed class ConfigurationBindingTests
         File.WriteAllText(path, descriptor.ToJson());
         try
         {
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            var services = TestServices.WithConfiguration(new Dictionary<string, string?>
             {
                 ["EmotionRecognition:ModelPath"] = ModelPath,
                 ["EmotionRecognition:DescriptorPath"] = path,
-            }).Build();
-            var services = new ServiceCollection();
-            services.AddSingleton<IConfiguration>(configuration);
+            });
             services.AddEmotionRecognition().BindConfiguration();
             services.AddEmotionRecognition("metadata", o => o.UseOnnxModel(ModelPath));
             using var provider = services.BuildServiceProvider();
@@ -256,7 +246,7 @@ public sealed class ConfigurationBindingTests
     {
         // The binder cannot fill an ImmutableArray (Labels), so an inline descriptor is incomplete; and it sets nested
         // properties in place, which must not reach Normalization.ZeroToOne, every descriptor's default.
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var services = TestServices.WithConfiguration(new Dictionary<string, string?>
         {
             ["EmotionRecognition:ModelPath"] = ModelPath,
             ["EmotionRecognition:Predictor:Descriptor:Width"] = "4",
@@ -264,9 +254,7 @@ public sealed class ConfigurationBindingTests
             ["EmotionRecognition:Predictor:Descriptor:Normalization:Mean:R"] = "0.5",
             ["EmotionRecognition:Predictor:Descriptor:CategoryOutput"] = "logits",
             ["EmotionRecognition:Predictor:Descriptor:Labels:0"] = "anger",
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
+        });
         services.AddEmotionRecognition().BindConfiguration();
         using var provider = services.BuildServiceProvider();
         var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IEmotionPredictor>());
@@ -282,13 +270,11 @@ public sealed class ConfigurationBindingTests
         File.WriteAllText(path, """{"inputName": "frames", "width": 4, "height": 4, "categoryOutput": "logits"}""");
         try
         {
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            var services = TestServices.WithConfiguration(new Dictionary<string, string?>
             {
                 ["EmotionRecognition:ModelPath"] = ModelPath,
                 ["EmotionRecognition:DescriptorPath"] = path,
-            }).Build();
-            var services = new ServiceCollection();
-            services.AddSingleton<IConfiguration>(configuration);
+            });
             services.AddEmotionRecognition().BindConfiguration();
             using var provider = services.BuildServiceProvider();
             var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IEmotionPredictor>());

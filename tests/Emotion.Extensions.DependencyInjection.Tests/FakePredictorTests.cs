@@ -9,14 +9,13 @@ using Microsoft.Extensions.Logging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using Emotion.Core.Faces;
+using static Emotion.Extensions.DependencyInjection.Tests.TestServices;
 
 namespace Emotion.Extensions.DependencyInjection.Tests;
 
 /// <summary>An application written against <see cref="IEmotionPredictor"/> runs on a fake registered after <c>AddEmotionRecognition</c>.</summary>
 public sealed class FakePredictorTests
 {
-    private static string ModelPath => Path.Combine(AppContext.BaseDirectory, "Fixtures", "tiny_combined.onnx");
-
     /// <summary>An application service: the share of frames whose top category is happiness.</summary>
     public sealed class HappinessMeter(IEmotionPredictor predictor)
     {

@@ -2,22 +2,17 @@ using Emotion.FaceDetection;
 using Emotion.Onnx;
 using Emotion.Onnx.Smoothing;
 using Emotion.Onnx.Video;
-using Emotion.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using static Emotion.Extensions.DependencyInjection.Tests.TestServices;
 
 namespace Emotion.Extensions.DependencyInjection.Tests;
 
 /// <summary>Several named models side by side: keyed services, named options, one configuration section each.</summary>
 public sealed class KeyedModelTests
 {
-    private static string ModelPath => Path.Combine(AppContext.BaseDirectory, "Fixtures", "tiny_combined.onnx");
-
-    private static string BlazeFace => TestAssets.Path("blazeface_front_128.onnx");
-
     /// <summary>An application service that asks for one model by key.</summary>
     public sealed class SmoothedMood([FromKeyedServices("smooth")] IEmotionPredictor predictor)
     {
@@ -32,16 +27,14 @@ public sealed class KeyedModelTests
         File.Copy(ModelPath, copy);
         try
         {
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            var services = TestServices.WithConfiguration(new Dictionary<string, string?>
             {
                 ["EmotionRecognition:ModelPath"] = ModelPath,
                 ["EmotionRecognition:Predictor:IntraOpThreads"] = "1",
                 ["Models:Smooth:ModelPath"] = copy,
                 ["Models:Smooth:Predictor:Smoothing:Window"] = "3",
                 ["Models:Smooth:FaceDetectorPath"] = BlazeFace,
-            }).Build();
-            var services = new ServiceCollection();
-            services.AddSingleton<IConfiguration>(configuration);
+            });
             services.AddEmotionRecognition().BindConfiguration()
                 .AddModel("smooth").BindConfiguration("Models:Smooth");
             services.AddSingleton<SmoothedMood>();

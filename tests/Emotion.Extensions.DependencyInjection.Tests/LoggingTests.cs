@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using static Emotion.Extensions.DependencyInjection.Tests.TestServices;
 
 namespace Emotion.Extensions.DependencyInjection.Tests;
 
@@ -14,8 +15,6 @@ namespace Emotion.Extensions.DependencyInjection.Tests;
 /// </summary>
 public sealed class LoggingTests
 {
-    private static string ModelPath => Path.Combine(AppContext.BaseDirectory, "Fixtures", "tiny_combined.onnx");
-
     private static ServiceProvider Build(CollectingLoggerProvider logs, Action<EmotionRecognitionOptions> configure)
     {
         var services = new ServiceCollection();

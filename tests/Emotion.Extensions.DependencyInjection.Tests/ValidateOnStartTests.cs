@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using static Emotion.Extensions.DependencyInjection.Tests.TestServices;
 
 namespace Emotion.Extensions.DependencyInjection.Tests;
 
@@ -13,8 +14,6 @@ namespace Emotion.Extensions.DependencyInjection.Tests;
 /// </summary>
 public sealed class ValidateOnStartTests
 {
-    private static string ModelPath => Path.Combine(AppContext.BaseDirectory, "Fixtures", "tiny_combined.onnx");
-
     private static IHost Build(Dictionary<string, string?> settings, CollectingLoggerProvider? logs = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());

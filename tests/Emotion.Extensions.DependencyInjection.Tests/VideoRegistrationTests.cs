@@ -7,16 +7,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using static Emotion.Extensions.DependencyInjection.Tests.TestServices;
 
 namespace Emotion.Extensions.DependencyInjection.Tests;
 
 /// <summary><c>UseFaceDetector</c>: the BlazeFace detector and the video predictor resolved from a real service provider.</summary>
 public sealed class VideoRegistrationTests
 {
-    private static string ModelPath => Path.Combine(AppContext.BaseDirectory, "Fixtures", "tiny_combined.onnx");
-
-    private static string BlazeFace => TestAssets.Path("blazeface_front_128.onnx");
-
     [Theory]
     [InlineData("blazeface_front_128.onnx", typeof(BlazeFaceDetector))]
     [InlineData("fr_detect.onnx", typeof(UltraFaceDetector))]

@@ -90,61 +90,72 @@ public sealed class EmotionExplainer
         ArgumentNullException.ThrowIfNull(target);
         CheckFrames(frames);
         target.Validate(Model);
-        int batch = (int)frames.shape[0], time = (int)frames.shape[1], height = (int)frames.shape[3], width = (int)frames.shape[4];
+        var layout = FrameLayout.Of(frames);
         bool wasTraining = Model.training;
-        Tensor? activation = null;
-        string? hookError = null;
-        nn.HookableModule<Func<nn.Module<Tensor, Tensor>, Tensor, Tensor>, Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>>.HookRemover? hook = null;
+        var capture = new LayerCapture(LayerName);
         try
         {
             Model.eval();
             using var scope = NewDisposeScope();
             using var gradMode = enable_grad();
-            var input = frames.detach();
-            if (Options.Method.Source == ExplanationSource.Input) input = input.clone().requires_grad_(true);
-            if (_layer is not null)
-            {
-                hook = _layer.register_forward_hook((_, _, output) =>
-                {
-                    if (activation is not null) hookError = $"Layer '{LayerName}' ran more than once in one forward pass; choose a layer the backbone calls once.";
-                    else if (output.dim() != 4) hookError = $"Layer '{LayerName}' outputs [{string.Join(", ", output.shape)}]; Grad-CAM needs a convolutional layer with output [N, C, h, w].";
-                    else
-                    {
-                        // A frozen backbone (or a layer no parameter precedes) gives an output outside the graph: make it a leaf
-                        // that requires gradients, so the target's gradient with respect to it exists.
-                        if (!output.requires_grad) output.requires_grad_(true);
-                        activation = output.DetachFromDisposeScope();
-                    }
-                    return output;
-                });
-            }
-
+            var input = ExplainedInput(frames);
+            capture.Attach(_layer);
             using var output = Model.forward(input);
-            if (hookError is not null) throw new InvalidOperationException(hookError);
-            var source = Options.Method.Source == ExplanationSource.Input ? input.view(batch * time, 3, height, width) : activation;
-            var sourceRoot = Options.Method.Source == ExplanationSource.Input ? input : activation;
-            if (source is null || sourceRoot is null)
-                throw new InvalidOperationException($"Layer '{LayerName}' was not called during the forward pass; choose a layer on the backbone's path.");
-
-            var scores = Scores(target, output, batch, time);
-            int scoreFrames = (int)scores.shape[1];
-            var mode = scoreFrames == 1 ? SequenceTargetMode.LastFrame : Options.SequenceMode;
-            var gradients = Gradients(scores, sourceRoot, mode, batch, time, sourceIsSequences: Options.Method.Source == ExplanationSource.Input);
-            if (Options.Method.Source == ExplanationSource.Input) gradients = gradients.view(batch * time, 3, height, width);
-
-            var maps = Maps(source.detach(), gradients, batch * time, height, width);
-            float[] mapValues = maps.detach().cpu().contiguous().data<float>().ToArray();
-            float[] scoreValues = scores.detach().cpu().contiguous().data<float>().ToArray();
-            CheckFinite(mapValues, time, height, width);
-            return new ExplanationResult(mapValues, batch, time, height, width, scoreValues, scoreFrames,
-                Options.Method.Name, LayerName, target.Name, mode, Options.Normalize);
+            var (source, sourceRoot) = Sources(input, capture, layout);
+            var scores = Scores(target, output, layout.Batch, layout.Time);
+            var mode = scores.shape[1] == 1 ? SequenceTargetMode.LastFrame : Options.SequenceMode;
+            var gradients = SourceGradients(scores, sourceRoot, mode, layout);
+            var maps = Maps(source.detach(), gradients, layout.Frames, layout.Height, layout.Width);
+            return Result(maps, scores, layout, target, mode);
         }
         finally
         {
-            hook?.remove();
-            activation?.Dispose();
+            capture.Release();
             Model.train(wasTraining);
         }
+    }
+
+    /// <summary>Whether the method reads the input frames rather than a layer.</summary>
+    private bool ExplainsInput => Options.Method.Source == ExplanationSource.Input;
+
+    /// <summary>The frames cut from any graph they were in; for input methods a copy that requires gradients.</summary>
+    private Tensor ExplainedInput(Tensor frames)
+    {
+        var input = frames.detach();
+        if (ExplainsInput) input = input.clone().requires_grad_(true);
+        return input;
+    }
+
+    /// <summary>
+    /// What the method reads, <c>[B x T, ...]</c>: the layer's captured output, or the input viewed as frames; and the tensor the
+    /// gradient is taken with respect to (the same activation, or the input <c>[B, T, 3, H, W]</c>).
+    /// </summary>
+    private (Tensor Source, Tensor Root) Sources(Tensor input, LayerCapture capture, FrameLayout layout)
+    {
+        if (capture.Error is not null) throw new InvalidOperationException(capture.Error);
+        var source = ExplainsInput ? input.view(layout.Frames, 3, layout.Height, layout.Width) : capture.Activation;
+        var sourceRoot = ExplainsInput ? input : capture.Activation;
+        if (source is null || sourceRoot is null)
+            throw new InvalidOperationException($"Layer '{LayerName}' was not called during the forward pass; choose a layer on the backbone's path.");
+        return (source, sourceRoot);
+    }
+
+    /// <summary>The target's gradient with respect to <paramref name="sourceRoot"/>, as <c>[B x T, ...]</c> like the source the method reads.</summary>
+    private Tensor SourceGradients(Tensor scores, Tensor sourceRoot, SequenceTargetMode mode, FrameLayout layout)
+    {
+        var gradients = Gradients(scores, sourceRoot, mode, layout.Batch, layout.Time, sourceIsSequences: ExplainsInput);
+        if (ExplainsInput) gradients = gradients.view(layout.Frames, 3, layout.Height, layout.Width);
+        return gradients;
+    }
+
+    /// <summary>Copies the maps and scores to arrays, checks that the maps are finite and wraps them with what was explained.</summary>
+    private ExplanationResult Result(Tensor maps, Tensor scores, FrameLayout layout, IExplanationTarget target, SequenceTargetMode mode)
+    {
+        float[] mapValues = maps.detach().cpu().contiguous().data<float>().ToArray();
+        float[] scoreValues = scores.detach().cpu().contiguous().data<float>().ToArray();
+        CheckFinite(mapValues, layout.Time, layout.Height, layout.Width);
+        return new ExplanationResult(mapValues, layout.Batch, layout.Time, layout.Height, layout.Width, scoreValues, (int)scores.shape[1],
+            Options.Method.Name, LayerName, target.Name, mode, Options.Normalize);
     }
 
     /// <summary>The target's scores of <paramref name="output"/>: <c>[B, T]</c> or <c>[B, 1]</c>, in the graph of the explained source.</summary>
@@ -215,5 +226,55 @@ public sealed class EmotionExplainer
                 $"The explainer expects normalised frames [B, T, 3, {s}, {s}] (the model's frame size is {s} x {s}), got [{string.Join(", ", frames.shape)}].", nameof(frames));
         if (frames.dtype != ScalarType.Float32)
             throw new ArgumentException($"The explainer expects float32 frames, got {frames.dtype}.", nameof(frames));
+    }
+
+    /// <summary>The sizes of a batch of frames <c>[B, T, 3, H, W]</c>.</summary>
+    private readonly record struct FrameLayout(int Batch, int Time, int Height, int Width)
+    {
+        /// <summary>B x T, the number of maps.</summary>
+        public int Frames => Batch * Time;
+
+        public static FrameLayout Of(Tensor frames) => new((int)frames.shape[0], (int)frames.shape[1], (int)frames.shape[3], (int)frames.shape[4]);
+    }
+
+    /// <summary>
+    /// Catches the explained layer's output in one forward pass with a forward hook, or why it cannot be explained; the output is
+    /// kept out of the dispose scope until <see cref="Release"/>.
+    /// </summary>
+    private sealed class LayerCapture(string? layerName)
+    {
+        private nn.HookableModule<Func<nn.Module<Tensor, Tensor>, Tensor, Tensor>, Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>>.HookRemover? _hook;
+
+        /// <summary>The layer's output, or null until the layer ran.</summary>
+        public Tensor? Activation { get; private set; }
+
+        /// <summary>Why the captured output cannot be explained, or null.</summary>
+        public string? Error { get; private set; }
+
+        /// <summary>Registers the hook on <paramref name="layer"/>; nothing for input methods (null).</summary>
+        public void Attach(nn.Module<Tensor, Tensor>? layer)
+        {
+            if (layer is null) return;
+            _hook = layer.register_forward_hook((_, _, output) =>
+            {
+                if (Activation is not null) Error = $"Layer '{layerName}' ran more than once in one forward pass; choose a layer the backbone calls once.";
+                else if (output.dim() != 4) Error = $"Layer '{layerName}' outputs [{string.Join(", ", output.shape)}]; Grad-CAM needs a convolutional layer with output [N, C, h, w].";
+                else
+                {
+                    // A frozen backbone (or a layer no parameter precedes) gives an output outside the graph: make it a leaf
+                    // that requires gradients, so the target's gradient with respect to it exists.
+                    if (!output.requires_grad) output.requires_grad_(true);
+                    Activation = output.DetachFromDisposeScope();
+                }
+                return output;
+            });
+        }
+
+        /// <summary>Removes the hook and disposes the captured activation.</summary>
+        public void Release()
+        {
+            _hook?.remove();
+            Activation?.Dispose();
+        }
     }
 }
