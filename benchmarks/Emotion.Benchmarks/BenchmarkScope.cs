@@ -24,10 +24,22 @@ public static class BenchmarkScope
     /// <summary>Whether the short scope is selected.</summary>
     public static bool IsShort => Environment.GetEnvironmentVariable(ShortVariable) == "1";
 
-    /// <summary>Backbones to benchmark.</summary>
-    public static IEnumerable<string> Backbones => IsShort
-        ? [BackboneNames.ResNet18]
-        : [BackboneNames.SmallCnn, BackboneNames.ResNet18, BackboneNames.MobileNetV3Small];
+    /// <summary>Environment variable (<c>--backbones a,b</c>) with the backbones to benchmark instead of the scope's.</summary>
+    public const string BackbonesVariable = "EMOTION_BENCH_BACKBONES";
+
+    /// <summary>The backbones the plain TorchSharp twins exist for (<see cref="PlainTorchSharpModel"/>).</summary>
+    public static readonly string[] KnownBackbones = [BackboneNames.SmallCnn, BackboneNames.ResNet18, BackboneNames.MobileNetV3Small];
+
+    /// <summary>Backbones to benchmark: <c>--backbones</c>, else ResNet-18 in the short scope, else <see cref="KnownBackbones"/>.</summary>
+    public static IEnumerable<string> Backbones =>
+        ParseBackbones(Environment.GetEnvironmentVariable(BackbonesVariable)) ?? (IsShort ? [BackboneNames.ResNet18] : KnownBackbones);
+
+    /// <summary>A comma-separated list of <see cref="KnownBackbones"/>, or null when it is empty or names another.</summary>
+    public static string[]? ParseBackbones(string? list)
+    {
+        var names = (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return names.Length > 0 && names.All(KnownBackbones.Contains) ? names : null;
+    }
 
     /// <summary>Recurrent heads to benchmark.</summary>
     public static IEnumerable<string> Heads => IsShort ? ["gru"] : HeadSpec.Names;

@@ -5,6 +5,7 @@ using Emotion.Benchmarks;
 // --short: 2 warm-up and 5 measured iterations per case, in this process, ResNet-18 + GRU only (see docs/benchmarks.md).
 // --dry: every case of the full grid called once, in this process (checks that the grid runs; the times mean little).
 // --threads N: CPU threads of libtorch and ONNX Runtime (default: the core count).
+// --backbones a,b: the model benchmarks' backbones instead of the scope's (short: resnet18; full: small_cnn, resnet18, mobilenet_v3_small).
 // --onednn forward|off|both: oneDNN for forward passes (the library's default), off everywhere, or both as a parameter of the
 //   training and inference benchmarks (docs/troubleshooting.md).
 // --int8-report DEMO_DIR [REAL_FACES_DIR] [ASSETS_DIR]: int8 vs fp32 figures of the demo's models and the default real-face model (docs/onnx-export.md).
@@ -31,6 +32,16 @@ for (int i = 0; i < args.Length; i++)
     else if (args[i] == "--onednn")
     {
         Console.Error.WriteLine($"--onednn needs forward, off or both; got '{(i + 1 < args.Length ? args[i + 1] : "")}'.");
+        return 2;
+    }
+    else if (args[i] == "--backbones" && i + 1 < args.Length && BenchmarkScope.ParseBackbones(args[i + 1]) is { } names)
+    {
+        Environment.SetEnvironmentVariable(BenchmarkScope.BackbonesVariable, string.Join(',', names));
+        i++;
+    }
+    else if (args[i] == "--backbones")
+    {
+        Console.Error.WriteLine($"--backbones needs a comma-separated list of {string.Join(", ", BenchmarkScope.KnownBackbones)}; got '{(i + 1 < args.Length ? args[i + 1] : "")}'.");
         return 2;
     }
     else if (args[i] == "--threads" && i + 1 < args.Length && int.TryParse(args[i + 1], out int threads) && threads > 0)

@@ -40,8 +40,9 @@ public sealed record VideoPredictionOptions
 
     /// <summary>
     /// Whether the faces of a frame share ONNX Runtime calls (default on): the tracks' full chunks run in one call, each
-    /// track keeping its own recurrent state (<see cref="EmotionStreamGroup"/>); the outputs are those of separate streams.
-    /// Off runs one call per face and chunk (the baseline).
+    /// track keeping its own recurrent state (<see cref="EmotionStreamGroup"/>); the outputs are those of separate streams. A
+    /// shared call holds at most <see cref="EmotionPredictorOptions.MaxFramesPerSharedRun"/> frames (12 by default, so the
+    /// default chunks of 16 frames run one per face). Off runs one call per face and chunk (the baseline).
     /// </summary>
     public bool BatchFaces { get; init; } = true;
 

@@ -28,6 +28,16 @@ public sealed record EmotionPredictorOptions
     /// <summary>The most frames sent to the model in one run (batch x time; default 32).</summary>
     public int MaxFramesPerRun { get; init; } = 32;
 
+    /// <summary>
+    /// The most frames of one shared run of an <see cref="EmotionStreamGroup"/> (the faces of a video): full chunks of several
+    /// streams share a run while together they hold at most this many frames (and at most <see cref="MaxFramesPerRun"/>); a
+    /// chunk longer than this runs on its own. Default 12. Sharing a run saves ONNX Runtime's per-call cost, but the
+    /// activations of many frames leave the CPU's caches: on a quiet 2-core AVX-512 machine, ResNet-18 + GRU on three faces
+    /// ran 8 % faster with chunks of 4 frames in one run (12 frames) and 10 % slower with chunks of 16 (48 frames) than one run
+    /// per face (docs/benchmarks.md, "Batched faces").
+    /// </summary>
+    public int MaxFramesPerSharedRun { get; init; } = 12;
+
     /// <summary>Frames per chunk of a stream (<see cref="EmotionPredictor.OpenStream"/>; default 16). Smaller chunks lower latency, larger ones raise throughput.</summary>
     public int StreamChunkSize { get; init; } = 16;
 
@@ -74,6 +84,7 @@ public sealed record EmotionPredictorOptions
         if (IntraOpThreads < 0) throw new ArgumentException($"IntraOpThreads is {IntraOpThreads}; expected 0 (default) or more.", nameof(IntraOpThreads));
         if (InterOpThreads < 0) throw new ArgumentException($"InterOpThreads is {InterOpThreads}; expected 0 (default) or more.", nameof(InterOpThreads));
         if (MaxFramesPerRun < 1) throw new ArgumentException($"MaxFramesPerRun is {MaxFramesPerRun}; expected at least 1.", nameof(MaxFramesPerRun));
+        if (MaxFramesPerSharedRun < 1) throw new ArgumentException($"MaxFramesPerSharedRun is {MaxFramesPerSharedRun}; expected at least 1.", nameof(MaxFramesPerSharedRun));
         if (StreamChunkSize < 1) throw new ArgumentException($"StreamChunkSize is {StreamChunkSize}; expected at least 1.", nameof(StreamChunkSize));
         try
         {

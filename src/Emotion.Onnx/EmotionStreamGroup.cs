@@ -15,8 +15,10 @@ namespace Emotion.Onnx;
 /// numbers (<see cref="Emotion.Core.Sequences.FrameGaps"/>) or <see cref="EmotionStream.Complete"/> runs the member's
 /// partial chunk on its own at once, as an ungrouped stream does. Padding a shorter chunk would feed padding frames through
 /// the recurrent state, so it is never done.</para>
-/// <para>Models without a time axis, and sequence-to-one models, run each member's chunk on its own. With
-/// <c>batched: false</c> the group runs every full chunk on its own (the baseline for comparison). Not thread-safe.</para>
+/// <para>Models without a time axis, and sequence-to-one models, run each member's chunk on its own, as does every chunk
+/// longer than <see cref="EmotionPredictorOptions.MaxFramesPerSharedRun"/> (12 frames by default: larger shared runs were slower
+/// than separate ones on the CPU, their activations leaving the caches). With <c>batched: false</c> the group runs every full
+/// chunk on its own (the baseline for comparison). Not thread-safe.</para>
 /// </remarks>
 public sealed class EmotionStreamGroup : IDisposable
 {
@@ -48,8 +50,9 @@ public sealed class EmotionStreamGroup : IDisposable
     /// <summary>Whether full chunks of several members share one run.</summary>
     public bool Batched { get; }
 
-    /// <summary>Most chunks per run: <see cref="EmotionPredictorOptions.MaxFramesPerRun"/> frames, at least one chunk.</summary>
-    public int MaxChunksPerRun => Math.Max(1, runner.Options.MaxFramesPerRun / ChunkSize);
+    /// <summary>Most chunks per run: <see cref="EmotionPredictorOptions.MaxFramesPerSharedRun"/> frames (at most
+    /// <see cref="EmotionPredictorOptions.MaxFramesPerRun"/>), at least one chunk. With one, every chunk runs on its own.</summary>
+    public int MaxChunksPerRun => Math.Max(1, Math.Min(runner.Options.MaxFramesPerSharedRun, runner.Options.MaxFramesPerRun) / ChunkSize);
 
     /// <summary>ONNX Runtime calls made by <see cref="RunReady"/> so far.</summary>
     public long RunCount { get; private set; }
@@ -78,7 +81,7 @@ public sealed class EmotionStreamGroup : IDisposable
             if (member.HasFullChunk) ready.Add(member);
         var output = new List<(EmotionStream, IReadOnlyList<FramePrediction>)>(ready.Count);
         if (ready.Count == 0) return output;
-        if (!Batched || !runner.CanBatchSequences || ready.Count == 1)
+        if (!Batched || !runner.CanBatchSequences || ready.Count == 1 || MaxChunksPerRun == 1)
         {
             foreach (var member in ready)
             {

@@ -85,6 +85,42 @@ public sealed class BatchedFacesTests(ExportedModelFixture fixture)
         }
     }
 
+    [Theory]
+    [InlineData(1, null, 12, 1)] // live: up to 12 faces per run; three full members share one run
+    [InlineData(4, null, 3, 1)] // 3 x 4 = 12 frames: one run
+    [InlineData(8, null, 1, 3)] // 8 + 8 > 12: each chunk alone
+    [InlineData(16, null, 1, 3)] // the default chunk: each alone (larger shared runs were slower, docs/benchmarks.md)
+    [InlineData(16, 32, 2, 2)] // a larger budget: two chunks, then one
+    public void SharedRunsHoldAtMostMaxFramesPerSharedRunFrames(int chunk, int? budget, int chunksPerRun, int runs)
+    {
+        var images = Enumerable.Range(0, 3 * chunk).Select(i => TestFrames.Scene(Size, Size, 3 + i, 20, 235)).ToList();
+        try
+        {
+            var defaults = new EmotionPredictorOptions();
+            using var predictor = new EmotionPredictor(fixture.ModelPath, new EmotionPredictorOptions
+            {
+                IntraOpThreads = 1, StreamChunkSize = chunk, ResizeFrames = true, MaxFramesPerSharedRun = budget ?? defaults.MaxFramesPerSharedRun,
+            });
+            using var group = new EmotionStreamGroup(predictor);
+            Assert.Equal(chunksPerRun, group.MaxChunksPerRun);
+            var members = Enumerable.Range(0, 3).Select(_ => group.Open()).ToArray();
+            for (int t = 0; t < chunk; t++)
+                for (int m = 0; m < 3; m++)
+                    Assert.Empty(members[m].Push(images[m * chunk + t], t + 1));
+            var ran = group.RunReady();
+            Assert.Equal(3, ran.Count);
+            Assert.All(ran, r => Assert.Equal(chunk, r.Predictions.Count));
+            Assert.Equal(runs, group.RunCount);
+        }
+        finally
+        {
+            foreach (var image in images) image.Dispose();
+        }
+        Assert.Equal(12, new EmotionPredictorOptions().MaxFramesPerSharedRun);
+        var error = Assert.Throws<ArgumentException>(() => new EmotionPredictorOptions { MaxFramesPerSharedRun = 0 }.Validate());
+        Assert.Contains("MaxFramesPerSharedRun", error.Message);
+    }
+
     [Fact]
     public void VideoPredictorBatchedRowsEqualUnbatchedRowsForThreeTracks()
     {
