@@ -304,10 +304,33 @@ public sealed class EmotionModel : nn.Module<Tensor, EmotionOutput>
             throw new ArgumentException($"The backbone can be autocast to BFloat16 or Float16; got {dtype}.", nameof(dtype));
         if (!TorchAutocast.IsAvailable)
             throw new NotSupportedException("libtorch's autocast entry points were not found in the loaded libtorch, so the backbone cannot run in lower precision.");
+        // oneDNN's 16-bit kernels are wrong for some convolutions on some CPUs: checked once per model and type, and switched
+        // off where this model's forward would be wrong.
+        if (Device.type == DeviceType.CPU) CheckConvolutions(dtype);
         var previous = backboneAutocast;
         backboneAutocast = dtype;
         return new AutocastScope(this, previous);
     }
+
+    /// <summary>
+    /// Checks the kernels of the backbone's convolutions in <paramref name="dtype"/> at the model's frame size
+    /// (<see cref="TorchNativeSettings.CheckConvolutions"/>), once per model and type (later calls return the first outcome):
+    /// where a forward output is wrong oneDNN is switched off for the process, where a gradient is wrong for backward passes.
+    /// <see cref="AutocastBackbone"/> on the CPU runs it before its first use of a type, so a lower-precision forward pass never
+    /// runs on wrong kernels; a CPU <see cref="Training.Trainer"/> runs it in its training type and runs backward passes on
+    /// oneDNN where it passed (<see cref="ModelConvolutionCheck.BackwardOnOneDnn"/>).
+    /// </summary>
+    /// <param name="dtype"><see cref="ScalarType.Float32"/>, <see cref="ScalarType.BFloat16"/> or <see cref="ScalarType.Float16"/>.</param>
+    /// <returns>The check; null when <c>EMOTION_CONV_SELF_CHECK=0</c> or when it could not run.</returns>
+    /// <exception cref="ArgumentException">Another type.</exception>
+    public ModelConvolutionCheck? CheckConvolutions(ScalarType dtype)
+    {
+        if (dtype is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16))
+            throw new ArgumentException($"The convolution check runs in Float32, BFloat16 or Float16; got {dtype}.", nameof(dtype));
+        return convolutionChecks.GetOrAdd(dtype, type => TorchNativeSettings.CheckConvolutions(backbone, [1, 3, Options.FrameSize, Options.FrameSize], type));
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ScalarType, ModelConvolutionCheck?> convolutionChecks = new();
 
     /// <summary>The type the backbone currently runs in under <see cref="AutocastBackbone"/>, or null (float32).</summary>
     public ScalarType? BackboneAutocastType => backboneAutocast;

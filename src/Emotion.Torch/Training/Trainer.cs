@@ -355,7 +355,7 @@ public sealed class Trainer : IDisposable
     private static (ModelConvolutionCheck? Check, bool BackwardOnOneDnn) CheckConvolutions(EmotionModel model, ScalarType type)
     {
         if (model.Device.type != DeviceType.CPU) return (null, false);
-        var check = TorchNativeSettings.CheckConvolutions(model.Backbone, [1, 3, model.Options.FrameSize, model.Options.FrameSize], type);
+        var check = model.CheckConvolutions(type);
         bool allowed = Environment.GetEnvironmentVariable("EMOTION_ONEDNN_BACKWARD") != "0";
         return (check, allowed && check?.BackwardOnOneDnn == true);
     }
