@@ -1,3 +1,4 @@
+using Emotion.Testing;
 namespace Emotion.Analysis.Tests;
 
 public class PcaTests

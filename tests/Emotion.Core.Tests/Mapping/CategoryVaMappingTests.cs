@@ -1,3 +1,4 @@
+using Emotion.Testing;
 using Emotion.Core.Mapping;
 
 namespace Emotion.Core.Tests.Mapping;

@@ -1,3 +1,4 @@
+using Emotion.Testing;
 using System.Text.Json;
 using Emotion.Core.Metrics;
 

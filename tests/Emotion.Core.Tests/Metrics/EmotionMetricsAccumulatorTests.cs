@@ -1,3 +1,4 @@
+using Emotion.Testing;
 using System.Collections.Immutable;
 using Emotion.Core.Data;
 using Emotion.Core.Metrics;

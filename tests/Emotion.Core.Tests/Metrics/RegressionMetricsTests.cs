@@ -1,3 +1,4 @@
+using Emotion.Testing;
 using Emotion.Core.Metrics;
 
 namespace Emotion.Core.Tests.Metrics;

@@ -1,8 +1,11 @@
 using System.Text.Json;
 
-namespace Emotion.Analysis.Tests;
+namespace Emotion.Testing;
 
-/// <summary>Reads the JSON fixtures written by Fixtures/generate_fixtures.py (numpy / scikit-learn references).</summary>
+/// <summary>
+/// Reads the JSON fixtures a test project's Fixtures/generate_fixtures.py writes (numpy / scipy / scikit-learn references),
+/// copied next to the test assembly. The one fixture reader of the test projects, which include this file as a link.
+/// </summary>
 internal static class Fixture
 {
     public static JsonElement Load(string name)
@@ -14,11 +17,18 @@ internal static class Fixture
 
     public static IEnumerable<JsonElement> Cases(string name) => Load(name).GetProperty("cases").EnumerateArray();
 
+    /// <summary>Floats; JSON null becomes NaN (used for garbage in unscored entries).</summary>
     public static float[] Floats(this JsonElement e, string property) =>
-        e.GetProperty(property).EnumerateArray().Select(x => x.GetSingle()).ToArray();
+        e.GetProperty(property).EnumerateArray().Select(x => x.ValueKind == JsonValueKind.Null ? float.NaN : x.GetSingle()).ToArray();
 
     public static double[] Doubles(this JsonElement e, string property) =>
         e.GetProperty(property).EnumerateArray().Select(x => x.GetDouble()).ToArray();
+
+    public static int[] Ints(this JsonElement e, string property) =>
+        e.GetProperty(property).EnumerateArray().Select(x => x.GetInt32()).ToArray();
+
+    public static bool[] Bools(this JsonElement e, string property) =>
+        e.GetProperty(property).EnumerateArray().Select(x => x.GetBoolean()).ToArray();
 
     public static double Double(this JsonElement e, string property) => e.GetProperty(property).GetDouble();
 
