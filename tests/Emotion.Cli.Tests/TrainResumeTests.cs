@@ -32,14 +32,7 @@ public sealed class TrainResumeTests(TrainedModelFixture fixture) : IClassFixtur
         // Killed (SIGKILL) as soon as history.csv holds two epochs (a header and two rows).
         using (var process = Start(Args(cut)))
         {
-            var clock = Stopwatch.StartNew();
-            string csv = Path.Combine(cut, TrainingHistory.CsvFileName);
-            while (!(File.Exists(csv) && ReadLines(csv) >= 3))
-            {
-                Assert.False(process.HasExited, $"the run ended before its second epoch was written (exit {(process.HasExited ? process.ExitCode : 0)})");
-                Assert.True(clock.Elapsed < Timeout, "timed out waiting for the second epoch");
-                Thread.Sleep(10);
-            }
+            WaitForEpochs(process, cut, 2);
             process.Kill(entireProcessTree: true);
             process.WaitForExit();
         }
@@ -70,22 +63,11 @@ public sealed class TrainResumeTests(TrainedModelFixture fixture) : IClassFixtur
         using var temp = new TempFolder("emotion-cli-signal-");
         string data = Path.Combine(temp.Path, "data"), run = Path.Combine(temp.Path, "run");
         SyntheticDatasetGenerator.Generate(data, new SyntheticDatasetOptions { Videos = 5, FramesPerVideo = 24, FrameSize = 48, Seed = 7 });
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(CliDll());
-        foreach (var a in new[] { "train", "--data", data, "--backbone", "small_cnn", "--hidden", "16", "--epochs", "200", "--frames", "4",
-                     "--size", "32", "--batch-size", "4", "--seed", "3", "--out", run })
-            info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
+        using var process = Process.Start(StartInfo(["train", "--data", data, "--backbone", "small_cnn", "--hidden", "16", "--epochs", "200",
+            "--frames", "4", "--size", "32", "--batch-size", "4", "--seed", "3", "--out", run]))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        var clock = Stopwatch.StartNew();
-        string csv = Path.Combine(run, TrainingHistory.CsvFileName);
-        while (!(File.Exists(csv) && ReadLines(csv) >= 2))
-        {
-            Assert.False(process.HasExited, $"the run ended before its first epoch was written (exit {(process.HasExited ? process.ExitCode : 0)})");
-            Assert.True(clock.Elapsed < Timeout, "timed out waiting for the first epoch");
-            Thread.Sleep(10);
-        }
+        WaitForEpochs(process, run, 1);
         Assert.Equal(0, Kill(process.Id, signal));
         bool exited = process.WaitForExit(TimeSpan.FromSeconds(60));
         if (!exited) process.Kill(entireProcessTree: true);
@@ -138,6 +120,20 @@ public sealed class TrainResumeTests(TrainedModelFixture fixture) : IClassFixtur
         Assert.Contains("--resume", missing.Error);
     }
 
+    /// <summary>Waits until the run's history.csv holds <paramref name="epochs"/> epochs (a header and that many rows), while
+    /// the process runs and within <see cref="Timeout"/>.</summary>
+    private static void WaitForEpochs(Process process, string run, int epochs)
+    {
+        var clock = Stopwatch.StartNew();
+        string csv = Path.Combine(run, TrainingHistory.CsvFileName);
+        while (!(File.Exists(csv) && ReadLines(csv) >= 1 + epochs))
+        {
+            Assert.False(process.HasExited, $"the run ended before epoch {epochs} was written (exit {(process.HasExited ? process.ExitCode : 0)})");
+            Assert.True(clock.Elapsed < Timeout, $"timed out waiting for epoch {epochs}");
+            Thread.Sleep(10);
+        }
+    }
+
     private static int ReadLines(string file)
     {
         try { return File.ReadAllLines(file).Count(l => l.Length > 0); }
@@ -175,12 +171,18 @@ public sealed class TrainResumeTests(TrainedModelFixture fixture) : IClassFixtur
         throw new FileNotFoundException("Build the CLI first: samples/Emotion.Cli/bin/Release/net10.0/emotion.dll was not found above " + AppContext.BaseDirectory);
     }
 
-    private static Process Start(string[] args)
+    /// <summary><c>dotnet emotion.dll ARGS</c> with both output streams redirected.</summary>
+    private static ProcessStartInfo StartInfo(string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(CliDll());
         foreach (var a in args) info.ArgumentList.Add(a);
-        var process = Process.Start(info)!;
+        return info;
+    }
+
+    private static Process Start(string[] args)
+    {
+        var process = Process.Start(StartInfo(args))!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
@@ -190,10 +192,7 @@ public sealed class TrainResumeTests(TrainedModelFixture fixture) : IClassFixtur
 
     private static CliResult RunCli(string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(CliDll());
-        foreach (var a in args) info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
+        using var process = Process.Start(StartInfo(args))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(Timeout))
