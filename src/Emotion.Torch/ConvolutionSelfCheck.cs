@@ -88,7 +88,6 @@ public sealed record ConvolutionSelfCheck(double DefaultError, int Repetitions, 
     /// </summary>
     internal static ConvolutionSelfCheck Run(OneDnnSwitches switches)
     {
-        const double limit = Tolerance;
         double error = 0, forward = 0;
         int reps = 0;
         int threads = torch.get_num_threads();
@@ -96,29 +95,29 @@ public sealed record ConvolutionSelfCheck(double DefaultError, int Repetitions, 
         {
             torch.set_num_threads(1);
             // The forward output is cheap: it is checked in every try; the gradient until it is found wrong.
-            while (reps < MaxRepetitions && (error <= limit || forward <= limit))
+            while (reps < MaxRepetitions && (error <= Tolerance || forward <= Tolerance))
             {
                 if (reps == SingleThreadRepetitions) torch.set_num_threads(threads);
                 reps++;
                 forward = Math.Max(forward, ForwardOutputError());
-                if (error <= limit) error = Math.Max(error, InputGradientError());
+                if (error <= Tolerance) error = Math.Max(error, InputGradientError());
             }
         }
         finally
         {
             torch.set_num_threads(threads);
         }
-        if (error <= limit && forward <= limit) return new ConvolutionSelfCheck(error, reps, false, null) { ForwardError = forward };
-        if (forward <= limit && switches.OffForBackward())
+        if (error <= Tolerance && forward <= Tolerance) return new ConvolutionSelfCheck(error, reps, false, null) { ForwardError = forward };
+        if (forward <= Tolerance && switches.OffForBackward())
         {
             double toggled = 0;
-            for (int i = 0; i < MaxRepetitions && toggled <= limit; i++) toggled = Math.Max(toggled, InputGradientError(safeBackward: true));
-            if (toggled <= limit)
+            for (int i = 0; i < MaxRepetitions && toggled <= Tolerance; i++) toggled = Math.Max(toggled, InputGradientError(safeBackward: true));
+            if (toggled <= Tolerance)
                 return new ConvolutionSelfCheck(error, reps, false, toggled) { ForwardError = forward, OneDnnOffForBackward = true };
         }
         if (!switches.OffEverywhere()) return new ConvolutionSelfCheck(error, reps, false, null) { ForwardError = forward };
         double fallback = 0;
-        for (int i = 0; i < MaxRepetitions && fallback <= limit; i++)
+        for (int i = 0; i < MaxRepetitions && fallback <= Tolerance; i++)
             fallback = Math.Max(fallback, Math.Max(InputGradientError(), ForwardOutputError()));
         return new ConvolutionSelfCheck(error, reps, true, fallback) { ForwardError = forward };
     }

@@ -80,7 +80,7 @@ public static class TorchNativeSettings
         if (Environment.GetEnvironmentVariable("EMOTION_CONV_SELF_CHECK") == "0") return null;
         lock (OneDnnLock)
         {
-            bool onOneDnn = Context(out var context) && TryExport("_ZNK2at7Context17userEnabledMkldnnEv", out var getter) && Get(getter, context);
+            bool onOneDnn = OneDnnEnabled == true;
             ModelConvolutionCheck check;
             try
             {

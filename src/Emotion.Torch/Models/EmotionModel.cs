@@ -323,12 +323,9 @@ public sealed class EmotionModel : nn.Module<Tensor, EmotionOutput>
     /// <param name="dtype"><see cref="ScalarType.Float32"/>, <see cref="ScalarType.BFloat16"/> or <see cref="ScalarType.Float16"/>.</param>
     /// <returns>The check; null when <c>EMOTION_CONV_SELF_CHECK=0</c> or when it could not run.</returns>
     /// <exception cref="ArgumentException">Another type.</exception>
-    public ModelConvolutionCheck? CheckConvolutions(ScalarType dtype)
-    {
-        if (dtype is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16))
-            throw new ArgumentException($"The convolution check runs in Float32, BFloat16 or Float16; got {dtype}.", nameof(dtype));
-        return convolutionChecks.GetOrAdd(dtype, type => TorchNativeSettings.CheckConvolutions(backbone, [1, 3, Options.FrameSize, Options.FrameSize], type));
-    }
+    public ModelConvolutionCheck? CheckConvolutions(ScalarType dtype) =>
+        // TorchNativeSettings validates the type before anything runs, and an exception caches nothing.
+        convolutionChecks.GetOrAdd(dtype, type => TorchNativeSettings.CheckConvolutions(backbone, [1, 3, Options.FrameSize, Options.FrameSize], type));
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<ScalarType, ModelConvolutionCheck?> convolutionChecks = new();
 
