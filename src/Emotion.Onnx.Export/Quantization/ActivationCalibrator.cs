@@ -10,6 +10,9 @@ namespace Emotion.Onnx.Export.Quantization;
 /// Runs the fp32 model on ONNX Runtime with the tensors to calibrate added as graph outputs, over every calibration
 /// sequence (frames <c>[1, T, 3, H, W]</c>, recurrent state inputs zero), and reduces each tensor to a range with the
 /// chosen <see cref="CalibrationMethod"/>: one pass for min-max, a second pass filling histograms for the others.
+/// Tensors that are graph inputs are read from the feeds themselves, never asked back from ONNX Runtime: a graph input
+/// fetched as an output aliases the feed's buffer, which is managed memory pinned only while <c>Run</c> lasts, so reading
+/// it afterwards reads whatever a garbage collection left there.
 /// </summary>
 internal static class ActivationCalibrator
 {
@@ -17,8 +20,10 @@ internal static class ActivationCalibrator
         QuantizationOptions options)
     {
         var augmented = model.Clone();
+        var graphInputs = new HashSet<string>(augmented.Graph.Input.Select(i => i.Name), StringComparer.Ordinal);
+        var fetched = tensors.Where(t => !graphInputs.Contains(t)).ToList();
         var existing = new HashSet<string>(augmented.Graph.Output.Select(o => o.Name), StringComparer.Ordinal);
-        foreach (var name in tensors)
+        foreach (var name in fetched)
         {
             if (!existing.Add(name)) continue;
             augmented.Graph.Output.Add(new ValueInfoProto
@@ -36,22 +41,20 @@ internal static class ActivationCalibrator
         var max = tensors.ToDictionary(t => t, _ => double.NegativeInfinity, StringComparer.Ordinal);
         foreach (var sequence in data.Sequences)
         {
-            using var results = session.Run(feeds.Inputs(sequence), tensors);
-            foreach (var r in results)
+            ForEachTensor(session, feeds.Inputs(sequence), tensors, fetched, (name, span) =>
             {
-                var span = Values(r);
-                if (span.Length == 0) continue;
+                if (span.Length == 0) return;
                 float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
                 foreach (float v in span)
                 {
                     if (!float.IsFinite(v))
-                        throw new InvalidOperationException($"The fp32 model produces {v} in '{r.Name}' on the calibration frames of {data.Description}; it cannot be calibrated.");
+                        throw new InvalidOperationException($"The fp32 model produces {v} in '{name}' on the calibration frames of {data.Description}; it cannot be calibrated.");
                     if (v < lo) lo = v;
                     if (v > hi) hi = v;
                 }
-                min[r.Name] = Math.Min(min[r.Name], lo);
-                max[r.Name] = Math.Max(max[r.Name], hi);
-            }
+                min[name] = Math.Min(min[name], lo);
+                max[name] = Math.Max(max[name], hi);
+            });
         }
         foreach (var t in tensors)
             if (double.IsInfinity(min[t])) throw new InvalidOperationException($"Tensor '{t}' was empty on every calibration sequence; it cannot be calibrated.");
@@ -63,10 +66,7 @@ internal static class ActivationCalibrator
             ? ActivationHistogram.Absolute(Math.Max(Math.Abs(min[t]), Math.Abs(max[t])), options.HistogramBins)
             : ActivationHistogram.Signed(min[t], max[t], options.HistogramBins), StringComparer.Ordinal);
         foreach (var sequence in data.Sequences)
-        {
-            using var results = session.Run(feeds.Inputs(sequence), tensors);
-            foreach (var r in results) histograms[r.Name].Add(Values(r));
-        }
+            ForEachTensor(session, feeds.Inputs(sequence), tensors, fetched, (name, span) => histograms[name].Add(span));
         var ranges = new Dictionary<string, (double, double)>(StringComparer.Ordinal);
         foreach (var t in tensors)
         {
@@ -83,6 +83,26 @@ internal static class ActivationCalibrator
             }
         }
         return ranges;
+    }
+
+    private delegate void TensorVisitor(string name, ReadOnlySpan<float> values);
+
+    /// <summary>
+    /// Hands <paramref name="visit"/> the values of every tensor to calibrate for one run: graph inputs from
+    /// <paramref name="inputs"/> (our own managed tensors), the others from ONNX Runtime's outputs while they are alive.
+    /// </summary>
+    private static void ForEachTensor(InferenceSession session, List<NamedOnnxValue> inputs, IReadOnlyList<string> tensors,
+        List<string> fetched, TensorVisitor visit)
+    {
+        foreach (var input in inputs)
+        {
+            if (!tensors.Contains(input.Name)) continue;
+            var tensor = input.AsTensor<float>();
+            visit(input.Name, tensor is DenseTensor<float> dense ? dense.Buffer.Span : tensor.ToArray());
+        }
+        if (fetched.Count == 0) return;
+        using var results = session.Run(inputs, fetched);
+        foreach (var r in results) visit(r.Name, Values(r));
     }
 
     private static ReadOnlySpan<float> Values(DisposableNamedOnnxValue value) => value.Value switch
