@@ -96,9 +96,8 @@ internal static class ActivationCalibrator
     {
         foreach (var input in inputs)
         {
-            if (!tensors.Contains(input.Name)) continue;
-            var tensor = input.AsTensor<float>();
-            visit(input.Name, tensor is DenseTensor<float> dense ? dense.Buffer.Span : tensor.ToArray());
+            // FeedBuilder.Inputs builds every feed as a DenseTensor over managed memory.
+            if (tensors.Contains(input.Name)) visit(input.Name, ((DenseTensor<float>)input.AsTensor<float>()).Buffer.Span);
         }
         if (fetched.Count == 0) return;
         using var results = session.Run(inputs, fetched);
